@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace CineKernel.Kernels;
+
+/// <summary>What ILGPU found on this machine, for <c>cinekernel devices</c>.</summary>
+public sealed record DeviceDescription(string Kind, string Name, long MemoryBytes, int MaxThreadsPerGroup);
+
+/// <summary>
+/// One accelerator and the kernels compiled for it. This is the only place that picks an
+/// accelerator: <c>auto</c> (CUDA, then OpenCL, then CPU), <c>cuda</c>, <c>opencl</c> or <c>cpu</c>.
+/// A device that is asked for by name and absent is an error, never a silent fallback.
+/// Kernels are compiled on first use and cached per device.
+/// </summary>
+public sealed class ComputeDevice : IDisposable
+{
+    /// <summary>The environment variable that tests and tools read when no device is named.</summary>
+    public const string EnvironmentVariable = "CINEKERNEL_DEVICE";
+
+    private readonly ConcurrentDictionary<MethodInfo, object> kernels = new();
+    private readonly Context context;
+
+    private ComputeDevice(Context context, Accelerator accelerator, string kind)
+    {
+        this.context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+    }
+
+    public Accelerator Accelerator { get; }
+
+    /// <summary>cuda, opencl or cpu.</summary>
+    public string Kind { get; }
+
+    public string Name => Accelerator.Name;
+
+    public AcceleratorStream Stream => Accelerator.DefaultStream;
+
+    public static IReadOnlyList<string> Names { get; } = ["auto", "cuda", "opencl", "cpu"];
+
+    /// <summary>Opens the device named by <see cref="EnvironmentVariable"/>, or <c>auto</c>.</summary>
+    public static ComputeDevice OpenFromEnvironment()
+    {
+        string? name = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return Open(string.IsNullOrWhiteSpace(name) ? "auto" : name.Trim());
+    }
+
+    public static ComputeDevice Open(string name)
+    {
+        string key = name.ToLowerInvariant();
+        if (!Names.Contains(key))
+            throw new ArgumentException($"unknown device '{name}' (expected one of: {string.Join(", ", Names)})");
+
+        var context = CreateContext();
+        try
+        {
+            Device? chosen = key switch
+            {
+                "cuda" => First(context, AcceleratorType.Cuda),
+                "opencl" => First(context, AcceleratorType.OpenCL),
+                "cpu" => First(context, AcceleratorType.CPU),
+                _ => First(context, AcceleratorType.Cuda) ?? First(context, AcceleratorType.OpenCL) ?? First(context, AcceleratorType.CPU),
+            };
+            if (chosen is null)
+                throw new InvalidOperationException($"no {key} device was found (run 'cinekernel devices' to list what is available)");
+            return new ComputeDevice(context, chosen.CreateAccelerator(context), KindOf(chosen.AcceleratorType));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every accelerator ILGPU can see.</summary>
+    public static IReadOnlyList<DeviceDescription> List()
+    {
+        using var context = CreateContext();
+        return context.Devices
+            .Select(d => new DeviceDescription(KindOf(d.AcceleratorType), d.Name, d.MemorySize, d.MaxNumThreadsPerGroup))
+            .ToList();
+    }
+
+    private static Context CreateContext() =>
+        Context.Create(builder => builder.Default().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+
+    private static Device? First(Context context, AcceleratorType type) =>
+        context.Devices.FirstOrDefault(d => d.AcceleratorType == type);
+
+    private static string KindOf(AcceleratorType type) => type switch
+    {
+        AcceleratorType.Cuda => "cuda",
+        AcceleratorType.OpenCL => "opencl",
+        _ => "cpu",
+    };
+
+    /// <summary>Allocates an owned tensor, zero-filled.</summary>
+    public Tensor Allocate(Shape4 shape)
+    {
+        if (shape.Length <= 0) throw new ArgumentException($"cannot allocate an empty tensor of shape {shape}");
+        var buffer = Accelerator.Allocate1D<float>(shape.Length);
+        buffer.MemSetToZero(Stream);
+        return new Tensor(this, buffer.View, shape, buffer);
+    }
+
+    public Tensor Allocate(int n, int c, int h, int w) => Allocate(new Shape4(n, c, h, w));
+
+    /// <summary>Allocates a tensor and copies host data into it.</summary>
+    public Tensor Upload(ReadOnlySpan<float> data, Shape4 shape)
+    {
+        var t = Allocate(shape);
+        t.CopyFrom(data);
+        return t;
+    }
+
+    public void Synchronize() => Accelerator.Synchronize();
+
+    // Kernel loading: each op family calls Load(SomeKernel) on every launch; the compiled launcher
+    // is cached per device, keyed by the kernel method, so compilation happens once.
+    public Action<Index1D, T1> Load<T1>(Action<Index1D, T1> k)
+        where T1 : struct => Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2> Load<T1, T2>(Action<Index1D, T1, T2> k)
+        where T1 : struct where T2 : struct => Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2, T3> Load<T1, T2, T3>(Action<Index1D, T1, T2, T3> k)
+        where T1 : struct where T2 : struct where T3 : struct =>
+        Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2, T3, T4> Load<T1, T2, T3, T4>(Action<Index1D, T1, T2, T3, T4> k)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct =>
+        Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2, T3, T4, T5> Load<T1, T2, T3, T4, T5>(Action<Index1D, T1, T2, T3, T4, T5> k)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct =>
+        Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2, T3, T4, T5, T6> Load<T1, T2, T3, T4, T5, T6>(Action<Index1D, T1, T2, T3, T4, T5, T6> k)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct =>
+        Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2, T3, T4, T5, T6, T7> Load<T1, T2, T3, T4, T5, T6, T7>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7> k)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct =>
+        Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    public Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> Load<T1, T2, T3, T4, T5, T6, T7, T8>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> k)
+        where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct =>
+        Cached(k.Method, () => Accelerator.LoadAutoGroupedStreamKernel(k));
+
+    /// <summary>How many distinct kernels this device has compiled (tests check the cache works).</summary>
+    public int CompiledKernelCount => kernels.Count;
+
+    private TDelegate Cached<TDelegate>(MethodInfo method, Func<TDelegate> compile) where TDelegate : class =>
+        (TDelegate)kernels.GetOrAdd(method, _ => compile());
+
+    public void Dispose()
+    {
+        kernels.Clear();
+        Accelerator.Dispose();
+        context.Dispose();
+    }
+}

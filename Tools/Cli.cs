@@ -1,0 +1,53 @@
+namespace CineKernel.Tools;
+
+/// <summary>A user error: reported as one line, exit code 2 for usage and 1 otherwise.</summary>
+public sealed class CliException(string message, int exitCode = 1) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>The <c>cinekernel</c> command line: parses the verb and hands the rest to its command.</summary>
+public static class Cli
+{
+    private const string Usage = """
+        usage: cinekernel <command> [options]
+
+        commands:
+          devices                      list the accelerators ILGPU finds
+          eval OP --inputs IN.safetensors --output OUT.safetensors [--n-frames N] [--indices LIST] [--weights FILE] [--device D]
+                                       run one op or network on named tensors (ops: see 'cinekernel eval --list')
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                stdout.WriteLine(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+            var rest = args[1..];
+            return args[0] switch
+            {
+                "devices" => DevicesCommand.Run(rest, stdout),
+                "eval" => EvalCommand.Run(rest, stdout),
+                _ => throw new CliException($"unknown command '{args[0]}' (run 'cinekernel --help')", 2),
+            };
+        }
+        catch (CliException e)
+        {
+            stderr.WriteLine($"cinekernel: error: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException
+                                      or ArgumentException or KeyNotFoundException or InvalidOperationException
+                                      or FormatException or NotSupportedException)
+        {
+            stderr.WriteLine($"cinekernel: error: {OneLine(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+}

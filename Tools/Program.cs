@@ -1,0 +1,3 @@
+using CineKernel.Tools;
+
+return Cli.Run(args, Console.Out, Console.Error);
