@@ -1,0 +1,64 @@
+using CineKernel.Kernels;
+
+namespace CineKernel.Graph;
+
+/// <summary>One kernel launch of a plan: a node, or a node with epilogues fused into it.</summary>
+public sealed class PlanStep
+{
+    internal PlanStep(int index, Op op, Value[] inputs, Value output, Schedule schedule, IReadOnlyList<Node> sources)
+    {
+        Index = index;
+        Op = op;
+        Inputs = inputs;
+        Output = output;
+        Schedule = schedule;
+        Sources = sources;
+    }
+
+    public int Index { get; }
+    public Op Op { get; }
+    public Value[] Inputs { get; }
+    public Value Output { get; }
+    public Schedule Schedule { get; }
+
+    /// <summary>The graph nodes this step computes: the producer first, then the fused epilogues.</summary>
+    public IReadOnlyList<Node> Sources { get; }
+
+    public double Flops => Op.Flops(Inputs.Select(v => v.Shape).ToArray(), Output.Shape);
+
+    public override string ToString() =>
+        $"{Op.Name}{(Sources.Count > 1 ? "+" + string.Join("+", Sources.Skip(1).Select(s => s.Op.Name)) : "")} -> {Output.Name} {Output.Shape}";
+}
+
+/// <summary>
+/// The scheduler's result: live steps in order (once-per-cinemagraph first, then per-frame),
+/// and where every intermediate value lives in the shared arena.
+/// </summary>
+public sealed class ExecutionPlan
+{
+    internal ExecutionPlan(ComputeGraph graph, IReadOnlyList<PlanStep> steps, MemoryPlan memory, int removedNodes)
+    {
+        Graph = graph;
+        Steps = steps;
+        Memory = memory;
+        RemovedNodes = removedNodes;
+    }
+
+    public ComputeGraph Graph { get; }
+    public IReadOnlyList<PlanStep> Steps { get; }
+    public MemoryPlan Memory { get; }
+
+    /// <summary>Graph nodes whose output no graph output depends on (dead work, never run).</summary>
+    public int RemovedNodes { get; }
+
+    public IEnumerable<PlanStep> OnceSteps => Steps.Where(s => s.Schedule == Schedule.Once);
+    public IEnumerable<PlanStep> PerFrameSteps => Steps.Where(s => s.Schedule == Schedule.PerFrame);
+
+    public double FlopsOnce => OnceSteps.Sum(s => s.Flops);
+    public double FlopsPerFrame => PerFrameSteps.Sum(s => s.Flops);
+
+    /// <summary>Bytes of all weights.</summary>
+    public long ConstantBytes => Graph.Values.Where(v => v.Kind == ValueKind.Constant && IsUsed(v)).Sum(v => v.Bytes);
+
+    private bool IsUsed(Value v) => Steps.Any(s => s.Inputs.Contains(v));
+}

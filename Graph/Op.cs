@@ -1,0 +1,64 @@
+using CineKernel.Kernels;
+
+namespace CineKernel.Graph;
+
+/// <summary>
+/// What a node computes. Ops know kernels, not networks: a network is a graph of ops.
+/// An op reads its inputs and writes its one output; it must not keep pointers to them between runs.
+/// </summary>
+public abstract class Op
+{
+    /// <summary>Short name for printing, e.g. <c>conv3x3</c>.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The shape of the output for the given input shapes (validates them).</summary>
+    public abstract Shape4 OutputShape(IReadOnlyList<Shape4> inputs);
+
+    /// <summary>Launches the op's kernels.</summary>
+    public abstract void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output);
+
+    /// <summary>
+    /// True if the result depends on the frame index (or anything else that changes per frame)
+    /// beyond its inputs: such nodes, and all that depend on them, run once per frame.
+    /// </summary>
+    public virtual bool ReadsFrame => false;
+
+    /// <summary>
+    /// True if output[i] depends only on input 0 at i (and on constants), so the op can be fused
+    /// into the kernel that produces input 0 (DESIGN.md: "fuse element-wise epilogues").
+    /// </summary>
+    public virtual bool IsEpilogue => false;
+
+    /// <summary>
+    /// Offers this op an epilogue (an op with <see cref="IsEpilogue"/>) to absorb into its own kernel.
+    /// Returns the fused op, or null when this op cannot absorb it. The fused op takes its own inputs
+    /// followed by the epilogue's inputs beyond the first.
+    /// </summary>
+    public virtual Op? TryFuse(Op epilogue) => null;
+
+    /// <summary>Arithmetic of one execution (2 per multiply-add), for reports.</summary>
+    public virtual double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 0;
+
+    /// <summary>Called once when the graph is compiled, to allocate op-owned state on the device.</summary>
+    public virtual void Prepare(ComputeDevice device, IReadOnlyList<Shape4> inputs) { }
+
+    /// <summary>Releases op-owned state.</summary>
+    public virtual void Release() { }
+
+    /// <summary>Device memory the op owns itself (e.g. displacement fields), for the memory report.</summary>
+    public virtual long OwnedBytes => 0;
+
+    public override string ToString() => Name;
+}
+
+/// <summary>What ops see while they run: the device and the frame being rendered.</summary>
+public sealed class RunContext(ComputeDevice device)
+{
+    public ComputeDevice Device { get; } = device;
+
+    /// <summary>The frame index t in [0, FrameCount), or -1 in the once-per-cinemagraph phase.</summary>
+    public int Frame { get; internal set; } = -1;
+
+    /// <summary>Frames in the loop (N), or 0 when the graph is not rendering frames.</summary>
+    public int FrameCount { get; internal set; }
+}

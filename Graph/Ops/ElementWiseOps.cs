@@ -1,0 +1,42 @@
+using CineKernel.Kernels;
+
+namespace CineKernel.Graph.Ops;
+
+/// <summary>out = a + β·b.</summary>
+public sealed class AddOp(float beta = 1f) : Op
+{
+    public override string Name => beta == 1f ? "add" : $"add×{beta}";
+
+    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
+    {
+        if (inputs.Count != 2 || inputs[0] != inputs[1])
+            throw new ArgumentException($"add needs two equal shapes, got {string.Join(", ", inputs)}");
+        return inputs[0];
+    }
+
+    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
+        ElementWise.AddScaled(inputs[0], inputs[1], beta, output);
+
+    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 2.0 * output.Length;
+}
+
+/// <summary>out = x·scale + shift: an epilogue any producer that supports an affine output can absorb.</summary>
+public sealed class ScaleShiftOp(float scale, float shift = 0f) : Op
+{
+    public float Scale { get; } = scale;
+    public float Shift { get; } = shift;
+
+    public override string Name => $"scale({Scale},{Shift})";
+
+    public override bool IsEpilogue => true;
+
+    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) => inputs[0];
+
+    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
+        ElementWise.ScaleShift(inputs[0], Scale, Shift, output);
+
+    public override Op? TryFuse(Op epilogue) =>
+        epilogue is ScaleShiftOp next ? new ScaleShiftOp(Scale * next.Scale, Shift * next.Scale + next.Shift) : null;
+
+    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 2.0 * output.Length;
+}

@@ -1,0 +1,39 @@
+using System.Text;
+
+namespace CineKernel.Graph;
+
+/// <summary>
+/// A readable listing of a plan for <c>cinekernel inspect --graph</c>: each step with its class
+/// (hoisted or per-frame), the epilogues fused into it, its output and where that lives in the arena.
+/// </summary>
+public static class PlanPrinter
+{
+    public static string Print(ExecutionPlan plan)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"graph '{plan.Graph.Name}': {plan.Graph.Nodes.Count} nodes, {plan.RemovedNodes} removed as dead work, " +
+                      $"{plan.Steps.Count} steps after fusion");
+        sb.AppendLine($"{"step",5}  {"class",-9}  {"op (+ fused epilogues)",-44}  {"output",-28}  {"arena offset",14}  {"MFLOP",10}");
+        foreach (var s in plan.Steps)
+        {
+            string op = s.Op.Name + (s.Sources.Count > 1 ? " + " + string.Join(" + ", s.Sources.Skip(1).Select(n => n.Op.Name)) : "");
+            string cls = s.Schedule == Schedule.Once ? "hoisted" : "per-frame";
+            string offset = plan.Memory.Contains(s.Output) ? Mib(plan.Memory.OffsetOf(s.Output) * sizeof(float)) : "-";
+            sb.AppendLine($"{s.Index,5}  {cls,-9}  {Trim(op, 44),-44}  {Trim(s.Output.Name + " " + s.Output.Shape, 28),-28}  {offset,14}  {s.Flops / 1e6,10:F1}");
+        }
+        var fused = plan.Steps.Where(s => s.Sources.Count > 1).ToList();
+        sb.AppendLine($"fused groups: {fused.Count}");
+        foreach (var s in fused)
+            sb.AppendLine($"  step {s.Index}: {string.Join(" → ", s.Sources.Select(n => n.Op.Name))}");
+        long ownedByOps = plan.Steps.Sum(s => s.Op.OwnedBytes);
+        sb.AppendLine($"memory: arena {Mib(plan.Memory.ArenaBytes)} (unplanned {Mib(plan.Memory.UnplannedBytes)}), " +
+                      $"weights {Mib(plan.ConstantBytes)}, inputs {Mib(plan.Graph.Inputs.Values.Sum(v => v.Bytes))}, op state {Mib(ownedByOps)}");
+        sb.AppendLine($"work: {plan.FlopsOnce / 1e9:F2} GFLOP once, {plan.FlopsPerFrame / 1e9:F2} GFLOP per frame " +
+                      $"({plan.OnceSteps.Count()} hoisted steps, {plan.PerFrameSteps.Count()} per-frame steps)");
+        return sb.ToString();
+    }
+
+    private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):F2} MiB";
+
+    private static string Trim(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
+}

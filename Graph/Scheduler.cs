@@ -1,0 +1,78 @@
+namespace CineKernel.Graph;
+
+/// <summary>
+/// Turns a graph into an execution plan (DESIGN.md "Graph"): removes dead work, fuses element-wise
+/// epilogues into their producer, marks each step once-per-cinemagraph or per-frame and hoists the
+/// first kind ahead of the frame loop, then plans buffer reuse.
+/// </summary>
+public static class Scheduler
+{
+    public static ExecutionPlan Plan(ComputeGraph graph, bool fuse = true)
+    {
+        // 1. Dead work: keep only nodes some output depends on.
+        var live = new HashSet<Node>();
+        var stack = new Stack<Value>(graph.Outputs.Values);
+        while (stack.Count > 0)
+        {
+            var v = stack.Pop();
+            if (v.Producer is { } p && live.Add(p))
+                foreach (var i in p.Inputs) stack.Push(i);
+        }
+        var order = graph.Nodes.Where(live.Contains).ToList();
+
+        // 2. Fusion: an epilogue whose input has no other reader merges into that input's producer.
+        var readers = new Dictionary<Value, int>();
+        foreach (var n in order)
+            foreach (var i in n.Inputs) readers[i] = readers.GetValueOrDefault(i) + 1;
+        var outputs = graph.Outputs.Values.ToHashSet();
+        var drafts = order.ToDictionary(n => n, n => new Draft(n));
+        var result = new List<Draft>();
+        foreach (var n in order)
+        {
+            var d = drafts[n];
+            var src = n.Inputs.Length > 0 ? n.Inputs[0] : null;
+            if (fuse && n.Op.IsEpilogue && src?.Producer is { } p && drafts.TryGetValue(p, out var pd) && pd.Alive &&
+                readers.GetValueOrDefault(src) == 1 && !outputs.Contains(src) && pd.Output == src &&
+                pd.Op.TryFuse(n.Op) is { } fused)
+            {
+                pd.Op = fused;
+                pd.Inputs.AddRange(n.Inputs.Skip(1));
+                pd.Output = n.Output;
+                pd.Sources.Add(n);
+                d.Alive = false;
+                drafts[n] = pd;
+                continue;
+            }
+            result.Add(d);
+        }
+
+        // 3. Classification: per-frame if the op reads the frame or any input is per-frame.
+        var perFrame = new HashSet<Value>(graph.PerFrameInputs);
+        foreach (var d in result)
+        {
+            d.Schedule = d.Op.ReadsFrame || d.Sources.Any(s => s.Op.ReadsFrame) || d.Inputs.Any(perFrame.Contains)
+                ? Schedule.PerFrame
+                : Schedule.Once;
+            if (d.Schedule == Schedule.PerFrame) perFrame.Add(d.Output);
+        }
+
+        // 4. Hoisting: every once step runs before the frame loop (a stable partition keeps the
+        // topological order, because no once step reads a per-frame value).
+        var ordered = result.Where(d => d.Schedule == Schedule.Once).Concat(result.Where(d => d.Schedule == Schedule.PerFrame)).ToList();
+        var steps = ordered.Select((d, i) => new PlanStep(i, d.Op, d.Inputs.ToArray(), d.Output, d.Schedule, d.Sources)).ToList();
+
+        // 5. Memory.
+        var memory = MemoryPlan.Build(steps, graph.Outputs.Values);
+        return new ExecutionPlan(graph, steps, memory, graph.Nodes.Count - order.Count);
+    }
+
+    private sealed class Draft(Node node)
+    {
+        public Op Op { get; set; } = node.Op;
+        public List<Value> Inputs { get; } = node.Inputs.ToList();
+        public Value Output { get; set; } = node.Output;
+        public List<Node> Sources { get; } = [node];
+        public Schedule Schedule { get; set; }
+        public bool Alive { get; set; } = true;
+    }
+}

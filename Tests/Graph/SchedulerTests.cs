@@ -1,0 +1,125 @@
+using CineKernel.Graph;
+using CineKernel.Graph.Ops;
+using CineKernel.Kernels;
+using CineKernel.Tests.Support;
+using NUnit.Framework;
+
+namespace CineKernel.Tests.Graph;
+
+public class SchedulerTests
+{
+    private static readonly Shape4 S = new(1, 2, 3, 5);
+
+    private static float[] Ones(float v = 1f) => Enumerable.Repeat(v, (int)S.Length).ToArray();
+
+    /// <summary>
+    /// x (once) → a = x+x → b = a·2+1 → c = lerp(b, y, t/(N−1)) (per frame) → d = c+b → out;
+    /// plus a dead branch e = x+x nobody reads.
+    /// </summary>
+    private static ComputeGraph Sample()
+    {
+        var g = new GraphBuilder("sample");
+        var x = g.Input("x", S);
+        var y = g.Constant("y", S, Ones(10f));
+        var a = g.Apply(new AddOp(), x, x);
+        var b = g.Apply(new ScaleShiftOp(2f, 1f), a);
+        var c = g.Apply(FrameLerpOp.Linear(), b, y);
+        var d = g.Apply(new AddOp(), c, b);
+        g.Apply(new AddOp(), x, x); // dead
+        g.Output("out", d);
+        return g.Build();
+    }
+
+    [Test]
+    public void DeadNodesAreRemoved()
+    {
+        var plan = Scheduler.Plan(Sample());
+        Assert.That(plan.RemovedNodes, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void EpiloguesFuseIntoTheirProducerOnlyWhenAllowed()
+    {
+        // add → scale fuses only if add can absorb scale; AddOp cannot, ScaleShift→ScaleShift can.
+        var g = new GraphBuilder("fuse");
+        var x = g.Input("x", S);
+        var s1 = g.Apply(new ScaleShiftOp(2f, 1f), x);
+        var s2 = g.Apply(new ScaleShiftOp(3f, -1f), s1);
+        g.Output("out", s2);
+        var plan = Scheduler.Plan(g.Build());
+        Assert.That(plan.Steps, Has.Count.EqualTo(1));
+        Assert.That(plan.Steps[0].Sources, Has.Count.EqualTo(2));
+
+        using var runner = new GraphRunner(TestDevice.Instance, plan);
+        runner.SetInput("x", Ones(0.5f));
+        runner.Run();
+        Assert.That(runner.Output("out").ToArray(), Is.All.EqualTo((0.5f * 2 + 1) * 3 - 1));
+
+        var unfused = Scheduler.Plan(g.Build(), fuse: false);
+        Assert.That(unfused.Steps, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void OncePerCinemagraphStepsRunOnceAcrossAllFrames()
+    {
+        var plan = Scheduler.Plan(Sample());
+        Assert.That(plan.OnceSteps.Select(s => s.Op.Name), Is.EqualTo(new[] { "add", "scale(2,1)" }));
+        Assert.That(plan.PerFrameSteps.Select(s => s.Op.Name), Is.EqualTo(new[] { "lerp[t/(N-1)]", "add" }));
+
+        using var runner = new GraphRunner(TestDevice.Instance, plan);
+        runner.SetInput("x", Ones(1f));
+        const int n = 5;
+        for (int t = 0; t < n; t++)
+        {
+            runner.RunFrame(t, n);
+            // b = (1+1)·2+1 = 5; c = 5 + t/4·(10−5); d = c + b.
+            float expected = 5f + t / 4f * 5f + 5f;
+            Assert.That(runner.Output("out").ToArray(), Is.All.EqualTo(expected).Within(1e-5));
+        }
+        foreach (var s in plan.Steps)
+            Assert.That(runner.Executions[s.Index], Is.EqualTo(s.Schedule == Schedule.Once ? 1 : n), s.ToString());
+
+        // A new input invalidates the hoisted work: it runs again, once.
+        runner.SetInput("x", Ones(2f));
+        runner.RunFrame(0, n);
+        Assert.That(runner.Executions[plan.OnceSteps.First().Index], Is.EqualTo(2));
+    }
+
+    [Test]
+    public void MemoryPlanNeverOverlapsLiveValuesAndReusesDeadOnes()
+    {
+        // A chain of eight values: only neighbours are alive together, so the arena holds ~2 of them.
+        var shape = new Shape4(1, 4, 16, 16); // a multiple of the arena alignment
+        var g = new GraphBuilder("chain");
+        var v = g.Input("x", shape);
+        for (int i = 0; i < 8; i++) v = g.Apply(new AddOp(), v, v);
+        g.Output("out", v);
+        var plan = Scheduler.Plan(g.Build());
+        var mem = plan.Memory;
+        Assert.That(mem.ArenaBytes, Is.EqualTo(2 * shape.Length * sizeof(float)));
+        Assert.That(mem.UnplannedBytes, Is.EqualTo(8 * shape.Length * sizeof(float)));
+        var values = mem.Values.ToList();
+        foreach (var a in values)
+        foreach (var b in values.Where(b => b != a))
+        {
+            var (af, al) = mem.Lifetimes[a];
+            var (bf, bl) = mem.Lifetimes[b];
+            bool together = af <= bl && bf <= al;
+            bool overlap = mem.OffsetOf(a) < mem.OffsetOf(b) + b.Shape.Length && mem.OffsetOf(b) < mem.OffsetOf(a) + a.Shape.Length;
+            Assert.That(together && overlap, Is.False, $"{a} and {b} share memory while both alive");
+        }
+
+        using var runner = new GraphRunner(TestDevice.Instance, plan);
+        runner.SetInput("x", Enumerable.Repeat(1f, (int)shape.Length).ToArray());
+        runner.Run();
+        Assert.That(runner.Output("out").ToArray(), Is.All.EqualTo(256f));
+    }
+
+    [Test]
+    public void OnceValuesReadByFramesLiveToTheEnd()
+    {
+        var plan = Scheduler.Plan(Sample());
+        var b = plan.OnceSteps.Last().Output;
+        Assert.That(plan.Memory.Lifetimes[b].Last, Is.EqualTo(plan.Steps.Count));
+    }
+}
