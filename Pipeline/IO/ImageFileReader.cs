@@ -1,0 +1,126 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace CineKernel.Pipeline.IO;
+
+/// <summary>
+/// Reads an image file defensively, for <see cref="ImageInput"/> and <see cref="MaskInput"/>:
+/// the header alone first (ImageSharp's Identify) so an oversized image is refused before any pixel
+/// memory is allocated, then a completeness check of PNG and JPEG files (ImageSharp 2.1 decodes a
+/// truncated PNG or JPEG without complaint, leaving the missing rows black or grey), then the decode.
+/// Every failure becomes a one-line <see cref="MediaFileException"/> naming the file; <paramref name="role"/>
+/// ("Input image", "Mask") starts the message.
+/// </summary>
+internal static class ImageFileReader
+{
+    /// <summary>The formats ImageSharp 2.1 decodes, for the "not an image" message.</summary>
+    private const string KnownFormats = "PNG, JPEG, BMP, GIF, TIFF, WebP, TGA, PBM";
+
+    public sealed record Header(int Width, int Height, string Format);
+
+    /// <summary>Reads and checks the header only: the file exists, is an image, and is at most maxSide pixels a side.</summary>
+    public static Header Identify(string path, string role, int maxSide)
+    {
+        CheckPath(path, role);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+            return IdentifyStream(stream, path, role, maxSide);
+        }
+        catch (Exception e) when (e is IOException and not MediaFileException or UnauthorizedAccessException)
+        {
+            throw new MediaFileException(path, $"{role} '{path}': cannot be read ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// Identify, check, decode to 8-bit RGB and apply the EXIF orientation (so a phone photo comes out
+    /// upright, as it displays). Alpha is dropped, not composited.
+    /// </summary>
+    public static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide)
+    {
+        Header header = Identify(path, role, maxSide);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MediaFileException(path, $"{role} '{path}': cannot be read ({e.Message}).", e);
+        }
+
+        string? damage = header.Format switch
+        {
+            "PNG" => ContainerCheck.PngDamage(bytes),
+            "JPEG" => ContainerCheck.JpegDamage(bytes),
+            _ => null,
+        };
+        if (damage is not null)
+            throw new MediaFileException(path, $"{role} '{path}': {damage}; the {header.Format} file is truncated or corrupt.");
+
+        Image<Rgb24> image;
+        try
+        {
+            image = Image.Load<Rgb24>(bytes);
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw new MediaFileException(path, $"{role} '{path}': corrupt {header.Format} data ({e.Message}).", e);
+        }
+
+        try
+        {
+            image.Mutate(x => x.AutoOrient());
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+        return (image, header);
+    }
+
+    private static Header IdentifyStream(Stream stream, string path, string role, int maxSide)
+    {
+        if (stream.Length == 0)
+            throw new MediaFileException(path, $"{role} '{path}': the file is empty, not an image.");
+        IImageInfo? info;
+        IImageFormat? format;
+        try
+        {
+            info = Image.Identify(Configuration.Default, stream, out format);
+        }
+        catch (Exception e) when (IsDecodeFailure(e))
+        {
+            throw new MediaFileException(path, $"{role} '{path}': corrupt image ({e.Message}).", e);
+        }
+        if (info is null || format is null)
+            throw new MediaFileException(path, $"{role} '{path}': not an image (no decoder recognises it; readable formats: {KnownFormats}).");
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new MediaFileException(path, $"{role} '{path}': the {format.Name} header declares an empty image ({info.Width}x{info.Height}).");
+        if (info.Width > maxSide || info.Height > maxSide)
+            throw new MediaFileException(path,
+                $"{role} '{path}': {info.Width}x{info.Height} pixels is over the limit of {maxSide} pixels a side; downscale it first.");
+        return new Header(info.Width, info.Height, format.Name);
+    }
+
+    private static void CheckPath(string path, string role)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new MediaFileException(path ?? string.Empty, $"{role}: no file name given.");
+        if (Directory.Exists(path))
+            throw new MediaFileException(path, $"{role} '{path}': is a directory, not an image file.");
+        if (!File.Exists(path))
+            throw new MediaFileException(path, $"{role} '{path}': file not found.");
+    }
+
+    /// <summary>
+    /// What a decoder may throw on hostile or damaged bytes: ImageSharp's own format exceptions, but also
+    /// index and argument errors from deep inside a codec. Out-of-memory and cancellation pass through.
+    /// </summary>
+    private static bool IsDecodeFailure(Exception e) =>
+        e is not (OutOfMemoryException or OperationCanceledException or MediaFileException);
+}

@@ -1,0 +1,74 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using SixLabors.ImageSharp.Processing.Processors.Transforms;
+
+namespace CineKernel.Pipeline.IO;
+
+/// <summary>A photo prepared for the networks: square, at the working size, as float RGB planes.</summary>
+/// <param name="Path">The file it came from.</param>
+/// <param name="Format">The decoder that read it ("PNG", "JPEG", ...).</param>
+/// <param name="Pixels">Size×Size RGB planes in [0, 1]; <see cref="RgbPlanes.ToSigned"/> gives the networks' [−1, 1].</param>
+/// <param name="Crop">Which square of the (EXIF-oriented) source was kept; <see cref="SquareCrop.IsCropped"/> says whether anything was cut.</param>
+public sealed record InputImage(string Path, string Format, RgbPlanes Pixels, SquareCrop Crop)
+{
+    public int Size => Pixels.Width;
+
+    /// <summary>True when the source was not square and was centre-cropped; the CLI should say so.</summary>
+    public bool WasCropped => Crop.IsCropped;
+}
+
+/// <summary>
+/// Loads the input photo the way the original's <c>ip_utils.read_image</c> does: centre-crop to a square
+/// (<see cref="SquareCrop"/>), then resize to the working size with a Lanczos-3 filter (ImageSharp's
+/// <c>KnownResamplers.Lanczos3</c>, widened when shrinking so it also antialiases; the original uses
+/// mediapy.resize_image, which is PIL's LANCZOS, the same a = 3 filter). Resizing works on the 8-bit sRGB
+/// values, as PIL does (no linear-light companding). EXIF orientation is applied before cropping.
+/// </summary>
+public static class ImageInput
+{
+    /// <summary>Largest accepted width or height, checked from the header before decoding.</summary>
+    public const int MaxSide = 8192;
+
+    /// <summary>The generator's resolution, the original's working size.</summary>
+    public const int DefaultSize = 1024;
+
+    /// <summary>Checks the file (exists, is an image, within <see cref="MaxSide"/>) by its header, without decoding.</summary>
+    /// <returns>The stored width and height (before EXIF orientation) and the format name.</returns>
+    public static (int Width, int Height, string Format) Identify(string path)
+    {
+        var header = ImageFileReader.Identify(path, "Input image", MaxSide);
+        return (header.Width, header.Height, header.Format);
+    }
+
+    /// <summary>Reads, centre-crops and resizes the photo to size×size.</summary>
+    /// <exception cref="MediaFileException">Missing, unreadable, not an image, over-large, truncated or corrupt.</exception>
+    public static InputImage Load(string path, int size = DefaultSize)
+    {
+        if (size <= 0 || size > MaxSide)
+            throw new ArgumentOutOfRangeException(nameof(size), $"Working size must be in 1..{MaxSide}, got {size}.");
+        var (image, header) = ImageFileReader.Read(path, "Input image", MaxSide);
+        using (image)
+        {
+            SquareCrop crop = CropAndResize(image, size, size, KnownResamplers.Lanczos3);
+            return new InputImage(path, header.Format, RgbPlanes.FromImage(image), crop);
+        }
+    }
+
+    /// <summary>Centre-crops the image in place to a square and resizes it to width×height with the sampler.</summary>
+    internal static SquareCrop CropAndResize(Image<Rgb24> image, int width, int height, IResampler sampler)
+    {
+        SquareCrop crop = SquareCrop.Centre(image.Width, image.Height);
+        if (crop.IsCropped)
+            image.Mutate(x => x.Crop(new Rectangle(crop.X, crop.Y, crop.Side, crop.Side)));
+        if (crop.Side != width || crop.Side != height)
+            image.Mutate(x => x.Resize(new ResizeOptions
+            {
+                Size = new Size(width, height),
+                Mode = ResizeMode.Stretch,
+                Sampler = sampler,
+                Compand = false,
+            }));
+        return crop;
+    }
+}
