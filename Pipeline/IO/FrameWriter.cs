@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+
+namespace CineKernel.Pipeline.IO;
+
+/// <summary>Opens the <see cref="IFrameWriter"/> for a destination.</summary>
+public static class FrameWriter
+{
+    /// <summary>
+    /// The output kind for a destination: <c>.gif</c>, <c>.mp4</c> (any case), or a directory of PNG frames
+    /// for a path that ends in a separator, has no extension, or is an existing directory.
+    /// </summary>
+    /// <exception cref="MediaFileException">Any other extension.</exception>
+    public static FrameOutputKind KindOf(string destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (Path.EndsInDirectorySeparator(destination) || Directory.Exists(destination)) return FrameOutputKind.PngDirectory;
+        string extension = Path.GetExtension(destination).ToLowerInvariant();
+        return extension switch
+        {
+            ".gif" => FrameOutputKind.Gif,
+            ".mp4" => FrameOutputKind.Mp4,
+            "" => FrameOutputKind.PngDirectory,
+            _ => throw new MediaFileException(destination,
+                $"Output '{destination}': unsupported extension '{extension}'; use .gif, .mp4, or a directory name (no extension, or ending in '/') for PNG frames."),
+        };
+    }
+
+    /// <summary>
+    /// Checks the destination and the settings and opens a writer for width×height frames. Nothing appears
+    /// at the destination before <see cref="IFrameWriter.Complete"/>.
+    /// </summary>
+    /// <exception cref="MediaFileException">
+    /// Unsupported extension; the destination exists (and overwriting is off or it is not ours to replace);
+    /// its folder is missing or not writable; MP4 with odd dimensions; ffmpeg not found; GIF over 50 fps.
+    /// </exception>
+    public static IFrameWriter Create(string destination, int width, int height, FrameWriterOptions? options = null)
+    {
+        options ??= new FrameWriterOptions();
+        if (width <= 0 || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), $"Frame size must be positive, got {width}x{height}.");
+        if (!(options.Fps > 0) || double.IsInfinity(options.Fps))
+            throw new ArgumentOutOfRangeException(nameof(options), $"Frame rate must be positive, got {options.Fps}.");
+        if (options.QueueCapacity < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Queue capacity must be at least 1, got {options.QueueCapacity}.");
+        if (options.Mp4Crf is < 0 or > 51)
+            throw new ArgumentOutOfRangeException(nameof(options), $"x264 CRF must be in 0..51, got {options.Mp4Crf}.");
+
+        FrameOutputKind kind = KindOf(destination);
+        if (kind == FrameOutputKind.Gif && options.Fps > GifAnimationEncoder.MaxFps)
+            throw new MediaFileException(destination,
+                $"Output '{destination}': GIF plays at most {GifAnimationEncoder.MaxFps} fps (delays are whole hundredths of a second), {options.Fps} asked; use .mp4.");
+        if (kind == FrameOutputKind.Mp4 && (width % 2 != 0 || height % 2 != 0))
+            throw new MediaFileException(destination,
+                $"Output '{destination}': H.264 in yuv420p needs even dimensions, the frames are {width}x{height}.");
+        if (kind == FrameOutputKind.Mp4)
+            FfmpegEncoder.RequireProgram(destination, options.FfmpegPath); // before anything is created
+
+        var target = OutputTarget.Prepare(destination, kind == FrameOutputKind.PngDirectory, options.Overwrite);
+        IFrameEncoder encoder;
+        try
+        {
+            encoder = kind switch
+            {
+                FrameOutputKind.Gif => new GifAnimationEncoder(target.TempPath, width, height, options.Fps),
+                FrameOutputKind.Mp4 => FfmpegEncoder.Start(destination, target.TempPath, width, height, options),
+                _ => new PngSequenceEncoder(target.TempPath, width, height),
+            };
+        }
+        catch
+        {
+            target.Discard();
+            throw;
+        }
+        return new QueuedFrameWriter(target, kind, encoder, width, height, options.QueueCapacity);
+    }
+}
+
+/// <summary>
+/// The writer all kinds share: frames go through a bounded queue to one background thread that runs the
+/// <see cref="IFrameEncoder"/>; the output is committed or discarded through its <see cref="OutputTarget"/>.
+/// </summary>
+internal sealed class QueuedFrameWriter : IFrameWriter
+{
+    private readonly OutputTarget target;
+    private readonly IFrameEncoder encoder;
+    private readonly BlockingCollection<byte[]> queue;
+    private readonly ConcurrentBag<byte[]> spareBuffers = [];
+    private readonly Thread worker;
+    private volatile Exception? fault;
+    private volatile bool abandoning;
+    private bool open = true;
+
+    public QueuedFrameWriter(OutputTarget target, FrameOutputKind kind, IFrameEncoder encoder, int width, int height, int capacity)
+    {
+        this.target = target;
+        this.encoder = encoder;
+        Kind = kind;
+        Width = width;
+        Height = height;
+        queue = new BlockingCollection<byte[]>(capacity);
+        worker = new Thread(EncodeQueuedFrames) { IsBackground = true, Name = $"CineKernel {kind} encoder" };
+        worker.Start();
+    }
+
+    public string Destination => target.Destination;
+
+    public FrameOutputKind Kind { get; }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public int FrameCount { get; private set; }
+
+    public void Write(ReadOnlySpan<float> rgbPlanes, PixelRange range = PixelRange.Unit)
+    {
+        ThrowIfClosed();
+        ThrowIfFaulted();
+        if (!spareBuffers.TryTake(out byte[]? buffer)) buffer = new byte[3 * Width * Height];
+        try
+        {
+            PixelQuantizer.ToRgb24(rgbPlanes, Width, Height, range, buffer);
+        }
+        catch
+        {
+            spareBuffers.Add(buffer);
+            throw;
+        }
+        queue.Add(buffer);
+        FrameCount++;
+    }
+
+    public void Complete()
+    {
+        ThrowIfClosed();
+        queue.CompleteAdding();
+        worker.Join();
+        try
+        {
+            ThrowIfFaulted();
+            if (FrameCount == 0)
+                throw new MediaFileException(Destination, $"Output '{Destination}': no frames were written.");
+            Run(encoder.Finish);
+            encoder.Dispose();
+            target.Commit();
+            open = false;
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
+    }
+
+    /// <summary>Without a successful <see cref="Complete"/>: stops the encoder and deletes the temporary output.</summary>
+    public void Dispose()
+    {
+        if (open) Abandon();
+    }
+
+    private void Abandon()
+    {
+        open = false;
+        abandoning = true;
+        encoder.Cancel(); // a blocked Encode (ffmpeg's full pipe) returns, so the worker can drain and stop
+        queue.CompleteAdding();
+        worker.Join();
+        encoder.Dispose();
+        target.Discard();
+        queue.Dispose();
+    }
+
+    private void EncodeQueuedFrames()
+    {
+        foreach (byte[] frame in queue.GetConsumingEnumerable())
+        {
+            // After a failure the remaining frames are drained unencoded, so a producer blocked on a full
+            // queue always wakes up and hears about the failure on its next Write.
+            if (fault is null && !abandoning)
+            {
+                try
+                {
+                    encoder.Encode(frame);
+                }
+                catch (Exception e)
+                {
+                    fault = e;
+                }
+            }
+            spareBuffers.Add(frame);
+        }
+    }
+
+    /// <summary>Runs encoder work on this thread, turning unexpected exceptions into one-line messages.</summary>
+    private void Run(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (Exception e) when (e is not MediaFileException)
+        {
+            throw new MediaFileException(Destination, $"Writing '{Destination}' failed: {e.Message}", e);
+        }
+    }
+
+    private void ThrowIfClosed() =>
+        ObjectDisposedException.ThrowIf(!open, this);
+
+    private void ThrowIfFaulted()
+    {
+        Exception? e = fault;
+        if (e is null) return;
+        if (e is MediaFileException) ExceptionDispatchInfo.Throw(e);
+        throw new MediaFileException(Destination, $"Writing '{Destination}' failed: {e.Message}", e);
+    }
+}
