@@ -1,0 +1,164 @@
+using System.Globalization;
+using CineKernel.Pipeline.IO;
+
+namespace CineKernel.Pipeline.Motion;
+
+/// <summary>
+/// A motion hint drawn by the user: things at (X0, Y0) move toward (X1, Y1). Coordinates are pixels of
+/// the input photo as the user sees it (after EXIF orientation, before cropping); integer values are
+/// pixel centres.
+/// </summary>
+public readonly record struct MotionArrow(double X0, double Y0, double X1, double Y1)
+{
+    public double Dx => X1 - X0;
+
+    public double Dy => Y1 - Y0;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{X0},{Y0},{X1},{Y1}");
+}
+
+/// <summary>
+/// Turns motion hints into a dense Eulerian motion field, the replacement for the motion generator's
+/// output when the user wants to direct the motion.
+/// <para>
+/// <b>Units.</b> An arrow is the displacement over one second of playback: its length in photo pixels,
+/// scaled to the field's grid (× field size ÷ cropped side) and divided by the frame rate, is the speed in
+/// field pixels per frame, the unit of the motion generator's output and of the samples' <c>_motion.npy</c>.
+/// So an arrow means the same speed whatever the loop length, resolution or frame rate: 60 pixels on a
+/// 1024² photo is 30 pixels a second on the 512² grid, 1 pixel a frame at 30 fps (the bundled sample's
+/// fastest water moves about that fast). A zero-length arrow pins its neighbourhood still.
+/// </para>
+/// <para>
+/// <b>Interpolation.</b> Shepard's inverse-distance weighting with power 2: at field pixel p,
+/// M(p) = Σ wᵢ vᵢ / Σ wᵢ with wᵢ = 1 / |p − sᵢ|², sᵢ the start of arrow i mapped to the grid and vᵢ its
+/// per-frame vector. It interpolates exactly (M = vᵢ at sᵢ, and the field is flat around each start, so the
+/// region around a hint moves as the hint says), it is smooth (infinitely differentiable away from the
+/// starts, continuous everywhere) and it never overshoots (every value is a convex combination of the
+/// hints). Far from all hints the field tends to their mean, so the whole masked region moves, which a
+/// cinemagraph wants, rather than dying off away from the hints. One arrow gives a uniform field.
+/// </para>
+/// <para>
+/// <b>Mask.</b> The field is multiplied by the mask (as the original multiplies its predicted motion),
+/// so it is exactly zero where the mask is 0. Distances are straight-line, not measured inside the mask.
+/// </para>
+/// <para>
+/// <b>Geometry.</b> A photo point (x, y) maps to the grid through the centre crop and a centre-aligned
+/// scale (pixel centres to pixel centres, as align_corners=False resizing): gx = (x − crop.X + ½)·W/side − ½,
+/// likewise y. Arrows must start inside the cropped square; they may end anywhere.
+/// </para>
+/// </summary>
+public static class ArrowField
+{
+    /// <summary>Parses one hint, "x0,y0,x1,y1" (four numbers, invariant culture, spaces allowed).</summary>
+    /// <exception cref="FormatException">A one-line message quoting the hint.</exception>
+    public static MotionArrow Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        const string usage = "expected x0,y0,x1,y1: four numbers in input-photo pixels, from where the motion starts to where it goes in one second (e.g. 120,340,180,330)";
+        string[] parts = text.Split(',');
+        if (parts.Length != 4)
+            throw new FormatException($"Motion hint '{text.Trim()}': {usage}; found {parts.Length} value{(parts.Length == 1 ? "" : "s")}.");
+        var values = new double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            string part = parts[i].Trim();
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                throw new FormatException($"Motion hint '{text.Trim()}': '{part}' ({"x0 y0 x1 y1".Split(' ')[i]}) is not a finite number; {usage}.");
+        }
+        return new MotionArrow(values[0], values[1], values[2], values[3]);
+    }
+
+    /// <summary>Parses hints given as separate arguments, each possibly holding several separated by ';'.</summary>
+    public static IReadOnlyList<MotionArrow> ParseAll(IEnumerable<string> specs)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        return specs
+            .SelectMany(s => s.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(Parse)
+            .ToList();
+    }
+
+    /// <summary>
+    /// The dense field: 2×height×width floats (x displacements, then y), field pixels per frame.
+    /// </summary>
+    /// <param name="arrows">At least one hint, in photo pixels.</param>
+    /// <param name="crop">How the photo was cropped (<see cref="InputImage.Crop"/>).</param>
+    /// <param name="mask">height×width, 1 animated, 0 static (<see cref="MaskInput.Load"/> at the field's size).</param>
+    /// <param name="fps">Playback rate: the arrow's one second lasts this many frames.</param>
+    /// <exception cref="ArgumentException">No hints, a hint starting outside the cropped square, wrong mask size.</exception>
+    public static float[] Build(IReadOnlyList<MotionArrow> arrows, SquareCrop crop, ReadOnlySpan<float> mask, int width, int height, double fps)
+    {
+        ArgumentNullException.ThrowIfNull(arrows);
+        if (arrows.Count == 0) throw new ArgumentException("No motion hints given: need at least one x0,y0,x1,y1.", nameof(arrows));
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"Field size must be positive, got {width}x{height}.");
+        if (mask.Length != width * height)
+            throw new ArgumentException($"Mask has {mask.Length} values; a {width}x{height} field needs {width * height}.", nameof(mask));
+        if (!(fps > 0) || double.IsInfinity(fps)) throw new ArgumentOutOfRangeException(nameof(fps), $"Frame rate must be positive, got {fps}.");
+        if (crop.Side <= 0) throw new ArgumentException($"Crop of side {crop.Side} is empty.", nameof(crop));
+
+        double scaleX = (double)width / crop.Side, scaleY = (double)height / crop.Side;
+        int k = arrows.Count;
+        var sx = new double[k];
+        var sy = new double[k];
+        var vx = new double[k];
+        var vy = new double[k];
+        for (int i = 0; i < k; i++)
+        {
+            MotionArrow a = arrows[i];
+            if (!(a.X0 >= crop.X - 0.5 && a.X0 < crop.X + crop.Side - 0.5 && a.Y0 >= crop.Y - 0.5 && a.Y0 < crop.Y + crop.Side - 0.5))
+            {
+                string where = crop.IsCropped
+                    ? $"the centre square that is animated (x {crop.X}..{crop.X + crop.Side - 1}, y {crop.Y}..{crop.Y + crop.Side - 1} of the {crop.SourceWidth}x{crop.SourceHeight} photo)"
+                    : $"the {crop.SourceWidth}x{crop.SourceHeight} photo";
+                throw new ArgumentException($"Motion hint {i + 1} ({a}) starts at ({a.X0}, {a.Y0}), outside {where}.", nameof(arrows));
+            }
+            sx[i] = (a.X0 - crop.X + 0.5) * scaleX - 0.5;
+            sy[i] = (a.Y0 - crop.Y + 0.5) * scaleY - 0.5;
+            vx[i] = a.Dx * scaleX / fps;
+            vy[i] = a.Dy * scaleY / fps;
+        }
+
+        int n = width * height;
+        var field = new float[2 * n];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int p = y * width + x;
+                float m = mask[p];
+                if (m == 0f) continue;
+                double wSum = 0, ux = 0, uy = 0;
+                int atStart = 0;
+                double startX = 0, startY = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    double dx = x - sx[i], dy = y - sy[i];
+                    double d2 = dx * dx + dy * dy;
+                    if (d2 < 1e-12)
+                    {
+                        // On a start: the weight is infinite, the value that arrow's (the mean if starts coincide).
+                        atStart++;
+                        startX += vx[i];
+                        startY += vy[i];
+                        continue;
+                    }
+                    double w = 1.0 / d2;
+                    wSum += w;
+                    ux += w * vx[i];
+                    uy += w * vy[i];
+                }
+                if (atStart > 0)
+                {
+                    ux = startX / atStart;
+                    uy = startY / atStart;
+                }
+                else
+                {
+                    ux /= wSum;
+                    uy /= wSum;
+                }
+                field[p] = (float)(m * ux);
+                field[n + p] = (float)(m * uy);
+            }
+        return field;
+    }
+}
