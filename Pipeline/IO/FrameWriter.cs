@@ -7,20 +7,22 @@ namespace CineKernel.Pipeline.IO;
 public static class FrameWriter
 {
     /// <summary>
-    /// The output kind for a destination: <c>.gif</c>, <c>.mp4</c> (any case), or a directory of PNG frames
-    /// for a path that ends in a separator, has no extension, or is an existing directory.
+    /// The output kind for a destination: <c>.gif</c> or <c>.mp4</c> (any case); a directory of PNG frames
+    /// for a path that ends in a separator, has no extension, or is an existing directory (with any other
+    /// extension, e.g. <c>frames.v2</c>).
     /// </summary>
     /// <exception cref="MediaFileException">Any other extension.</exception>
     public static FrameOutputKind KindOf(string destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        if (Path.EndsInDirectorySeparator(destination) || Directory.Exists(destination)) return FrameOutputKind.PngDirectory;
+        if (Path.EndsInDirectorySeparator(destination)) return FrameOutputKind.PngDirectory;
         string extension = Path.GetExtension(destination).ToLowerInvariant();
         return extension switch
         {
             ".gif" => FrameOutputKind.Gif,
             ".mp4" => FrameOutputKind.Mp4,
             "" => FrameOutputKind.PngDirectory,
+            _ when Directory.Exists(destination) => FrameOutputKind.PngDirectory,
             _ => throw new MediaFileException(destination,
                 $"Output '{destination}': unsupported extension '{extension}'; use .gif, .mp4, or a directory name (no extension, or ending in '/') for PNG frames."),
         };
@@ -90,6 +92,7 @@ internal sealed class QueuedFrameWriter : IFrameWriter
     private volatile Exception? fault;
     private volatile bool abandoning;
     private bool open = true;
+    private bool encoderDisposed;
 
     public QueuedFrameWriter(OutputTarget target, FrameOutputKind kind, IFrameEncoder encoder, int width, int height, int capacity)
     {
@@ -142,9 +145,10 @@ internal sealed class QueuedFrameWriter : IFrameWriter
             if (FrameCount == 0)
                 throw new MediaFileException(Destination, $"Output '{Destination}': no frames were written.");
             Run(encoder.Finish);
-            encoder.Dispose();
+            DisposeEncoder();
             target.Commit();
             open = false;
+            queue.Dispose();
         }
         catch
         {
@@ -163,12 +167,19 @@ internal sealed class QueuedFrameWriter : IFrameWriter
     {
         open = false;
         abandoning = true;
-        encoder.Cancel(); // a blocked Encode (ffmpeg's full pipe) returns, so the worker can drain and stop
+        if (!encoderDisposed) encoder.Cancel(); // a blocked Encode (ffmpeg's full pipe) returns, so the worker can drain and stop
         queue.CompleteAdding();
         worker.Join();
-        encoder.Dispose();
+        DisposeEncoder();
         target.Discard();
         queue.Dispose();
+    }
+
+    private void DisposeEncoder()
+    {
+        if (encoderDisposed) return;
+        encoderDisposed = true;
+        encoder.Dispose();
     }
 
     private void EncodeQueuedFrames()

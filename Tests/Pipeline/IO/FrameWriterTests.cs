@@ -58,6 +58,12 @@ public class FrameWriterTests
         Assert.That(FrameWriter.KindOf("b.mp4"), Is.EqualTo(FrameOutputKind.Mp4));
         Assert.That(FrameWriter.KindOf("frames"), Is.EqualTo(FrameOutputKind.PngDirectory));
         Assert.That(FrameWriter.KindOf("frames.v2/"), Is.EqualTo(FrameOutputKind.PngDirectory));
+        Directory.CreateDirectory(files.PathOf("frames.v3"));
+        Directory.CreateDirectory(files.PathOf("odd.gif"));
+        Assert.That(FrameWriter.KindOf(files.PathOf("frames.v3")), Is.EqualTo(FrameOutputKind.PngDirectory), "an existing directory");
+        Assert.That(FrameWriter.KindOf(files.PathOf("odd.gif")), Is.EqualTo(FrameOutputKind.Gif), "the extension wins");
+        var inTheWay = Assert.Throws<MediaFileException>(() => FrameWriter.Create(files.PathOf("odd.gif"), W, H))!;
+        Assert.That(inTheWay.Message, Does.EndWith("odd.gif': is a directory."));
         var e = Assert.Throws<MediaFileException>(() => FrameWriter.KindOf("clip.avi"))!;
         Assert.That(e.Message, Is.EqualTo("Output 'clip.avi': unsupported extension '.avi'; use .gif, .mp4, or a directory name (no extension, or ending in '/') for PNG frames."));
     }
