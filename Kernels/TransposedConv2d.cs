@@ -54,7 +54,7 @@ public static class TransposedConv2d
         int stride, int weightInStride, int weightOutStride, ConvFusion fusion)
     {
         var geometry = new ConvGeometry(input.Device, input.Shape, output.Shape, weight.H, weight.W, stride, padTop: 0,
-            padLeft: 0, reflect: false, weightInStride, weightOutStride);
+            padLeft: 0, reflect: false, weightInStride, weightOutStride, pixelsPerItem: 1);
         var empty = ArrayView<float>.Empty;
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ConvGeometry, ConvFusion>(GatherKernel)(

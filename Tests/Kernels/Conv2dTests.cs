@@ -29,6 +29,10 @@ public class Conv2dTests
             Epilogue.Relu, 1f)).SetName("K3, reflect pad 1 (residual block), N=2");
         yield return new TestCaseData(new Case(1, 3, 2, 2, 3, 3, 3, 1, Padding2d.Uniform(1, PaddingMode.Reflect), true,
             Epilogue.None, 1f)).SetName("K3, reflect pad 1 on a 2×3 input (every pixel on the border)");
+        yield return new TestCaseData(new Case(2, 5, 7, 16, 21, 3, 3, 1, Padding2d.Uniform(1), true, Epilogue.FusedLeakyRelu,
+            0.25f)).SetName("K3, zero pad 1, 16×21 (mostly interior pixel pairs), N=2");
+        yield return new TestCaseData(new Case(1, 3, 4, 15, 18, 7, 7, 2, Padding2d.Uniform(3, PaddingMode.Reflect), false,
+            Epilogue.None, 1f)).SetName("K7, stride 2, reflect pad 3, 15×18 (interior pairs with taps 3 + 3 + 1)");
     }
 
     [TestCaseSource(nameof(Cases))]
