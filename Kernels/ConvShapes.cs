@@ -1,0 +1,240 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+
+// ILGPU's CPU backend emits its kernel launchers into a dynamic assembly named ILGPURuntime; it must see
+// the internal argument structs (ConvGeometry, ConvFusion, ...) that the kernels take.
+[assembly: InternalsVisibleTo("ILGPURuntime")]
+
+namespace CineKernel.Kernels;
+
+/// <summary>How a conv fills the border: zeros, or a mirror image without repeating the edge
+/// (torch ReflectionPad2d: for input a b c d, pad 2 reads c b | a b c d | c b).</summary>
+public enum PaddingMode
+{
+    Zeros = 0,
+    Reflect = 1,
+}
+
+/// <summary>Per-side padding of a 2-D conv.</summary>
+public readonly record struct Padding2d(int Top, int Bottom, int Left, int Right, PaddingMode Mode = PaddingMode.Zeros)
+{
+    /// <summary>The same padding on every side (torch's <c>padding=p</c>, or ReflectionPad2d(p) + conv).</summary>
+    public static Padding2d Uniform(int pad, PaddingMode mode = PaddingMode.Zeros) => new(pad, pad, pad, pad, mode);
+
+    public override string ToString() => $"(top {Top}, bottom {Bottom}, left {Left}, right {Right}, {Mode})";
+}
+
+/// <summary>The activation of a fused epilogue.</summary>
+public enum Activation
+{
+    Identity = 0,
+    Relu = 1,
+    LeakyRelu = 2,
+}
+
+/// <summary>
+/// What a producing kernel does to each value after the bias is added: an activation, then a gain
+/// (an output scale). StyleGAN2's <c>fused_leaky_relu</c> is <see cref="FusedLeakyRelu"/>:
+/// leaky ReLU 0.2 on (x + bias), then × √2 (DESIGN.md "Generator", op/fused_act.py).
+/// Use the static members; <c>default(Epilogue)</c> has gain 0 and is rejected by every op.
+/// </summary>
+public readonly record struct Epilogue(Activation Activation, float NegativeSlope, float Gain)
+{
+    public static Epilogue None => new(Activation.Identity, 0f, 1f);
+
+    public static Epilogue Relu => new(Activation.Relu, 0f, 1f);
+
+    public static Epilogue LeakyRelu(float negativeSlope) => new(Activation.LeakyRelu, negativeSlope, 1f);
+
+    /// <summary>StyleGAN2's fused_leaky_relu: leaky 0.2 then × √2.</summary>
+    public static Epilogue FusedLeakyRelu => new(Activation.LeakyRelu, 0.2f, MathF.Sqrt(2f));
+
+    /// <summary>The same activation with its output multiplied by <paramref name="gain"/>.</summary>
+    public Epilogue WithGain(float gain) => this with { Gain = gain };
+
+    /// <summary>The activation and gain, on the device (bias already added).</summary>
+    internal float Apply(float x)
+    {
+        if (Activation == Activation.Relu) x = x > 0f ? x : 0f;
+        else if (Activation == Activation.LeakyRelu) x = x >= 0f ? x : x * NegativeSlope;
+        return x * Gain;
+    }
+
+    internal void Validate(string op)
+    {
+        if (!float.IsFinite(Gain) || Gain == 0f)
+            throw new ArgumentException($"{op}: epilogue gain {Gain} is not usable (use Epilogue.None rather than default(Epilogue))");
+        if (!Enum.IsDefined(Activation))
+            throw new ArgumentException($"{op}: unknown activation {(int)Activation}");
+    }
+}
+
+/// <summary>
+/// How a launch splits its work items over kernel threads. ILGPU's CPU accelerator runs a group of
+/// (here 16) OS threads per 16 kernel threads and synchronises them after every group, so one thread
+/// per element spends most of its time in that barrier; on the CPU each thread therefore takes a
+/// contiguous run of items (contiguous, so threads do not share cache lines of the output). GPUs get
+/// one item per thread, the usual coalesced mapping.
+/// </summary>
+internal readonly struct WorkSplit
+{
+    public readonly int Total, PerThread;
+
+    private WorkSplit(int total, int perThread)
+    {
+        Total = total;
+        PerThread = perThread;
+    }
+
+    /// <summary>Kernel threads to launch.</summary>
+    public int Threads => (Total + PerThread - 1) / PerThread;
+
+    /// <summary>CPU: four runs per accelerator thread (some balance when threads stall); GPU: one item per thread.</summary>
+    public static WorkSplit For(ComputeDevice device, long total)
+    {
+        if (total > int.MaxValue) throw new ArgumentException($"{total} work items do not fit one launch");
+        int n = (int)total;
+        if (device.Kind != "cpu" || n == 0) return new WorkSplit(n, 1);
+        int threads = Math.Max(1, device.Accelerator.MaxNumThreads * 4);
+        return new WorkSplit(n, (n + threads - 1) / threads);
+    }
+
+    /// <summary>The first item of kernel thread <paramref name="thread"/>.</summary>
+    public int Begin(int thread) => thread * PerThread;
+
+    /// <summary>One past the last item of kernel thread <paramref name="thread"/>.</summary>
+    public int End(int thread)
+    {
+        int end = thread * PerThread + PerThread;
+        return end < Total ? end : Total;
+    }
+}
+
+/// <summary>
+/// The index geometry of a conv or transposed conv, as the kernels see it. The weight is addressed
+/// through two strides so one kernel serves both the Cout×Cin×KH×KW layout and a transposed one
+/// (conv_transpose2d's Cin×Cout×KH×KW, or the modulated conv's Cout×Cin weight used transposed).
+/// A work item is a block of <see cref="ChannelBlock"/> output channels at <see cref="PixelsPerItem"/>
+/// horizontally adjacent output pixels: each input value loaded feeds four multiply-adds and each weight
+/// two. Measured on the CPU accelerator (Bench conv layer): four channels per item about 2× faster than
+/// one, two pixels a further 1.5× (about 1.5 GFLOP/s per core, the plain C# loop 1.1).
+/// </summary>
+internal readonly struct ConvGeometry
+{
+    public const int ChannelBlock = 4;
+
+    public readonly int N, Cin, H, W;
+    public readonly int Cout, OH, OW, ChannelBlocks, PixelsPerItem, ItemsPerRow;
+    public readonly int KH, KW, Stride;
+    public readonly int PadTop, PadLeft;
+    public readonly int Reflect;
+    public readonly int WeightInStride, WeightOutStride;
+    public readonly WorkSplit Split;
+
+    public ConvGeometry(ComputeDevice device, Shape4 input, Shape4 output, int kh, int kw, int stride, int padTop, int padLeft,
+        bool reflect, int weightInStride, int weightOutStride, int pixelsPerItem)
+    {
+        N = input.N; Cin = input.C; H = input.H; W = input.W;
+        Cout = output.C; OH = output.H; OW = output.W;
+        ChannelBlocks = (Cout + ChannelBlock - 1) / ChannelBlock;
+        PixelsPerItem = pixelsPerItem;
+        ItemsPerRow = (OW + pixelsPerItem - 1) / pixelsPerItem;
+        KH = kh; KW = kw; Stride = stride;
+        PadTop = padTop; PadLeft = padLeft;
+        Reflect = reflect ? 1 : 0;
+        WeightInStride = weightInStride; WeightOutStride = weightOutStride;
+        Split = WorkSplit.For(device, (long)N * ChannelBlocks * OH * ItemsPerRow);
+    }
+
+    /// <summary>
+    /// The weight offset of output channel o0 + k; channels past Cout (the last, partial block) read the
+    /// last channel so that no load leaves the weight, and their results are not written.
+    /// </summary>
+    public int WeightOffset(int o0, int k) => (o0 + k < Cout ? o0 + k : Cout - 1) * WeightOutStride;
+}
+
+/// <summary>
+/// The scalings fused around a conv's sum (DESIGN.md "Performance": modulated convs scale the input
+/// by s and the output by demod instead of building per-sample weights):
+/// out[n,o] = act((weightScale · Σ_i style[n,i] · Σ_k W[o,i,k]·x[n,i]) · demod[n,o] + bias[o]) · gain.
+/// Absent style / demod / bias read as 1 / 1 / 0.
+/// </summary>
+internal readonly struct ConvFusion
+{
+    public readonly float WeightScale;
+    public readonly int HasStyle, HasDemod, HasBias;
+    public readonly Epilogue Epilogue;
+
+    public ConvFusion(float weightScale, bool hasStyle, bool hasDemod, bool hasBias, Epilogue epilogue)
+    {
+        WeightScale = weightScale;
+        HasStyle = hasStyle ? 1 : 0;
+        HasDemod = hasDemod ? 1 : 0;
+        HasBias = hasBias ? 1 : 0;
+        Epilogue = epilogue;
+    }
+
+    /// <summary>The value written for output channel <paramref name="o"/> of sample <paramref name="n"/>.</summary>
+    public float Finish(float sum, int n, int o, int cout, ArrayView<float> bias, ArrayView<float> demod)
+    {
+        float v = sum * WeightScale;
+        if (HasDemod != 0) v *= demod[n * cout + o];
+        if (HasBias != 0) v += bias[o];
+        return Epilogue.Apply(v);
+    }
+
+    /// <summary>
+    /// Writes the sums of a block of <see cref="ConvGeometry.ChannelBlock"/> output channels o0.. at one
+    /// pixel (<paramref name="at"/> is channel o0's element, <paramref name="plane"/> the channel stride),
+    /// skipping channels past <paramref name="cout"/>.
+    /// </summary>
+    public void StoreBlock(ArrayView<float> output, int at, int plane, int n, int o0, int cout, float s0, float s1, float s2,
+        float s3, ArrayView<float> bias, ArrayView<float> demod)
+    {
+        output[at] = Finish(s0, n, o0, cout, bias, demod);
+        if (o0 + 1 < cout) output[at + plane] = Finish(s1, n, o0 + 1, cout, bias, demod);
+        if (o0 + 2 < cout) output[at + 2 * plane] = Finish(s2, n, o0 + 2, cout, bias, demod);
+        if (o0 + 3 < cout) output[at + 3 * plane] = Finish(s3, n, o0 + 3, cout, bias, demod);
+    }
+}
+
+/// <summary>Host-side checks shared by the conv family: one-line messages naming the tensor and shape.</summary>
+internal static class ConvChecks
+{
+    public static void SameDevice(string op, Tensor reference, Tensor? other, string name)
+    {
+        if (other is not null && other.Device != reference.Device)
+            throw new ArgumentException($"{op}: {name} lives on another device");
+    }
+
+    public static void Fits(string op, Tensor t, string name)
+    {
+        if (t.Length > int.MaxValue)
+            throw new ArgumentException($"{op}: {name} {t.Shape} has more than 2^31 elements");
+    }
+
+    public static void Length(string op, Tensor? t, long expected, string name, string meaning)
+    {
+        if (t is not null && t.Length != expected)
+            throw new ArgumentException($"{op}: {name} {t.Shape} has {t.Length} elements, expected {expected} ({meaning})");
+    }
+
+    public static void OutputShape(string op, Tensor output, Shape4 expected)
+    {
+        if (output.Shape != expected)
+            throw new ArgumentException($"{op}: output is {output.Shape}, expected {expected}");
+    }
+
+    public static void Disjoint(string op, Tensor output, Tensor input, string name)
+    {
+        // The conv kernels read neighbourhoods of the input while writing the output: in-place is wrong.
+        IContiguousArrayView o = output.View, i = input.View;
+        if (o.Buffer == i.Buffer)
+        {
+            long o0 = o.Index, o1 = o0 + output.Length;
+            long i0 = i.Index, i1 = i0 + input.Length;
+            if (o0 < i1 && i0 < o1)
+                throw new ArgumentException($"{op}: output overlaps {name}; use a separate buffer");
+        }
+    }
+}
