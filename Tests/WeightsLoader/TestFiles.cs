@@ -91,7 +91,8 @@ public static class TestFiles
     }
 
     /// <summary>A zip-format checkpoint: FOLDER/data.pkl, FOLDER/version and FOLDER/data/KEY per storage, stored uncompressed as torch does.</summary>
-    public static byte[] TorchZip(string folder, byte[] pickle, IReadOnlyDictionary<string, byte[]> storages)
+    public static byte[] TorchZip(string folder, byte[] pickle, IReadOnlyDictionary<string, byte[]> storages,
+        IReadOnlyDictionary<string, byte[]>? otherEntries = null)
     {
         using var ms = new MemoryStream();
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
@@ -105,6 +106,7 @@ public static class TestFiles
             Add($"{folder}/data.pkl", pickle);
             Add($"{folder}/version", "3\n"u8.ToArray());
             foreach (var (key, bytes) in storages) Add($"{folder}/data/{key}", bytes);
+            foreach (var (name, bytes) in otherEntries ?? new Dictionary<string, byte[]>()) Add($"{folder}/{name}", bytes);
         }
         return ms.ToArray();
     }
