@@ -81,9 +81,9 @@ public static class CheckpointConverter
                     droppedCounters = true;
                     continue;
                 }
-                throw new InvalidDataException($"{path}: tensor '{name}' has dtype {tensor.Type.TorchName()}; only floating tensors convert to float32");
+                throw new InvalidDataException($"{path}: tensor {Printable.Quote(name)} has dtype {tensor.Type.TorchName()}; only floating tensors convert to float32");
             }
-            if (!names.Add(name)) throw new InvalidDataException($"{path}: two tensors are named '{name}'");
+            if (!names.Add(name)) throw new InvalidDataException($"{path}: two tensors are named {Printable.Quote(name)}");
             if (!storedTypes.Contains(tensor.Type)) storedTypes.Add(tensor.Type);
             try
             {
@@ -91,7 +91,7 @@ public static class CheckpointConverter
             }
             catch (InvalidDataException e)
             {
-                throw new InvalidDataException($"{path}: tensor '{name}': {e.Message}");
+                throw new InvalidDataException($"{path}: tensor {Printable.Quote(name)}: {e.Message}");
             }
         }
 
@@ -128,7 +128,7 @@ public static class CheckpointConverter
 
     private static IEnumerable<(string, TorchTensor)> StateDict(string path, string? key, object? value)
     {
-        string where = key is null ? "the checkpoint" : $"'{key}'";
+        string where = key is null ? "the checkpoint" : $"{Printable.Quote(key)}";
         if (value is not PyDict dict) throw new InvalidDataException($"{path}: {where} is {PyTypes.A(value)}, not a state_dict");
         var result = new List<(string, TorchTensor)>();
         foreach (var (k, v) in dict)
@@ -136,8 +136,8 @@ public static class CheckpointConverter
             if (k is not string name) throw new InvalidDataException($"{path}: {where} has a key {PyTypes.Repr(k)} that is not a string");
             if (v is not TorchTensor tensor)
                 throw new InvalidDataException(key is null
-                    ? $"{path}: entry '{name}' is {PyTypes.A(v)}, not a tensor (known layouts: a state_dict, or a dict with g_ema, model_state_dict or state_dict)"
-                    : $"{path}: {where} entry '{name}' is {PyTypes.A(v)}, not a tensor");
+                    ? $"{path}: entry {Printable.Quote(name)} is {PyTypes.A(v)}, not a tensor (known layouts: a state_dict, or a dict with g_ema, model_state_dict or state_dict)"
+                    : $"{path}: {where} entry {Printable.Quote(name)} is {PyTypes.A(v)}, not a tensor");
             result.Add((name, tensor));
         }
         return result;

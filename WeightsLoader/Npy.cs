@@ -87,7 +87,7 @@ public static class NpyReader
 
         foreach (var key in fields.Keys)
             if (key is not ("descr" or "fortran_order" or "shape"))
-                throw new InvalidDataException($"{path}: .npy header has an unexpected key '{key}'");
+                throw new InvalidDataException($"{path}: .npy header has an unexpected key {Printable.Quote(key)}");
         if (!fields.TryGetValue("descr", out var descrValue) || descrValue is not string descr)
             throw new InvalidDataException($"{path}: .npy header has no string 'descr' (structured dtypes are not supported)");
         if (!fields.TryGetValue("fortran_order", out var fortranValue) || fortranValue is not bool fortran)
@@ -98,8 +98,8 @@ public static class NpyReader
         {
             "<f4" => ElementType.F32,
             "<f8" => ElementType.F64,
-            ">f4" or ">f8" => throw new InvalidDataException($"{path}: dtype '{descr}' is big-endian; only little-endian '<f4' or '<f8' is supported"),
-            _ => throw new InvalidDataException($"{path}: dtype '{descr}' is not supported (only little-endian float32 '<f4' or float64 '<f8')"),
+            ">f4" or ">f8" => throw new InvalidDataException($"{path}: dtype {Printable.Quote(descr)} is big-endian; only little-endian '<f4' or '<f8' is supported"),
+            _ => throw new InvalidDataException($"{path}: dtype {Printable.Quote(descr)} is not supported (only little-endian float32 '<f4' or float64 '<f8')"),
         };
         if (fortran)
             throw new InvalidDataException($"{path}: fortran_order True is not supported (save the array in C order)");
@@ -133,7 +133,7 @@ public static class NpyReader
                 var key = ParseString();
                 Expect(':');
                 var value = ParseValue();
-                if (!result.TryAdd(key, value)) throw Error($"key '{key}' appears twice");
+                if (!result.TryAdd(key, value)) throw Error($"key {Printable.Quote(key)} appears twice");
                 SkipSpace();
                 if (Peek() == ',') { pos++; continue; }
                 Expect('}');
@@ -158,7 +158,7 @@ public static class NpyReader
                 {
                     "True" => true,
                     "False" => false,
-                    var word => throw Error($"unexpected '{word}'"),
+                    var word => throw Error($"unexpected {Printable.Quote(word)}"),
                 };
             }
             if (c == '[') throw Error("list values are not supported (structured dtype?)");
@@ -188,7 +188,7 @@ public static class NpyReader
             if (Peek() == '-') pos++;
             while (pos < text.Length && char.IsAsciiDigit(text[pos])) pos++;
             if (!long.TryParse(text.AsSpan(start, pos - start), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
-                throw Error($"expected an integer at '{Snippet(start)}'");
+                throw Error($"expected an integer at {Snippet(start)}");
             if (pos < text.Length && text[pos] == 'L') pos++; // Python 2 long literal
             return v;
         }
@@ -197,7 +197,7 @@ public static class NpyReader
         {
             SkipSpace();
             char quote = Peek();
-            if (quote is not ('\'' or '"')) throw Error($"expected a string at '{Snippet(pos)}'");
+            if (quote is not ('\'' or '"')) throw Error($"expected a string at {Snippet(pos)}");
             int start = ++pos;
             while (pos < text.Length && text[pos] != quote)
             {
@@ -211,7 +211,7 @@ public static class NpyReader
         private void Expect(char c)
         {
             SkipSpace();
-            if (Peek() != c) throw Error($"expected '{c}' at '{Snippet(pos)}'");
+            if (Peek() != c) throw Error($"expected '{c}' at {Snippet(pos)}");
             pos++;
         }
 
@@ -222,7 +222,7 @@ public static class NpyReader
             while (pos < text.Length && char.IsWhiteSpace(text[pos])) pos++;
         }
 
-        private string Snippet(int at) => at >= text.Length ? "end of header" : text.Substring(at, Math.Min(12, text.Length - at)).ReplaceLineEndings(" ").TrimEnd();
+        private string Snippet(int at) => Printable.Quote(at >= text.Length ? "end of header" : text.Substring(at, Math.Min(12, text.Length - at)).TrimEnd());
 
         private InvalidDataException Error(string what) => new($"{path}: .npy header is not a valid dict literal: {what}");
     }

@@ -8,7 +8,7 @@ public sealed record SafetensorsEntry(string Name, string DType, long[] Shape, l
 {
     /// <summary>The parsed dtype; every entry of an opened file has a known one.</summary>
     public ElementType ElementType => ElementTypes.TryParseSafetensors(DType, out var t)
-        ? t : throw new InvalidOperationException($"tensor '{Name}': unknown dtype '{DType}'");
+        ? t : throw new InvalidOperationException($"tensor {Printable.Quote(Name)}: unknown dtype {Printable.Quote(DType)}");
 
     public long ElementCount => ElementTypes.ElementCount(Shape, Name);
 }
@@ -109,9 +109,10 @@ public sealed unsafe class SafetensorsFile : IDisposable
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message.ReplaceLineEndings(" ")})");
+            throw new InvalidDataException($"{path}: header is not valid JSON ({OneLine(e.Message)})");
         }
         using (doc)
+        try
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidDataException($"{path}: header is a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object");
@@ -130,19 +131,26 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     foreach (var m in p.Value.EnumerateObject())
                     {
                         if (m.Value.ValueKind != JsonValueKind.String)
-                            throw new InvalidDataException($"{path}: __metadata__ value '{m.Name}' is not a string");
+                            throw new InvalidDataException($"{path}: __metadata__ value {Printable.Quote(m.Name)} is not a string");
                         if (!metadata.TryAdd(m.Name, m.Value.GetString()!))
-                            throw new InvalidDataException($"{path}: __metadata__ key '{m.Name}' appears twice");
+                            throw new InvalidDataException($"{path}: __metadata__ key {Printable.Quote(m.Name)} appears twice");
                     }
                     continue;
                 }
-                if (!seen.Add(p.Name)) throw new InvalidDataException($"{path}: tensor '{p.Name}' appears twice in the header");
-                order.Add(ParseEntry($"{path}: tensor '{p.Name}'", p.Name, p.Value, dataLength));
+                if (!seen.Add(p.Name)) throw new InvalidDataException($"{path}: tensor {Printable.Quote(p.Name)} appears twice in the header");
+                order.Add(ParseEntry($"{path}: tensor {Printable.Quote(p.Name)}", p.Name, p.Value, dataLength));
             }
             CheckOverlaps(path, order);
             return (order, metadata);
         }
+        catch (InvalidOperationException e)
+        {
+            // JsonDocument checks string contents lazily: invalid UTF-8 in a name surfaces on first access.
+            throw new InvalidDataException($"{path}: header is not valid JSON ({OneLine(e.Message)})");
+        }
     }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 
     private static SafetensorsEntry ParseEntry(string what, string name, JsonElement value, long dataLength)
     {
@@ -150,7 +158,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         if (!value.TryGetProperty("dtype", out var dtypeElement)) throw new InvalidDataException($"{what}: missing 'dtype'");
         if (dtypeElement.ValueKind != JsonValueKind.String) throw new InvalidDataException($"{what}: 'dtype' is not a string");
         string dtype = dtypeElement.GetString()!;
-        if (!ElementTypes.TryParseSafetensors(dtype, out var type)) throw new InvalidDataException($"{what}: unknown dtype '{dtype}'");
+        if (!ElementTypes.TryParseSafetensors(dtype, out var type)) throw new InvalidDataException($"{what}: unknown dtype {Printable.Quote(dtype)}");
         long[] shape = NonNegativeIntegers(what, value, "shape", null);
         long[] offsets = NonNegativeIntegers(what, value, "data_offsets", 2);
         long begin = offsets[0], end = offsets[1];
@@ -176,7 +184,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         foreach (var e in array.EnumerateArray())
         {
             if (e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long v) || v < 0)
-                throw new InvalidDataException($"{what}: '{field}' is not {expected} (found {e.GetRawText()})");
+                throw new InvalidDataException($"{what}: '{field}' is not {expected} (found {Printable.Clean(e.GetRawText(), 40)})");
             result.Add(v);
         }
         if (length is not null && result.Count != length)
@@ -193,14 +201,14 @@ public sealed unsafe class SafetensorsFile : IDisposable
             var e = sorted[i];
             if (e.Begin < previous.End)
                 throw new InvalidDataException(
-                    $"{path}: tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] overlap tensor '{previous.Name}' [{previous.Begin}, {previous.End}]");
+                    $"{path}: tensor {Printable.Quote(e.Name)}: data_offsets [{e.Begin}, {e.End}] overlap tensor {Printable.Quote(previous.Name)} [{previous.Begin}, {previous.End}]");
         }
     }
 
     public bool Contains(string name) => entries.ContainsKey(name);
 
     public SafetensorsEntry Entry(string name) =>
-        entries.TryGetValue(name, out var e) ? e : throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
+        entries.TryGetValue(name, out var e) ? e : throw new KeyNotFoundException($"{Path}: no tensor named {Printable.Quote(name)}");
 
     /// <summary>The tensor as float32 (F32 copied, F16/BF16 widened exactly, F64 rounded).</summary>
     public TensorData Read(string name)
@@ -209,10 +217,10 @@ public sealed unsafe class SafetensorsFile : IDisposable
         var e = Entry(name);
         var type = e.ElementType;
         if (!type.IsFloat())
-            throw new InvalidDataException($"{Path}: tensor '{name}' has dtype {e.DType}, which does not read as float32");
+            throw new InvalidDataException($"{Path}: tensor {Printable.Quote(name)} has dtype {e.DType}, which does not read as float32");
         long count = e.ElementCount;
         if (count > Array.MaxLength)
-            throw new InvalidDataException($"{Path}: tensor '{name}' has {count} elements, more than one array can hold");
+            throw new InvalidDataException($"{Path}: tensor {Printable.Quote(name)} has {count} elements, more than one array can hold");
         var values = new float[count];
         // Convert in chunks: a span over the mapping is limited to 2^31 bytes.
         const int chunk = 1 << 26;

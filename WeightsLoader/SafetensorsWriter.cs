@@ -59,7 +59,7 @@ public static class SafetensorsWriter
         {
             ArgumentNullException.ThrowIfNull(t, name);
             if (name == "__metadata__") throw new ArgumentException($"{path}: '__metadata__' cannot name a tensor");
-            if (!names.Add(name)) throw new ArgumentException($"{path}: tensor '{name}' is given twice");
+            if (!names.Add(name)) throw new ArgumentException($"{path}: tensor {Printable.Quote(name)} is given twice");
         }
         using var buffer = new MemoryStream();
         // Relaxed escaping keeps metadata such as "g_ema + latent_avg" readable in the file.

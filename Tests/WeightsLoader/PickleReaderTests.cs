@@ -94,6 +94,9 @@ public class PickleReaderTests
     {
         var p = new PickleBuilder().Proto(4).Str("builtins").Str("eval").Op(0x93).Str("1+1").Tuple1().Reduce().Stop();
         Assert.That(Refusal(p), Is.EqualTo("x.pkl: pickle global 'builtins.eval' is not allowed"));
+        // A name cannot forge a second line in the message.
+        p = new PickleBuilder().Proto(4).Str("torch\nERROR: fine").Str("x").Op(0x93).Stop();
+        Assert.That(Refusal(p), Is.EqualTo("x.pkl: pickle global 'torch\\nERROR: fine.x' is not allowed"));
     }
 
     [TestCase("torch", "load")]

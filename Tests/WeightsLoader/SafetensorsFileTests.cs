@@ -131,6 +131,13 @@ public class SafetensorsFileTests : FileTestBase
     }
 
     [Test]
+    public void EscapesControlCharactersOfNamesInMessages()
+    {
+        string path = Write("""{"evil\nname":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}""", new byte[4]);
+        AssertRefused(path, $"{path}: tensor 'evil\\nname': data_offsets [0, 4] hold 4 bytes but shape [2] of F32 needs 8");
+    }
+
+    [Test]
     public void RefusesOverlappingTensors()
     {
         string path = Write("""

@@ -191,7 +191,7 @@ public static class PyTypes
         bool b => b ? "True" : "False",
         long or BigInteger => x.ToString()!,
         double d => double.IsFinite(d) ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : d > 0 ? "inf" : double.IsNaN(d) ? "nan" : "-inf",
-        string s => s.Length <= 80 ? $"'{s}'" : $"'{s[..77]}...'",
+        string s => Printable.Quote(s, 80),
         byte[] bytes => $"b<{bytes.Length} bytes>",
         PyGlobal g => g.FullName,
         TorchTensor t => t.ToString(),

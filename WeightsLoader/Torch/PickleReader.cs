@@ -374,7 +374,7 @@ public sealed class PickleReader
     private PyGlobal Resolve(string module, string name)
     {
         string full = $"{module}.{name}";
-        if (!AllowedGlobals.Contains(full)) throw new InvalidDataException($"{file}: pickle global '{full}' is not allowed");
+        if (!AllowedGlobals.Contains(full)) throw new InvalidDataException($"{file}: pickle global {Printable.Quote(full)} is not allowed");
         return new PyGlobal(module, name);
     }
 
@@ -410,7 +410,7 @@ public sealed class PickleReader
                     if (ch > 0xff) throw Error("pickle _codecs.encode text is not latin-1");
                 return Encoding.Latin1.GetBytes(text);
             default:
-                throw Error($"pickle global '{g.FullName}' is not callable");
+                throw Error($"pickle global {Printable.Quote(g.FullName)} is not callable");
         }
     }
 
@@ -422,7 +422,7 @@ public sealed class PickleReader
             "argparse.Namespace" => new PyRecord(g.FullName),
             "collections.OrderedDict" => new PyDict(ordered: true),
             "builtins.set" or "builtins.frozenset" when args.Count == 0 => new PySet(frozen: g.Name == "frozenset"),
-            _ => throw Error($"pickle cannot construct '{g.FullName}'"),
+            _ => throw Error($"pickle cannot construct {Printable.Quote(g.FullName)}"),
         };
     }
 
@@ -459,7 +459,7 @@ public sealed class PickleReader
         var shape = Integers(args[2], function, "size");
         var stride = Integers(args[3], function, "stride");
         bool requiresGrad = expected == 6 && args[4] is true;
-        return TorchTensor.Create($"{file}: tensor on storage '{storage.Key}'", storage, offset, shape, stride, requiresGrad);
+        return TorchTensor.Create($"{file}: tensor on storage {Printable.Quote(storage.Key)}", storage, offset, shape, stride, requiresGrad);
     }
 
     private long[] Integers(object? value, string function, string what)

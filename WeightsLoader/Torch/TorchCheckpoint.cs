@@ -101,7 +101,7 @@ public sealed class TorchCheckpoint : IDisposable
             if (byteOrder is not null)
             {
                 string order = System.Text.Encoding.ASCII.GetString(ReadEntry(path, byteOrder, 16, exact: false)).Trim();
-                if (order != "little") throw new InvalidDataException($"{path}: byteorder '{order}' is not supported (only little-endian)");
+                if (order != "little") throw new InvalidDataException($"{path}: byteorder {Printable.Quote(order)} is not supported (only little-endian)");
             }
 
             var source = new ZipStorageSource(path, archive, prefix);
@@ -115,6 +115,13 @@ public sealed class TorchCheckpoint : IDisposable
             foreach (var storage in storages.Values) source.Check(storage);
             return new TorchCheckpoint(path, "zip", root, storages.Values.ToList(), archive);
         }
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException
+                                  && !e.Message.StartsWith(path + ": ", StringComparison.Ordinal))
+        {
+            // The archive reads its central directory lazily: a corrupt one fails here, not in the constructor.
+            archive.Dispose();
+            throw new InvalidDataException($"{path}: corrupt zip archive ({OneLine(e.Message)})");
+        }
         catch
         {
             archive.Dispose();
@@ -126,24 +133,24 @@ public sealed class TorchCheckpoint : IDisposable
     {
         long fileLength = new FileInfo(path).Length;
         if (entry.CompressedLength > fileLength)
-            throw new InvalidDataException($"{path}: zip entry '{entry.FullName}' claims {entry.CompressedLength} bytes, more than the whole file");
-        if (entry.Length > limit) throw new InvalidDataException($"{path}: zip entry '{entry.FullName}' is {entry.Length} bytes, more than the {limit} allowed");
+            throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} claims {entry.CompressedLength} bytes, more than the whole file");
+        if (entry.Length > limit) throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} is {entry.Length} bytes, more than the {limit} allowed");
         var bytes = new byte[entry.Length];
         try
         {
             using var s = entry.Open();
             int read = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (exact && read < bytes.Length)
-                throw new InvalidDataException($"{path}: zip entry '{entry.FullName}' is truncated ({read} of {bytes.Length} bytes)");
+                throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} is truncated ({read} of {bytes.Length} bytes)");
             return read == bytes.Length ? bytes : bytes[..read];
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: zip entry '{entry.FullName}' is corrupt ({OneLine(e.Message)})");
+            throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} is corrupt ({OneLine(e.Message)})");
         }
-        catch (IOException e) when (e is not FileNotFoundException)
+        catch (Exception e) when (e is IOException or NotSupportedException && e is not FileNotFoundException)
         {
-            throw new InvalidDataException($"{path}: zip entry '{entry.FullName}' cannot be read ({OneLine(e.Message)})");
+            throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} cannot be read ({OneLine(e.Message)})");
         }
     }
 
@@ -153,14 +160,14 @@ public sealed class TorchCheckpoint : IDisposable
 
         private ZipArchiveEntry Entry(TorchStorage storage) =>
             archive.GetEntry(prefix + "data/" + storage.Key)
-            ?? throw new InvalidDataException($"{path}: storage '{storage.Key}' is missing from the archive (no {prefix}data/{storage.Key})");
+            ?? throw new InvalidDataException($"{path}: storage {Printable.Quote(storage.Key)} is missing from the archive (no {prefix}data/{storage.Key})");
 
         public void Check(TorchStorage storage)
         {
             var entry = Entry(storage);
             if (entry.Length != storage.ByteLength)
                 throw new InvalidDataException(
-                    $"{path}: storage '{storage.Key}' holds {entry.Length} bytes, but {storage.ElementCount} {storage.Type.TorchName()} elements need {storage.ByteLength}");
+                    $"{path}: storage {Printable.Quote(storage.Key)} holds {entry.Length} bytes, but {storage.ElementCount} {storage.Type.TorchName()} elements need {storage.ByteLength}");
         }
 
         public byte[] Read(TorchStorage storage)
@@ -195,7 +202,7 @@ public sealed class TorchCheckpoint : IDisposable
             var (viewKey, offset, size) = view.Value;
             if (offset < 0 || size < 0 || offset > rootStorage.ElementCount || size > rootStorage.ElementCount - offset)
                 throw new InvalidDataException(
-                    $"{path}: storage view '{viewKey}' [{offset}, +{size}) lies outside storage '{key}' of {rootStorage.ElementCount} elements");
+                    $"{path}: storage view {Printable.Quote(viewKey)} [{offset}, +{size}) lies outside storage {Printable.Quote(key)} of {rootStorage.ElementCount} elements");
             return Intern(path, views, new TorchStorage(key, type, size, location, source, offset), viewKey);
         }).Load();
 
@@ -208,23 +215,23 @@ public sealed class TorchCheckpoint : IDisposable
         {
             if (k is not string key) throw new InvalidDataException($"{path}: legacy storage key {PyTypes.Repr(k)} is not a string");
             if (!roots.TryGetValue(key, out var storage))
-                throw new InvalidDataException($"{path}: legacy storage '{key}' is stored but no tensor refers to it, so its type is unknown");
-            if (!seen.Add(key)) throw new InvalidDataException($"{path}: legacy storage '{key}' is stored twice");
-            if (length - position < 8) throw new InvalidDataException($"{path}: file is truncated at the size of storage '{key}'");
+                throw new InvalidDataException($"{path}: legacy storage {Printable.Quote(key)} is stored but no tensor refers to it, so its type is unknown");
+            if (!seen.Add(key)) throw new InvalidDataException($"{path}: legacy storage {Printable.Quote(key)} is stored twice");
+            if (length - position < 8) throw new InvalidDataException($"{path}: file is truncated at the size of storage {Printable.Quote(key)}");
             var sizeBytes = new byte[8];
             RandomAccess.Read(fs.SafeFileHandle, sizeBytes, position);
             long count = BinaryPrimitives.ReadInt64LittleEndian(sizeBytes);
             if (count != storage.ElementCount)
-                throw new InvalidDataException($"{path}: legacy storage '{key}' stores {count} elements, but the pickle says {storage.ElementCount}");
+                throw new InvalidDataException($"{path}: legacy storage {Printable.Quote(key)} stores {count} elements, but the pickle says {storage.ElementCount}");
             position += 8;
             if (length - position < storage.ByteLength)
                 throw new InvalidDataException(
-                    $"{path}: file is truncated in storage '{key}' ({length - position} of {storage.ByteLength} bytes present)");
+                    $"{path}: file is truncated in storage {Printable.Quote(key)} ({length - position} of {storage.ByteLength} bytes present)");
             source.Offsets[key] = position;
             position += storage.ByteLength;
         }
         foreach (var key in roots.Keys)
-            if (!seen.Contains(key)) throw new InvalidDataException($"{path}: storage '{key}' is referenced but not stored in the file");
+            if (!seen.Contains(key)) throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} is referenced but not stored in the file");
         return new TorchCheckpoint(path, "legacy", root, roots.Values.ToList(), fs);
     }
 
@@ -234,7 +241,7 @@ public sealed class TorchCheckpoint : IDisposable
 
         public byte[] Read(TorchStorage storage)
         {
-            if (storage.ByteLength > Array.MaxLength) throw new InvalidDataException($"{path}: storage '{storage.Key}' is too large to read");
+            if (storage.ByteLength > Array.MaxLength) throw new InvalidDataException($"{path}: storage {Printable.Quote(storage.Key)} is too large to read");
             var bytes = new byte[storage.ByteLength];
             long offset = Offsets[storage.Key] + storage.ViewOffset * storage.Type.Size();
             // RandomAccess reads at an offset without moving a shared position: safe from several threads.
@@ -242,7 +249,7 @@ public sealed class TorchCheckpoint : IDisposable
             while (read < bytes.Length)
             {
                 int n = RandomAccess.Read(handle, bytes.AsSpan(read), offset + read);
-                if (n == 0) throw new InvalidDataException($"{path}: storage '{storage.Key}' is truncated");
+                if (n == 0) throw new InvalidDataException($"{path}: storage {Printable.Quote(storage.Key)} is truncated");
                 read += n;
             }
             return bytes;
@@ -269,14 +276,14 @@ public sealed class TorchCheckpoint : IDisposable
             throw new InvalidDataException($"{path}: persistent id names {PyTypes.Repr(t[1])}, not a torch storage type");
         if (t[2] is not string key || key.Length == 0 || key.Contains('/') || key.Contains('\\') || key.Contains(".."))
             throw new InvalidDataException($"{path}: storage key {PyTypes.Repr(t[2])} is not a plain name");
-        string location = t[3] as string ?? throw new InvalidDataException($"{path}: storage '{key}' location is not a string");
+        string location = t[3] as string ?? throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} location is not a string");
         if (t[4] is not long count || count < 0)
-            throw new InvalidDataException($"{path}: storage '{key}' size {PyTypes.Repr(t[4])} is not a non-negative int");
+            throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} size {PyTypes.Repr(t[4])} is not a non-negative int");
         (string, long, long)? view = null;
         if (legacy && t[5] is not null)
         {
             if (t[5] is not PyTuple { Count: 3 } v || v[0] is not string viewKey || v[1] is not long offset || v[2] is not long size)
-                throw new InvalidDataException($"{path}: storage '{key}' view {PyTypes.Repr(t[5])} is not (key, offset, size)");
+                throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} view {PyTypes.Repr(t[5])} is not (key, offset, size)");
             view = (viewKey, offset, size);
         }
         return (type, key, location, count, view);
@@ -292,7 +299,7 @@ public sealed class TorchCheckpoint : IDisposable
         }
         if (existing.Type != storage.Type || existing.ElementCount != storage.ElementCount || existing.ViewOffset != storage.ViewOffset)
             throw new InvalidDataException(
-                $"{path}: storage '{k}' is referenced as {existing.ElementCount} {existing.Type.TorchName()} and as {storage.ElementCount} {storage.Type.TorchName()}");
+                $"{path}: storage {Printable.Quote(k)} is referenced as {existing.ElementCount} {existing.Type.TorchName()} and as {storage.ElementCount} {storage.Type.TorchName()}");
         return existing;
     }
 

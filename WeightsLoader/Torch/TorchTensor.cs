@@ -88,7 +88,7 @@ public sealed class TorchTensor
             }
             if (last >= storage.ElementCount)
                 throw new InvalidDataException(
-                    $"{what}: {geometry}: reaches element {last} of storage '{storage.Key}', which holds {storage.ElementCount}");
+                    $"{what}: {geometry}: reaches element {last} of storage {Printable.Quote(storage.Key)}, which holds {storage.ElementCount}");
         }
         return new TorchTensor(storage, storageOffset, shape, stride, count, requiresGrad);
     }
@@ -112,9 +112,9 @@ public sealed class TorchTensor
     public float[] ReadSingle()
     {
         if (!Type.IsFloat())
-            throw new InvalidDataException($"tensor on storage '{Storage.Key}' has dtype {Type.TorchName()}, which does not read as float32");
+            throw new InvalidDataException($"tensor on storage {Printable.Quote(Storage.Key)} has dtype {Type.TorchName()}, which does not read as float32");
         if (ElementCount > Array.MaxLength)
-            throw new InvalidDataException($"tensor on storage '{Storage.Key}' has {ElementCount} elements, more than one array can hold");
+            throw new InvalidDataException($"tensor on storage {Printable.Quote(Storage.Key)} has {ElementCount} elements, more than one array can hold");
         var raw = Storage.ReadBytes();
         var values = new float[ElementCount];
         int size = Type.Size();
