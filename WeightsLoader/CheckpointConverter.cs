@@ -30,6 +30,7 @@ public static class CheckpointConverter
     {
         using var checkpoint = TorchCheckpoint.Open(path);
         string file = System.IO.Path.GetFileName(path);
+        if (checkpoint.Root is TorchTensor lone) return ConvertLoneTensor(path, file, lone);
         if (checkpoint.Root is not PyDict root)
             throw new InvalidDataException($"{path}: the checkpoint holds {PyTypes.A(checkpoint.Root)}, not a dict of tensors");
 
@@ -117,6 +118,35 @@ public static class CheckpointConverter
         foreach (var (k, v) in config) metadata[k] = v;
         if (root.Get("args") is PyRecord args && ArgsJson(args) is { } json) metadata["args"] = json;
         return new ConvertedCheckpoint(kind, tensors, metadata);
+    }
+
+    /// <summary>
+    /// A file holding one tensor: in the release, the generator's mean latent saved on its own
+    /// (<c>sg2-lhq-1024-mean.pt</c>, read by the encoder as <c>dlatent_avg</c>). A vector or a single row is
+    /// named <c>latent_avg</c>, as in a generator file; anything else keeps the neutral name <c>tensor</c>.
+    /// </summary>
+    private static ConvertedCheckpoint ConvertLoneTensor(string path, string file, TorchTensor tensor)
+    {
+        if (!tensor.Type.IsFloat())
+            throw new InvalidDataException($"{path}: the checkpoint's tensor has dtype {tensor.Type.TorchName()}; only floating tensors convert to float32");
+        bool latent = tensor.Shape.Length == 1 || tensor.Shape is [1, _];
+        string name = latent ? "latent_avg" : "tensor";
+        TensorData data;
+        try
+        {
+            data = tensor.ToTensorData();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}");
+        }
+        string stored = tensor.Type == ElementType.F32 ? "" : $" (stored as {tensor.Type.TorchName()})";
+        var metadata = new Dictionary<string, string>
+        {
+            ["source"] = $"{file}: a single tensor{stored}",
+            ["kind"] = latent ? "mean-latent" : "unknown",
+        };
+        return new ConvertedCheckpoint(metadata["kind"], [new(name, data)], metadata);
     }
 
     /// <summary>Converts <paramref name="path"/> and writes it to <paramref name="outputPath"/> under a temporary name; commit to keep it.</summary>

@@ -66,6 +66,14 @@ public class ConvertCommandTests : CliTestBase
         Assert.That(Directory.GetFiles(Dir), Is.EqualTo(new[] { cut }));
     }
 
+    [TestCase("/x/sg2-lhq-1024.pt", "sg2-lhq-1024.safetensors")]
+    [TestCase("best_model_number_3.pth", "best_model_number_3.safetensors")]
+    [TestCase("logs/lhq_k10/enc.pth.tar", "enc.safetensors")]
+    [TestCase("model.ckpt", "model.safetensors")]
+    [TestCase("weights.v2", "weights.safetensors")]
+    public void NamesOutputsAfterTheCheckpoint(string checkpoint, string expected) =>
+        Assert.That(CineKernel.Tools.ConvertCommand.OutputName(checkpoint), Is.EqualTo(expected));
+
     [Test]
     public void UsageErrorsExitWithTwo()
     {

@@ -84,6 +84,27 @@ public class CheckpointConverterTests : FileTestBase
     }
 
     [Test]
+    public void ALoneMeanLatentBecomesLatentAvg()
+    {
+        // sg2-lhq-1024-mean.pt of the release is torch.save(tensor): the pickle is just the rebuilt tensor.
+        var p = new PickleBuilder().Proto().Tensor("HalfStorage", "0", 3, 0, [1, 3], [3, 1]).Stop();
+        string path = WriteFile("mean.pt", TestFiles.TorchZip("mean", p.ToArray(),
+            new Dictionary<string, byte[]> { ["0"] = TestFiles.UInt16s(0x3C00, 0xC000, 0x3800) }));
+        var converted = CheckpointConverter.Convert(path);
+        Assert.That(converted.Tensors.Select(t => t.Key), Is.EqualTo(new[] { "latent_avg" }));
+        Assert.That(converted.Tensors[0].Value.Shape, Is.EqualTo(new long[] { 1, 3 }));
+        Assert.That(converted.Tensors[0].Value.Data, Is.EqualTo(new[] { 1f, -2f, 0.5f }));
+        Assert.That(converted.Metadata["source"], Is.EqualTo("mean.pt: a single tensor (stored as float16)"));
+        Assert.That(converted.Kind, Is.EqualTo("mean-latent"));
+
+        p = new PickleBuilder().Proto().Tensor("FloatStorage", "0", 3, 0, [3, 1, 1], [1, 1, 1]).Stop();
+        path = WriteFile("cube.pt", TestFiles.TorchZip("cube", p.ToArray(), new Dictionary<string, byte[]> { ["0"] = TestFiles.Floats(1, 2, 3) }));
+        converted = CheckpointConverter.Convert(path);
+        Assert.That(converted.Tensors.Select(t => t.Key), Is.EqualTo(new[] { "tensor" }));
+        Assert.That(converted.Kind, Is.EqualTo("unknown"));
+    }
+
+    [Test]
     public void RefusesCheckpointsWithoutAStateDict()
     {
         var p = new PickleBuilder().Proto().EmptyDict().Mark()

@@ -48,6 +48,38 @@ public class TorchCheckpointTests : FileTestBase
     }
 
     [Test]
+    public void ReadsProtocol4Pickles()
+    {
+        // torch.save(..., pickle_protocol=4): FRAME, MEMOIZE, SHORT_BINUNICODE and STACK_GLOBAL instead of GLOBAL.
+        var body = new PickleBuilder();
+        void Short(string text) => body.Op(0x8c).Raw((byte)text.Length).Raw(System.Text.Encoding.ASCII.GetBytes(text)).Op(0x94);
+        void StackGlobal(string module, string name)
+        {
+            Short(module);
+            Short(name);
+            body.Op(0x93).Op(0x94);
+        }
+        body.Op((byte)'}').Op(0x94);
+        Short("w");
+        StackGlobal("torch._utils", "_rebuild_tensor_v2");
+        body.Mark().Mark();
+        Short("storage");
+        StackGlobal("torch", "FloatStorage");
+        Short("0");
+        Short("cpu");
+        body.Int(6).Tuple().BinPersId().Int(0).Int(3).Int(2).Tuple2().Int(2).Int(1).Tuple2().Bool(false);
+        StackGlobal("collections", "OrderedDict");
+        body.EmptyTuple().Reduce().Tuple().Reduce().SetItem().Stop();
+        var frame = body.ToArray();
+        var pickle = new PickleBuilder().Proto(4).Op(0x95).Raw(BitConverter.GetBytes((long)frame.Length)).Raw(frame);
+        string path = WriteZip(pickle);
+        using var checkpoint = TorchCheckpoint.Open(path);
+        var w = (TorchTensor)((PyDict)checkpoint.Root!).Get("w")!;
+        Assert.That(w.Shape, Is.EqualTo(new long[] { 3, 2 }));
+        Assert.That(w.ReadSingle(), Is.EqualTo(new[] { 1f, 2f, 3f, 4f, 5f, 6f }));
+    }
+
+    [Test]
     public void ReadsTheGoldenTrainingCheckpoint()
     {
         using var checkpoint = TorchCheckpoint.Open(Checkpoint("sg2-tiny.pt"));

@@ -21,7 +21,7 @@ public static class ConvertCommand
         foreach (string input in o.Positional)
         {
             if (!File.Exists(input)) throw new CliException($"no such file: {input}");
-            string output = Path.Combine(directory, Path.GetFileNameWithoutExtension(input) + ".safetensors");
+            string output = Path.Combine(directory, OutputName(input));
             if (byOutput.TryGetValue(output, out var other))
                 throw new CliException($"{other} and {input} would both be written to {output}");
             byOutput[output] = input;
@@ -52,6 +52,20 @@ public static class ConvertCommand
         foreach (var file in staged) file.Dispose();
         foreach (var line in summaries) stdout.WriteLine(line);
         return 0;
+    }
+
+    /// <summary>
+    /// NAME.safetensors for NAME.pt, NAME.pth, NAME.ckpt, NAME.bin, with a .tar suffix too (the encoder's
+    /// <c>enc.pth.tar</c> becomes <c>enc.safetensors</c>).
+    /// </summary>
+    public static string OutputName(string checkpoint)
+    {
+        string name = Path.GetFileName(checkpoint);
+        if (name.EndsWith(".tar", StringComparison.OrdinalIgnoreCase)) name = name[..^4];
+        foreach (string extension in new[] { ".pth", ".pt", ".ckpt", ".bin" })
+            if (name.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && name.Length > extension.Length)
+                return name[..^extension.Length] + ".safetensors";
+        return Path.GetFileNameWithoutExtension(name) + ".safetensors";
     }
 
     private static string Describe(ConvertedCheckpoint c) =>
