@@ -71,8 +71,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
                 throw new InvalidDataException($"{path}: file is {fileLength} bytes, too short for the 8-byte header length");
             Span<byte> lengthBytes = stackalloc byte[8];
             fs.ReadExactly(lengthBytes);
-            ulong headerLength = BitConverter.ToUInt64(lengthBytes);
-            if (!BitConverter.IsLittleEndian) headerLength = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(headerLength);
+            ulong headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
             if (headerLength > (ulong)(fileLength - 8))
                 throw new InvalidDataException($"{path}: header length {headerLength} runs past the end of the file ({fileLength} bytes)");
             if (headerLength > MaxHeaderBytes)

@@ -84,7 +84,7 @@ public sealed class TorchCheckpoint : IDisposable
         {
             archive = new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: false);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException or ArgumentException)
         {
             throw new InvalidDataException($"{path}: not a readable zip archive ({OneLine(e.Message)})");
         }
@@ -95,7 +95,7 @@ public sealed class TorchCheckpoint : IDisposable
             if (pickles.Count != 1)
                 throw new InvalidDataException(pickles.Count == 0
                     ? $"{path}: zip archive has no NAME/data.pkl entry, so it is not a PyTorch checkpoint"
-                    : $"{path}: zip archive has {pickles.Count} data.pkl entries ({string.Join(", ", pickles.Select(e => e.FullName))})");
+                    : $"{path}: zip archive has {pickles.Count} data.pkl entries ({string.Join(", ", pickles.Select(e => Printable.Quote(e.FullName)))})");
             string prefix = pickles[0].FullName[..^"data.pkl".Length];
             var byteOrder = archive.GetEntry(prefix + "byteorder");
             if (byteOrder is not null)
@@ -109,7 +109,7 @@ public sealed class TorchCheckpoint : IDisposable
             byte[] pickle = ReadEntry(path, pickles[0], 1L << 30, exact: true);
             object? root = PickleReader.Load(path, pickle, pid =>
             {
-                var (type, key, location, count, view) = ParseStorageId(path, pid, legacy: false);
+                var (type, key, location, count, _) = ParseStorageId(path, pid, legacy: false);
                 return Intern(path, storages, new TorchStorage(key, type, count, location, source), key);
             });
             foreach (var storage in storages.Values) source.Check(storage);
