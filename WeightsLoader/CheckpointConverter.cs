@@ -16,7 +16,8 @@ public sealed record ConvertedCheckpoint(
 ///   the generator <c>g</c>, the discriminator, optimiser state and the argparse record are left behind
 ///   (the record's scalars go into the metadata as <c>args</c>);</item>
 /// <item>a checkpoint dict with <c>model_state_dict</c> or <c>state_dict</c> gives that dict;</item>
-/// <item>otherwise the top-level dict is the state_dict.</item>
+/// <item>otherwise the top-level dict is the state_dict;</item>
+/// <item>a file holding a single tensor (the release's mean latent) gives that tensor.</item>
 /// </list>
 /// DataParallel <c>module.</c> prefixes are stripped, integer <c>num_batches_tracked</c> counters dropped,
 /// float16/bfloat16/float64 storages converted to float32. <c>__metadata__</c> says where the tensors came from
@@ -86,14 +87,7 @@ public static class CheckpointConverter
             }
             if (!names.Add(name)) throw new InvalidDataException($"{path}: two tensors are named {Printable.Quote(name)}");
             if (!storedTypes.Contains(tensor.Type)) storedTypes.Add(tensor.Type);
-            try
-            {
-                tensors.Add(new(name, tensor.ToTensorData()));
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidDataException($"{path}: tensor {Printable.Quote(name)}: {e.Message}");
-            }
+            tensors.Add(new(name, Read(path, $"tensor {Printable.Quote(name)}", tensor)));
         }
 
         var clauses = new List<string>();
@@ -131,15 +125,7 @@ public static class CheckpointConverter
             throw new InvalidDataException($"{path}: the checkpoint's tensor has dtype {tensor.Type.TorchName()}; only floating tensors convert to float32");
         bool latent = tensor.Shape.Length == 1 || tensor.Shape is [1, _];
         string name = latent ? "latent_avg" : "tensor";
-        TensorData data;
-        try
-        {
-            data = tensor.ToTensorData();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}");
-        }
+        var data = Read(path, "the checkpoint's tensor", tensor);
         string stored = tensor.Type == ElementType.F32 ? "" : $" (stored as {tensor.Type.TorchName()})";
         var metadata = new Dictionary<string, string>
         {
@@ -149,11 +135,19 @@ public static class CheckpointConverter
         return new ConvertedCheckpoint(metadata["kind"], [new(name, data)], metadata);
     }
 
-    /// <summary>Converts <paramref name="path"/> and writes it to <paramref name="outputPath"/> under a temporary name; commit to keep it.</summary>
-    public static StagedFile Stage(string path, string outputPath)
+    /// <summary>The tensor's float32 values; a failure names the file and the tensor once.</summary>
+    private static TensorData Read(string path, string label, TorchTensor tensor)
     {
-        var converted = Convert(path);
-        return SafetensorsWriter.Stage(outputPath, converted.Tensors, converted.Metadata);
+        try
+        {
+            return tensor.ToTensorData();
+        }
+        catch (InvalidDataException e)
+        {
+            // Storage errors already name the file; dtype and size errors do not.
+            string detail = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+            throw new InvalidDataException($"{path}: {label}: {detail}");
+        }
     }
 
     private static IEnumerable<(string, TorchTensor)> StateDict(string path, string? key, object? value)
