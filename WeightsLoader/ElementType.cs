@@ -81,36 +81,50 @@ public static class ElementTypes
     {
         if (raw.Length != (long)destination.Length * type.Size())
             throw new ArgumentException($"{raw.Length} bytes do not hold {destination.Length} {type.TorchName()} elements");
+        if (!BitConverter.IsLittleEndian)
+        {
+            ToSingleBigEndianHost(type, raw, destination);
+            return;
+        }
+        // Reinterpreting the bytes (unaligned access is fine on every .NET target) avoids a slice per element.
         switch (type)
         {
             case ElementType.F32:
-                if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(raw).CopyTo(destination);
-                else for (int i = 0; i < destination.Length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(4 * i)..]);
+                MemoryMarshal.Cast<byte, float>(raw).CopyTo(destination);
                 break;
             case ElementType.F64:
-                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(raw[(8 * i)..]);
+                var doubles = MemoryMarshal.Cast<byte, double>(raw);
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)doubles[i];
                 break;
             case ElementType.F16:
-                for (int i = 0; i < destination.Length; i++) destination[i] = HalfToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw[(2 * i)..]));
+                var halves = MemoryMarshal.Cast<byte, Half>(raw);
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)halves[i];
                 break;
             case ElementType.BF16:
-                for (int i = 0; i < destination.Length; i++) destination[i] = BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw[(2 * i)..]));
+                var bfloats = MemoryMarshal.Cast<byte, ushort>(raw);
+                for (int i = 0; i < destination.Length; i++) destination[i] = BitConverter.Int32BitsToSingle(bfloats[i] << 16);
                 break;
             default:
                 throw new ArgumentException($"{type.TorchName()} is not a floating type");
         }
     }
 
-    /// <summary>Reads one element of an integer type as int64 (for small integer tensors such as counters).</summary>
-    public static long ReadInteger(ElementType type, ReadOnlySpan<byte> raw) => type switch
+    private static void ToSingleBigEndianHost(ElementType type, ReadOnlySpan<byte> raw, Span<float> destination)
     {
-        ElementType.I64 => BinaryPrimitives.ReadInt64LittleEndian(raw),
-        ElementType.I32 => BinaryPrimitives.ReadInt32LittleEndian(raw),
-        ElementType.I16 => BinaryPrimitives.ReadInt16LittleEndian(raw),
-        ElementType.I8 => (sbyte)raw[0],
-        ElementType.U8 or ElementType.Bool => raw[0],
-        _ => throw new ArgumentException($"{type.TorchName()} is not an integer type"),
-    };
+        int size = type.Size();
+        for (int i = 0; i < destination.Length; i++)
+        {
+            var element = raw.Slice(size * i, size);
+            destination[i] = type switch
+            {
+                ElementType.F32 => BinaryPrimitives.ReadSingleLittleEndian(element),
+                ElementType.F64 => (float)BinaryPrimitives.ReadDoubleLittleEndian(element),
+                ElementType.F16 => HalfToSingle(BinaryPrimitives.ReadUInt16LittleEndian(element)),
+                ElementType.BF16 => BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(element)),
+                _ => throw new ArgumentException($"{type.TorchName()} is not a floating type"),
+            };
+        }
+    }
 
     /// <summary>Element count of a shape; InvalidDataException (prefixed by <paramref name="what"/>) on a negative dimension or overflow.</summary>
     public static long ElementCount(IReadOnlyList<long> shape, string what)
