@@ -118,7 +118,7 @@ public static class InspectCommand
 
     private static IEnumerable<(string, object?)> Children(object container) => container switch
     {
-        PyDict d => d.Select(p => (p.Key as string ?? PyTypes.Repr(p.Key), p.Value)),
+        PyDict d => d.Select(p => (p.Key is string s ? Printable.Clean(s) : PyTypes.Repr(p.Key), p.Value)),
         IEnumerable<object?> items => items.Select((v, i) => (i.ToString(), v)),
         _ => [],
     };
