@@ -13,9 +13,15 @@ public static class Cli
         usage: cinekernel <command> [options]
 
         commands:
+          convert CHECKPOINT... -o DIR
+                                       convert PyTorch checkpoints of the original release (StyleGAN2 training
+                                       checkpoint, DatasetGAN classifiers, pix2pixHD motion generator) to
+                                       DIR/NAME.safetensors: float32, the tensors the engine needs, config in metadata
           devices                      list the accelerators ILGPU finds
           eval OP --inputs IN.safetensors --output OUT.safetensors [--n-frames N] [--indices LIST] [--weights FILE] [--device D]
                                        run one op or network on named tensors (ops: see 'cinekernel eval --list')
+          inspect FILE                 list the tensors (names, dtypes, shapes) and metadata of a safetensors file,
+                                       a .npy array or a PyTorch checkpoint
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -30,8 +36,10 @@ public static class Cli
             var rest = args[1..];
             return args[0] switch
             {
+                "convert" => ConvertCommand.Run(rest, stdout),
                 "devices" => DevicesCommand.Run(rest, stdout),
                 "eval" => EvalCommand.Run(rest, stdout),
+                "inspect" => InspectCommand.Run(rest, stdout),
                 _ => throw new CliException($"unknown command '{args[0]}' (run 'cinekernel --help')", 2),
             };
         }
