@@ -211,16 +211,9 @@ public static class DfwReference
         return y;
     }
 
-    /// <summary>What warp_one_level computes on the way, for a level of size S with the original's geometry.</summary>
-    public sealed record WarpSteps(double[] LevelFlow, float[] PaddedFlow, double[] Blend, double[] Inpainted, double[] Warped, int Padded);
-
-    /// <summary>
-    /// The original's warp_one_level(feature 1×C×S×S, flow 1×2×F×F, t, frameCount): resize_flow, cut,
-    /// reflect pad, Euler both ways, joint splat with Z = 1−α and α, feature_inpaint_conv, centre crop.
-    /// </summary>
-    public static WarpSteps WarpOneLevel(float[] feature, int channels, int size, float[] flow, int flowSize, int t, int frameCount)
+    /// <summary>The original's resize_flow: ÷2 or ×2 bilinear steps (align_corners=False), values scaled with the grid.</summary>
+    public static double[] ResizeFlow(float[] flow, int flowSize, int size)
     {
-        // resize_flow: ÷2 or ×2 bilinear steps (align_corners=False), values scaled with the grid.
         double[] f = Numerics.ToDouble(flow);
         int fs = flowSize;
         while (fs != size)
@@ -229,11 +222,29 @@ public static class DfwReference
             f = Bilinear(f, new Shape4(1, 2, fs, fs), next, next, alignCorners: false, valueScale: next > fs ? 2 : 0.5);
             fs = next;
         }
+        return f;
+    }
+
+    /// <summary>What warp_one_level computes after resize_flow, for a level of size S with the original's geometry.</summary>
+    public sealed record WarpSteps(float[] PaddedFlow, double[] Blend, double[] Inpainted, double[] Warped, int Padded);
+
+    /// <summary>
+    /// The original's warp_one_level(feature 1×C×S×S, flow, t, frameCount) from the flow already at the level
+    /// (1×2×S×S, float32 as resize_flow leaves it): cut, reflect pad, Euler both ways, joint splat with
+    /// Z = 1−α and α, feature_inpaint_conv, centre crop.
+    /// </summary>
+    /// <remarks>
+    /// It starts from the float32 level flow rather than resizing itself because the normalised splat is
+    /// ill-conditioned where only far-off neighbours land (Σ Z·w tiny): a last-bit difference in the flow,
+    /// float64 against torch's float32 resize, moves such pixels by 1e-4. The resize is checked on its own.
+    /// </remarks>
+    public static WarpSteps WarpOneLevel(float[] feature, int channels, int size, float[] levelFlow, int t, int frameCount)
+    {
         int cut = size switch { 1024 => 3, 512 => 2, 256 => 1, _ => 0 };
         int inner = size - 2 * cut, pad = inner / 4 + inner / 8, padded = inner + 2 * pad;
         var window = new Window(cut, cut, inner, inner);
-        // The flow is a float32 tensor in the original; Euler runs on those float32 values.
-        var paddedFlow = Array.ConvertAll(ReflectPad(f, new Shape4(1, 2, size, size), window, pad, pad, padded, padded), v => (float)v);
+        var paddedFlow = Array.ConvertAll(
+            ReflectPad(Numerics.ToDouble(levelFlow), new Shape4(1, 2, size, size), window, pad, pad, padded, padded), v => (float)v);
         var paddedFeature = ReflectPad(Numerics.ToDouble(feature), new Shape4(1, channels, size, size), window, pad, pad, padded, padded);
         var fieldShape = new Shape4(1, 2, padded, padded);
         var forward = Euler(paddedFlow, fieldShape, t);
@@ -246,7 +257,7 @@ public static class DfwReference
         var inpainted = HoleFill(blend, OnesMap(forwardCopy, backwardCopy, shape), shape);
         int offset = (padded - size) / 2;
         var warped = ReflectPad(inpainted, shape, new Window(offset, offset, size, size), 0, 0, size, size);
-        return new WarpSteps(f, paddedFlow, blend, inpainted, warped, padded);
+        return new WarpSteps(paddedFlow, blend, inpainted, warped, padded);
     }
 }
 
