@@ -26,8 +26,8 @@ public static class EulerIntegrator
     public static void Reset(Tensor state)
     {
         if (state.C != 3) throw new ArgumentException($"Euler state must have 3 channels (x, y, escaped), got {state.Shape}");
-        state.Device.Load<ArrayView<float>, EulerParams>(ResetKernel)(
-            state.N * state.H * state.W, state.View, new EulerParams(state.H, state.W, 0, 1f));
+        var p = Params(state, state.N, 0, 1f);
+        state.Device.Load<ArrayView<float>, EulerParams>(ResetKernel)(p.Stride, state.View, p);
     }
 
     /// <summary>
@@ -39,8 +39,8 @@ public static class EulerIntegrator
         RequireState(motion, state);
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Euler steps must be ≥ 0");
         if (steps == 0) return;
-        motion.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(AdvanceKernel)(
-            motion.N * motion.H * motion.W, motion.View, state.View, new EulerParams(motion.H, motion.W, steps, motionSign));
+        var p = Params(motion, motion.N, steps, motionSign);
+        motion.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(AdvanceKernel)(p.Stride, motion.View, state.View, p);
     }
 
     /// <summary>output (N×2×H×W) = current position − start, in float32 as the original subtracts.</summary>
@@ -48,8 +48,8 @@ public static class EulerIntegrator
     {
         if (state.C != 3 || output.Shape != state.Shape with { C = 2 })
             throw new ArgumentException($"Euler displacement: state {state.Shape} and output {output.Shape} do not match (N×3×H×W → N×2×H×W)");
-        state.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(DisplacementKernel)(
-            state.N * state.H * state.W, state.View, output.View, new EulerParams(state.H, state.W, 0, 1f));
+        var p = Params(state, state.N, 0, 1f);
+        state.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(DisplacementKernel)(p.Stride, state.View, output.View, p);
     }
 
     /// <summary>
@@ -62,9 +62,9 @@ public static class EulerIntegrator
         RequireState(motion, state);
         if (motion.N != 1 || trajectory.C != 2 || trajectory.H != motion.H || trajectory.W != motion.W)
             throw new ArgumentException($"Euler trace: motion {motion.Shape} must be one field and trajectory {trajectory.Shape} K×2×{motion.H}×{motion.W}");
+        var p = Params(motion, 1, trajectory.N, motionSign);
         motion.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, EulerParams>(TraceKernel)(
-            motion.H * motion.W, motion.View, state.View, trajectory.View,
-            new EulerParams(motion.H, motion.W, trajectory.N, motionSign));
+            p.Stride, motion.View, state.View, trajectory.View, p);
     }
 
     /// <summary>The original's <c>euler_integration(motion, steps)</c>: reset, advance, displacement.</summary>
@@ -82,7 +82,14 @@ public static class EulerIntegrator
             throw new ArgumentException($"Euler state {state.Shape} does not match motion {motion.Shape} (expected {StateShape(motion.Shape)})");
     }
 
-    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign);
+    /// <summary>Sizes for a launch over the pixels of <paramref name="images"/> images, one grid-stride thread each.</summary>
+    private static EulerParams Params(Tensor t, int images, int steps, float sign)
+    {
+        int pixels = images * t.H * t.W;
+        return new EulerParams(t.H, t.W, steps, sign, pixels, GridStride.Threads(t.Device, pixels));
+    }
+
+    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign, int Pixels, int Stride);
 
     /// <summary>torch.round: nearest integer, halves to even.</summary>
     private static int RoundHalfToEven(float v)
@@ -116,59 +123,73 @@ public static class EulerIntegrator
         }
     }
 
-    private static void ResetKernel(Index1D i, ArrayView<float> state, EulerParams p)
-    {
-        int plane = p.H * p.W;
-        int n = i / plane;
-        int pixel = i % plane;
-        long b = (long)n * 3 * plane + pixel;
-        state[b] = pixel % p.W;
-        state[b + plane] = pixel / p.W;
-        state[b + 2L * plane] = 0f;
-    }
+    // Each kernel walks pixels i = thread, thread + stride, … of N images (GridStride); a pixel's state
+    // sits at n·3·plane + pixel (x, then y, then escaped, a plane apart).
 
-    private static void AdvanceKernel(Index1D i, ArrayView<float> motion, ArrayView<float> state, EulerParams p)
+    private static void ResetKernel(Index1D thread, ArrayView<float> state, EulerParams p)
     {
         int plane = p.H * p.W;
-        int n = i / plane;
-        int pixel = i % plane;
-        int x = pixel % p.W, y = pixel / p.W;
-        long s = (long)n * 3 * plane + pixel;
-        float px = state[s], py = state[s + plane];
-        bool escaped = state[s + 2L * plane] != 0f;
-        long fieldBase = (long)n * 2 * plane;
-        for (int k = 0; k < p.Steps; k++) Step(motion, fieldBase, p, x, y, ref px, ref py, ref escaped);
-        state[s] = px;
-        state[s + plane] = py;
-        state[s + 2L * plane] = escaped ? 1f : 0f;
-    }
-
-    private static void DisplacementKernel(Index1D i, ArrayView<float> state, ArrayView<float> output, EulerParams p)
-    {
-        int plane = p.H * p.W;
-        int n = i / plane;
-        int pixel = i % plane;
-        long s = (long)n * 3 * plane + pixel;
-        long o = (long)n * 2 * plane + pixel;
-        output[o] = state[s] - pixel % p.W;
-        output[o + plane] = state[s + plane] - pixel / p.W;
-    }
-
-    private static void TraceKernel(Index1D i, ArrayView<float> motion, ArrayView<float> state, ArrayView<float> trajectory, EulerParams p)
-    {
-        int plane = p.H * p.W;
-        int x = i % p.W, y = i / p.W;
-        float px = state[i], py = state[i + plane];
-        bool escaped = state[i + 2L * plane] != 0f;
-        for (int k = 0; k < p.Steps; k++)
+        for (int i = thread; i < p.Pixels; i += p.Stride)
         {
-            if (k > 0) Step(motion, 0, p, x, y, ref px, ref py, ref escaped);
-            long o = (long)k * 2 * plane + i;
-            trajectory[o] = px - x;
-            trajectory[o + plane] = py - y;
+            int pixel = i % plane;
+            long s = (long)(i / plane) * 3 * plane + pixel;
+            state[s] = pixel % p.W;
+            state[s + plane] = pixel / p.W;
+            state[s + 2L * plane] = 0f;
         }
-        state[i] = px;
-        state[i + plane] = py;
-        state[i + 2L * plane] = escaped ? 1f : 0f;
+    }
+
+    private static void AdvanceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int n = i / plane;
+            int pixel = i % plane;
+            int x = pixel % p.W, y = pixel / p.W;
+            long s = (long)n * 3 * plane + pixel;
+            float px = state[s], py = state[s + plane];
+            bool escaped = state[s + 2L * plane] != 0f;
+            long fieldBase = (long)n * 2 * plane;
+            for (int k = 0; k < p.Steps; k++) Step(motion, fieldBase, p, x, y, ref px, ref py, ref escaped);
+            state[s] = px;
+            state[s + plane] = py;
+            state[s + 2L * plane] = escaped ? 1f : 0f;
+        }
+    }
+
+    private static void DisplacementKernel(Index1D thread, ArrayView<float> state, ArrayView<float> output, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int n = i / plane;
+            int pixel = i % plane;
+            long s = (long)n * 3 * plane + pixel;
+            long o = (long)n * 2 * plane + pixel;
+            output[o] = state[s] - pixel % p.W;
+            output[o + plane] = state[s + plane] - pixel / p.W;
+        }
+    }
+
+    private static void TraceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, ArrayView<float> trajectory, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int x = i % p.W, y = i / p.W;
+            float px = state[i], py = state[i + plane];
+            bool escaped = state[i + 2L * plane] != 0f;
+            for (int k = 0; k < p.Steps; k++)
+            {
+                if (k > 0) Step(motion, 0, p, x, y, ref px, ref py, ref escaped);
+                long o = (long)k * 2 * plane + i;
+                trajectory[o] = px - x;
+                trajectory[o + plane] = py - y;
+            }
+            state[i] = px;
+            state[i + plane] = py;
+            state[i + 2L * plane] = escaped ? 1f : 0f;
+        }
     }
 }

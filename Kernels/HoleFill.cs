@@ -45,8 +45,9 @@ public static class HoleFill
         if (onesMap.Shape != feature.Shape with { C = 1 })
             throw new ArgumentException($"hole fill: ones map {onesMap.Shape} must be {feature.Shape with { C = 1 }}");
         var source = new DenseFeature(feature.View, feature.C, feature.H, feature.W);
-        feature.Device.Load<DenseFeature, ArrayView<float>, ArrayView<float>, Shape4>(ApplyKernel)(
-            (int)output.Length, source, onesMap.View, output.View, output.Shape);
+        int threads = GridStride.Threads(feature.Device, output.Length);
+        feature.Device.Load<DenseFeature, ArrayView<float>, ArrayView<float>, Shape4, int>(ApplyKernel)(
+            threads, source, onesMap.View, output.View, output.Shape, threads);
     }
 
     /// <summary>The 7×7 box filter of one element, reading zeros outside the H×W plane (conv2d padding 3).</summary>
@@ -68,13 +69,16 @@ public static class HoleFill
         return sum;
     }
 
-    private static void ApplyKernel(Index1D i, DenseFeature source, ArrayView<float> onesMap, ArrayView<float> output, Shape4 s)
+    private static void ApplyKernel(Index1D thread, DenseFeature source, ArrayView<float> onesMap, ArrayView<float> output, Shape4 s, int stride)
     {
-        int x = i % s.W;
-        int y = i / s.W % s.H;
-        int c = i / (s.W * s.H) % s.C;
-        int n = i / (s.W * s.H * s.C);
-        bool hole = onesMap[((long)n * s.H + y) * s.W + x] == 0f;
-        output[i] = hole ? BoxMean(source, n, c, y, x, s.H, s.W) : source.Read(n, c, y, x);
+        for (int i = thread; i < s.Length; i += stride)
+        {
+            int x = i % s.W;
+            int y = i / s.W % s.H;
+            int c = i / (s.W * s.H) % s.C;
+            int n = i / (s.W * s.H * s.C);
+            bool hole = onesMap[((long)n * s.H + y) * s.W + x] == 0f;
+            output[i] = hole ? BoxMean(source, n, c, y, x, s.H, s.W) : source.Read(n, c, y, x);
+        }
     }
 }

@@ -39,11 +39,10 @@ public static class JointSplat
             throw new ArgumentException($"joint splat: accumulator {accumulator.Shape} must be {AccumulatorShape(shape)} for values {shape}");
         var device = accumulator.Device;
         accumulator.View.MemSetToZero(device.Stream);
-        // Grid-stride launch, at most the accelerator's thread count: ILGPU's CPU accelerator pays several µs
-        // per launched thread (Bench/SplatBenchmarks, 442²×32: 63 s with a thread per source pixel, 1.4 s
-        // like this); a GPU is still filled. The accumulator is cleared with a memset, not a kernel, likewise.
+        // Grid-stride (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with a thread per source
+        // pixel, 1.4 s like this); the accumulator is cleared with a memset rather than a kernel for the same reason.
         int sources = shape.N * 2 * shape.H * shape.W;
-        int threads = (int)Math.Min(sources, device.Accelerator.MaxNumThreads);
+        int threads = GridStride.Threads(device, sources);
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
             sources, threads);
@@ -75,9 +74,9 @@ public static class JointSplat
         if (top < 0 || left < 0 || top + output.H > accumulator.H || left + output.W > accumulator.W)
             throw new ArgumentException($"joint splat resolve: window at ({top}, {left}) of {output.H}×{output.W} does not fit in accumulator {accumulator.Shape}");
         var source = new SplattedFeature(accumulator.View, output.C, accumulator.H, accumulator.W);
-        var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0);
-        accumulator.Device.Load<SplattedFeature, ArrayView<float>, ResolveParams>(ResolveKernel)(
-            (int)output.Length, source, output.View, p);
+        int threads = GridStride.Threads(accumulator.Device, output.Length);
+        var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, threads);
+        accumulator.Device.Load<SplattedFeature, ArrayView<float>, ResolveParams>(ResolveKernel)(threads, source, output.View, p);
     }
 
     /// <summary>The original's <c>joint_splatting(..., mode="full")</c>: accumulate, then normalise.</summary>
@@ -101,7 +100,7 @@ public static class JointSplat
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
         int Sources, int Stride);
 
-    internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles);
+    internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, int Stride);
 
     /// <summary>The accumulator read as the normalised splat, for the hole filter's neighbours.</summary>
     internal readonly struct SplattedFeature(ArrayView<float> accumulator, int channels, int height, int width) : IFeatureSource
@@ -175,16 +174,19 @@ public static class JointSplat
         }
     }
 
-    private static void ResolveKernel(Index1D i, SplattedFeature source, ArrayView<float> output, ResolveParams p)
+    private static void ResolveKernel(Index1D thread, SplattedFeature source, ArrayView<float> output, ResolveParams p)
     {
         var s = p.Output;
-        int x = i % s.W + p.Left;
-        int y = i / s.W % s.H + p.Top;
-        int c = i / (s.W * s.H) % s.C;
-        int n = i / (s.W * s.H * s.C);
-        bool hole = source.Metric(n, y, x) == 0f;
-        output[i] = hole && p.FillHoles != 0
-            ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
-            : source.Read(n, c, y, x);
+        for (int i = thread; i < s.Length; i += p.Stride)
+        {
+            int x = i % s.W + p.Left;
+            int y = i / s.W % s.H + p.Top;
+            int c = i / (s.W * s.H) % s.C;
+            int n = i / (s.W * s.H * s.C);
+            bool hole = source.Metric(n, y, x) == 0f;
+            output[i] = hole && p.FillHoles != 0
+                ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
+                : source.Read(n, c, y, x);
+        }
     }
 }

@@ -62,23 +62,29 @@ public static class Padding
 
     private static void Launch(Tensor input, Tensor output, Window w, int padTop, int padLeft, float valueScale)
     {
-        var p = new WindowParams(input.H, input.W, w.Top, w.Left, w.Height, w.Width, padTop, padLeft, output.H, output.W, valueScale);
-        input.Device.Load<ArrayView<float>, ArrayView<float>, WindowParams>(WindowKernel)((int)output.Length, input.View, output.View, p);
+        int threads = GridStride.Threads(input.Device, output.Length);
+        var p = new WindowParams(input.H, input.W, w.Top, w.Left, w.Height, w.Width, padTop, padLeft, output.H, output.W, valueScale,
+            (int)output.Length, threads);
+        input.Device.Load<ArrayView<float>, ArrayView<float>, WindowParams>(WindowKernel)(threads, input.View, output.View, p);
     }
 
     internal readonly record struct WindowParams(
-        int InH, int InW, int Top, int Left, int Height, int Width, int PadTop, int PadLeft, int OutH, int OutW, float ValueScale);
+        int InH, int InW, int Top, int Left, int Height, int Width, int PadTop, int PadLeft, int OutH, int OutW, float ValueScale,
+        int Count, int Stride);
 
     /// <summary>Reflects an index into [0, n): −1 → 1, n → n−2 (valid for overhangs below n).</summary>
     private static int ReflectIndex(int i, int n) => i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
 
-    private static void WindowKernel(Index1D i, ArrayView<float> input, ArrayView<float> output, WindowParams p)
+    private static void WindowKernel(Index1D thread, ArrayView<float> input, ArrayView<float> output, WindowParams p)
     {
-        int x = i % p.OutW;
-        int y = i / p.OutW % p.OutH;
-        int plane = i / (p.OutW * p.OutH);
-        int sy = p.Top + ReflectIndex(y - p.PadTop, p.Height);
-        int sx = p.Left + ReflectIndex(x - p.PadLeft, p.Width);
-        output[i] = input[((long)plane * p.InH + sy) * p.InW + sx] * p.ValueScale;
+        for (int i = thread; i < p.Count; i += p.Stride)
+        {
+            int x = i % p.OutW;
+            int y = i / p.OutW % p.OutH;
+            int plane = i / (p.OutW * p.OutH);
+            int sy = p.Top + ReflectIndex(y - p.PadTop, p.Height);
+            int sx = p.Left + ReflectIndex(x - p.PadLeft, p.Width);
+            output[i] = input[((long)plane * p.InH + sy) * p.InW + sx] * p.ValueScale;
+        }
     }
 }

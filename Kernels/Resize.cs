@@ -26,13 +26,13 @@ public static class Resize
     {
         if (input.N != output.N || input.C != output.C)
             throw new ArgumentException($"bilinear resize: input {input.Shape} and output {output.Shape} differ in N or C");
+        int threads = GridStride.Threads(input.Device, output.Length);
         var p = new BilinearParams(
             input.H, input.W, output.H, output.W,
             SourceScale(input.H, output.H, alignCorners, scaleFactorY),
             SourceScale(input.W, output.W, alignCorners, scaleFactorX),
-            alignCorners ? 1 : 0, valueScale);
-        input.Device.Load<ArrayView<float>, ArrayView<float>, BilinearParams>(BilinearKernel)(
-            (int)output.Length, input.View, output.View, p);
+            alignCorners ? 1 : 0, valueScale, (int)output.Length, threads);
+        input.Device.Load<ArrayView<float>, ArrayView<float>, BilinearParams>(BilinearKernel)(threads, input.View, output.View, p);
     }
 
     /// <summary>torch's <c>area_pixel_compute_scale</c>, in float32 as torch computes it for float tensors.</summary>
@@ -44,7 +44,7 @@ public static class Resize
     }
 
     internal readonly record struct BilinearParams(
-        int InH, int InW, int OutH, int OutW, float ScaleY, float ScaleX, int AlignCorners, float ValueScale);
+        int InH, int InW, int OutH, int OutW, float ScaleY, float ScaleX, int AlignCorners, float ValueScale, int Count, int Stride);
 
     /// <summary>
     /// torch's <c>compute_source_index_and_lambda</c>: the two source taps and their weights for one
@@ -70,7 +70,12 @@ public static class Resize
         w0 = 1f - lambda;
     }
 
-    private static void BilinearKernel(Index1D i, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
+    private static void BilinearKernel(Index1D thread, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
+    {
+        for (int i = thread; i < p.Count; i += p.Stride) BilinearElement(i, input, output, p);
+    }
+
+    private static void BilinearElement(int i, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
     {
         int x = i % p.OutW;
         int y = i / p.OutW % p.OutH;
