@@ -1,0 +1,195 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace CineKernel.Kernels;
+
+/// <summary>
+/// Euler integration of an Eulerian motion field M (N×2×H×W, channel 0 = x, 1 = y, pixels per step),
+/// as the original's <c>euler_integration</c> (DESIGN.md "Euler integration"): every pixel starts on the
+/// integer grid; a step adds M at the current position rounded half-to-even (torch.round); a pixel whose
+/// new position leaves [0, W−1]×[0, H−1] is put back on its start for good (displacement 0 from then on).
+/// Positions are float32 and accumulated exactly as torch does (position + M, then position − start),
+/// so displacements match the original bit for bit.
+/// <para>
+/// Every pixel's path depends only on itself and M, so the integrator keeps an explicit state tensor
+/// (N×3×H×W: x, y, escaped flag) that can be advanced one step at a time across frames (O(N) per
+/// cinemagraph instead of the original's O(N²)), k steps in one launch, or traced, writing the
+/// displacement after every step.
+/// </para>
+/// </summary>
+public static class EulerIntegrator
+{
+    /// <summary>The state for a motion field of this shape: x position, y position, escaped (0 or 1).</summary>
+    public static Shape4 StateShape(Shape4 motion) => motion with { C = 3 };
+
+    /// <summary>Puts every pixel back on its start (0 steps).</summary>
+    public static void Reset(Tensor state)
+    {
+        if (state.C != 3) throw new ArgumentException($"Euler state must have 3 channels (x, y, escaped), got {state.Shape}");
+        var p = Params(state, state.N, 0, 1f);
+        state.Device.Load<ArrayView<float>, EulerParams>(ResetKernel)(p.Stride, state.View, p);
+    }
+
+    /// <summary>
+    /// Advances the state by <paramref name="steps"/> steps on <paramref name="motionSign"/>·M in one launch
+    /// (the original integrates −flow for the backward copy; the sign is exact).
+    /// </summary>
+    public static void Advance(Tensor motion, Tensor state, int steps, float motionSign = 1f)
+    {
+        RequireState(motion, state);
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Euler steps must be ≥ 0");
+        if (steps == 0) return;
+        var p = Params(motion, motion.N, steps, motionSign);
+        motion.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(AdvanceKernel)(p.Stride, motion.View, state.View, p);
+    }
+
+    /// <summary>output (N×2×H×W) = current position − start, in float32 as the original subtracts.</summary>
+    public static void Displacement(Tensor state, Tensor output)
+    {
+        if (state.C != 3 || output.Shape != state.Shape with { C = 2 })
+            throw new ArgumentException($"Euler displacement: state {state.Shape} and output {output.Shape} do not match (N×3×H×W → N×2×H×W)");
+        var p = Params(state, state.N, 0, 1f);
+        state.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(DisplacementKernel)(p.Stride, state.View, output.View, p);
+    }
+
+    /// <summary>
+    /// Writes into trajectory[j] (K×2×H×W, for a single motion field) the displacement after j more steps,
+    /// j = 0..K−1, and leaves the state advanced by K−1 steps: the displacement fields of a whole loop in
+    /// one O(K) pass.
+    /// </summary>
+    public static void Trace(Tensor motion, Tensor state, Tensor trajectory, float motionSign = 1f)
+    {
+        RequireState(motion, state);
+        if (motion.N != 1 || trajectory.C != 2 || trajectory.H != motion.H || trajectory.W != motion.W)
+            throw new ArgumentException($"Euler trace: motion {motion.Shape} must be one field and trajectory {trajectory.Shape} K×2×{motion.H}×{motion.W}");
+        var p = Params(motion, 1, trajectory.N, motionSign);
+        motion.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, EulerParams>(TraceKernel)(
+            p.Stride, motion.View, state.View, trajectory.View, p);
+    }
+
+    /// <summary>The original's <c>euler_integration(motion, steps)</c>: reset, advance, displacement.</summary>
+    public static void Integrate(Tensor motion, int steps, Tensor state, Tensor output, float motionSign = 1f)
+    {
+        Reset(state);
+        Advance(motion, state, steps, motionSign);
+        Displacement(state, output);
+    }
+
+    private static void RequireState(Tensor motion, Tensor state)
+    {
+        if (motion.C != 2) throw new ArgumentException($"motion field must be N×2×H×W, got {motion.Shape}");
+        if (state.Shape != StateShape(motion.Shape))
+            throw new ArgumentException($"Euler state {state.Shape} does not match motion {motion.Shape} (expected {StateShape(motion.Shape)})");
+    }
+
+    /// <summary>Sizes for a launch over the pixels of <paramref name="images"/> images, one grid-stride thread each.</summary>
+    private static EulerParams Params(Tensor t, int images, int steps, float sign)
+    {
+        int pixels = images * t.H * t.W;
+        return new EulerParams(t.H, t.W, steps, sign, pixels, GridStride.Threads(t.Device, pixels));
+    }
+
+    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign, int Pixels, int Stride);
+
+    /// <summary>torch.round: nearest integer, halves to even.</summary>
+    private static int RoundHalfToEven(float v)
+    {
+        float f = XMath.Floor(v);
+        float frac = v - f; // exact: f and v share the binade or f is 0
+        int r = (int)f;
+        if (frac > 0.5f || (frac == 0.5f && (r & 1) != 0)) r++;
+        return r;
+    }
+
+    /// <summary>One Euler step of one pixel; an escaped pixel stays on its start.</summary>
+    private static void Step(ArrayView<float> motion, long fieldBase, EulerParams p, int x, int y,
+        ref float px, ref float py, ref bool escaped)
+    {
+        if (escaped) return;
+        long at = fieldBase + (long)RoundHalfToEven(py) * p.W + RoundHalfToEven(px);
+        float nx = px + p.Sign * motion[at];
+        float ny = py + p.Sign * motion[at + (long)p.H * p.W];
+        // Written as "not inside" so a NaN motion also escapes instead of indexing out of bounds.
+        if (!(nx >= 0f && nx <= p.W - 1 && ny >= 0f && ny <= p.H - 1))
+        {
+            escaped = true;
+            px = x;
+            py = y;
+        }
+        else
+        {
+            px = nx;
+            py = ny;
+        }
+    }
+
+    // Each kernel walks pixels i = thread, thread + stride, … of N images (GridStride); a pixel's state
+    // sits at n·3·plane + pixel (x, then y, then escaped, a plane apart).
+
+    private static void ResetKernel(Index1D thread, ArrayView<float> state, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int pixel = i % plane;
+            long s = (long)(i / plane) * 3 * plane + pixel;
+            state[s] = pixel % p.W;
+            state[s + plane] = pixel / p.W;
+            state[s + 2L * plane] = 0f;
+        }
+    }
+
+    private static void AdvanceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int n = i / plane;
+            int pixel = i % plane;
+            int x = pixel % p.W, y = pixel / p.W;
+            long s = (long)n * 3 * plane + pixel;
+            float px = state[s], py = state[s + plane];
+            bool escaped = state[s + 2L * plane] != 0f;
+            long fieldBase = (long)n * 2 * plane;
+            for (int k = 0; k < p.Steps; k++) Step(motion, fieldBase, p, x, y, ref px, ref py, ref escaped);
+            state[s] = px;
+            state[s + plane] = py;
+            state[s + 2L * plane] = escaped ? 1f : 0f;
+        }
+    }
+
+    private static void DisplacementKernel(Index1D thread, ArrayView<float> state, ArrayView<float> output, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int n = i / plane;
+            int pixel = i % plane;
+            long s = (long)n * 3 * plane + pixel;
+            long o = (long)n * 2 * plane + pixel;
+            output[o] = state[s] - pixel % p.W;
+            output[o + plane] = state[s + plane] - pixel / p.W;
+        }
+    }
+
+    private static void TraceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, ArrayView<float> trajectory, EulerParams p)
+    {
+        int plane = p.H * p.W;
+        for (int i = thread; i < p.Pixels; i += p.Stride)
+        {
+            int x = i % p.W, y = i / p.W;
+            float px = state[i], py = state[i + plane];
+            bool escaped = state[i + 2L * plane] != 0f;
+            for (int k = 0; k < p.Steps; k++)
+            {
+                if (k > 0) Step(motion, 0, p, x, y, ref px, ref py, ref escaped);
+                long o = (long)k * 2 * plane + i;
+                trajectory[o] = px - x;
+                trajectory[o + plane] = py - y;
+            }
+            state[i] = px;
+            state[i + plane] = py;
+            state[i + 2L * plane] = escaped ? 1f : 0f;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using ILGPU;
+using ILGPU.Algorithms;
+
+namespace CineKernel.Kernels;
+
+/// <summary>
+/// Bilinear resampling with the index mapping and float32 arithmetic of PyTorch's
+/// <c>F.interpolate(mode='bilinear', antialias=False)</c> (CPU kernel <c>upsample_bilinear2d</c>):
+/// up or down, any factor, <c>align_corners</c> true or false. Used for the flow pyramid of the deep
+/// feature warp (DESIGN.md "Warp at one level"), the mask predictor's feature resize and the motion
+/// generator's upsampling.
+/// </summary>
+public static class Resize
+{
+    /// <summary>
+    /// output = bilinear resize of input to output's H×W (same N, C), times <paramref name="valueScale"/>.
+    /// </summary>
+    /// <param name="alignCorners">torch's <c>align_corners</c>.</param>
+    /// <param name="valueScale">Multiplies every output value; the flow pyramid scales flows ×2 or ÷2 per step.
+    /// Applied after the interpolation, as the original's in-place <c>flow *= 2</c> / <c>flow /= 2</c>.</param>
+    /// <param name="scaleFactorY">torch's <c>scale_factor</c> when the caller resized by a factor rather than to a size:
+    /// torch then maps indices with 1/scale_factor instead of in/out (differs for odd sizes). Ignored with align_corners.</param>
+    /// <param name="scaleFactorX">As <paramref name="scaleFactorY"/>, for the width.</param>
+    public static void Bilinear(Tensor input, Tensor output, bool alignCorners, float valueScale = 1f,
+        double? scaleFactorY = null, double? scaleFactorX = null)
+    {
+        if (input.N != output.N || input.C != output.C)
+            throw new ArgumentException($"bilinear resize: input {input.Shape} and output {output.Shape} differ in N or C");
+        int threads = GridStride.Threads(input.Device, output.Length);
+        var p = new BilinearParams(
+            input.H, input.W, output.H, output.W,
+            SourceScale(input.H, output.H, alignCorners, scaleFactorY),
+            SourceScale(input.W, output.W, alignCorners, scaleFactorX),
+            alignCorners ? 1 : 0, valueScale, (int)output.Length, threads);
+        input.Device.Load<ArrayView<float>, ArrayView<float>, BilinearParams>(BilinearKernel)(threads, input.View, output.View, p);
+    }
+
+    /// <summary>torch's <c>area_pixel_compute_scale</c>, in float32 as torch computes it for float tensors.</summary>
+    private static float SourceScale(int inSize, int outSize, bool alignCorners, double? scaleFactor)
+    {
+        if (alignCorners) return outSize > 1 ? (float)(inSize - 1) / (outSize - 1) : 0f;
+        if (scaleFactor is > 0) return (float)(1.0 / scaleFactor.Value);
+        return (float)inSize / outSize;
+    }
+
+    internal readonly record struct BilinearParams(
+        int InH, int InW, int OutH, int OutW, float ScaleY, float ScaleX, int AlignCorners, float ValueScale, int Count, int Stride);
+
+    /// <summary>
+    /// torch's <c>compute_source_index_and_lambda</c>: the two source taps and their weights for one
+    /// output index (equal sizes copy; align_corners=False clamps negative source positions to 0).
+    /// </summary>
+    private static void SourceTaps(int dst, int inSize, int outSize, float scale, bool alignCorners,
+        out int i0, out int i1, out float w0, out float w1)
+    {
+        if (inSize == outSize)
+        {
+            i0 = dst;
+            i1 = dst;
+            w0 = 1f;
+            w1 = 0f;
+            return;
+        }
+        float real = alignCorners ? scale * dst : scale * (dst + 0.5f) - 0.5f;
+        if (!alignCorners && real < 0f) real = 0f;
+        i0 = XMath.Min((int)XMath.Floor(real), inSize - 1);
+        float lambda = XMath.Min(XMath.Max(real - i0, 0f), 1f);
+        i1 = i0 + (i0 < inSize - 1 ? 1 : 0);
+        w1 = lambda;
+        w0 = 1f - lambda;
+    }
+
+    private static void BilinearKernel(Index1D thread, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
+    {
+        for (int i = thread; i < p.Count; i += p.Stride) BilinearElement(i, input, output, p);
+    }
+
+    private static void BilinearElement(int i, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
+    {
+        int x = i % p.OutW;
+        int y = i / p.OutW % p.OutH;
+        int plane = i / (p.OutW * p.OutH);
+        bool align = p.AlignCorners != 0;
+        SourceTaps(y, p.InH, p.OutH, p.ScaleY, align, out int y0, out int y1, out float wy0, out float wy1);
+        SourceTaps(x, p.InW, p.OutW, p.ScaleX, align, out int x0, out int x1, out float wx0, out float wx1);
+        long row0 = ((long)plane * p.InH + y0) * p.InW;
+        long row1 = ((long)plane * p.InH + y1) * p.InW;
+        // Same association as torch's separable Interpolate<2>: rows first, then the two rows blended.
+        float t0 = input[row0 + x0] * wx0 + input[row0 + x1] * wx1;
+        float t1 = input[row1 + x0] * wx0 + input[row1 + x1] * wx1;
+        output[i] = (t0 * wy0 + t1 * wy1) * p.ValueScale;
+    }
+}

@@ -1,0 +1,119 @@
+using CineKernel.Kernels;
+
+namespace CineKernel.Pipeline.Warping;
+
+/// <summary>
+/// The deep feature warp at one level, the original's <c>warp_one_level</c> (DESIGN.md "Warp at one
+/// level"): the flow is resized to the level, cut and reflect-padded once (<see cref="SetFlow"/>); its
+/// displacement fields are traced once per loop (<see cref="Integrate"/>); each frame then costs a pad of the
+/// feature (skippable when the feature does not change: <see cref="PadFeature"/>), one joint splat of both
+/// copies with metrics (1−α) and α, and one fused normalise + hole-fill + crop.
+/// <para>Owns its padded flow, padded feature and splat accumulator (sizes from <see cref="Geometry"/>).
+/// The original warps batch 1; so does this.</para>
+/// </summary>
+public sealed class WarpOneLevel : IDisposable
+{
+    private Tensor? levelFlow;
+
+    public WarpOneLevel(ComputeDevice device, int size, int channels)
+    {
+        if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), channels, "a feature needs at least one channel");
+        Geometry = WarpGeometry.ForSize(size);
+        Channels = channels;
+        int p = Geometry.Padded;
+        PaddedFlow = device.Allocate(1, 2, p, p);
+        PaddedFeature = device.Allocate(1, channels, p, p);
+        Accumulator = device.Allocate(JointSplat.AccumulatorShape(PaddedFeature.Shape));
+    }
+
+    public WarpGeometry Geometry { get; }
+
+    public int Channels { get; }
+
+    /// <summary>The flow at the level's size (1×2×S×S), after <see cref="SetFlow"/>.</summary>
+    public Tensor LevelFlow => levelFlow ?? throw new InvalidOperationException("WarpOneLevel: call SetFlow first");
+
+    /// <summary>The cut and reflect-padded flow (1×2×P×P) the Euler integration runs on.</summary>
+    public Tensor PaddedFlow { get; }
+
+    /// <summary>The cut and reflect-padded feature (1×C×P×P) of the last <see cref="PadFeature"/>.</summary>
+    public Tensor PaddedFeature { get; }
+
+    /// <summary>The splat accumulator (1×(C+1)×P×P) of the last <see cref="Splat"/>.</summary>
+    public Tensor Accumulator { get; }
+
+    /// <summary>Brings the motion field (1×2×H×W) to this level: resize, cut, reflect-pad.</summary>
+    public void SetFlow(Tensor flow)
+    {
+        if (flow.N != 1 || flow.C != 2) throw new ArgumentException($"WarpOneLevel: flow must be 1×2×H×W, got {flow.Shape}");
+        var resized = FlowPyramid.ToSize(flow, Geometry.Size);
+        if (resized.W != Geometry.Size)
+        {
+            resized.Dispose();
+            throw new ArgumentException($"WarpOneLevel: flow {flow.Shape} resizes to {resized.Shape}, not the level's {Geometry.Size}×{Geometry.Size}");
+        }
+        levelFlow?.Dispose();
+        levelFlow = resized;
+        Padding.Reflect(resized, PaddedFlow, Geometry.Pad, Geometry.Pad, Window.Inset(resized, Geometry.Cut));
+    }
+
+    /// <summary>Traces the displacement fields of both directions for a loop of <paramref name="frameCount"/> frames.</summary>
+    public DisplacementFields Integrate(int frameCount) => DisplacementFields.Compute(PaddedFlow, frameCount);
+
+    /// <summary>Cuts and reflect-pads the level's feature (1×C×S×S) into <see cref="PaddedFeature"/>.</summary>
+    public void PadFeature(Tensor feature)
+    {
+        if (feature.Shape != new Shape4(1, Channels, Geometry.Size, Geometry.Size))
+            throw new ArgumentException($"WarpOneLevel: feature {feature.Shape} must be 1×{Channels}×{Geometry.Size}×{Geometry.Size}");
+        Padding.Reflect(feature, PaddedFeature, Geometry.Pad, Geometry.Pad, Window.Inset(feature, Geometry.Cut));
+    }
+
+    /// <summary>
+    /// Splats <see cref="PaddedFeature"/> for frame t into <see cref="Accumulator"/>: the forward copy along
+    /// t steps with Z = 1−α, the backward copy along N−1−t steps of −M with Z = α, α = t/(N−1).
+    /// </summary>
+    public void Splat(DisplacementFields fields, int t)
+    {
+        var (forwardZ, backwardZ) = Metrics(t, fields.FrameCount);
+        JointSplat.Accumulate(
+            new SplatSource(PaddedFeature, fields.ForwardAt(t), null, forwardZ),
+            new SplatSource(PaddedFeature, fields.BackwardAt(t), null, backwardZ),
+            Accumulator);
+    }
+
+    /// <summary>The copies' metrics: the original multiplies float32 ones by the Python doubles 1−α and α.</summary>
+    public static (float Forward, float Backward) Metrics(int t, int frameCount)
+    {
+        double alpha = (double)t / (frameCount - 1);
+        return ((float)(1 - alpha), (float)alpha);
+    }
+
+    /// <summary>The normalised splat on the padded grid (1×C×P×P), the original's <c>blend_feature</c>.</summary>
+    public void ResolveBlend(Tensor output) => JointSplat.Resolve(Accumulator, output, 0, 0, fillHoles: false);
+
+    /// <summary>The blend with its holes filled (1×C×P×P), the original's <c>feature_inpaint_conv</c>.</summary>
+    public void ResolveInpainted(Tensor output) => JointSplat.Resolve(Accumulator, output, 0, 0, fillHoles: true);
+
+    /// <summary>The warped level (1×C×S×S): holes filled, centre cropped.</summary>
+    public void ResolveWarped(Tensor output) =>
+        JointSplat.Resolve(Accumulator, output, Geometry.CropOffset, Geometry.CropOffset, fillHoles: true);
+
+    /// <summary>
+    /// The whole step for frame t: <c>warp_one_level(feature, flow, t, N)</c> with the flow given to
+    /// <see cref="SetFlow"/> and N = fields.FrameCount.
+    /// </summary>
+    public void Warp(Tensor feature, DisplacementFields fields, int t, Tensor output)
+    {
+        PadFeature(feature);
+        Splat(fields, t);
+        ResolveWarped(output);
+    }
+
+    public void Dispose()
+    {
+        levelFlow?.Dispose();
+        PaddedFlow.Dispose();
+        PaddedFeature.Dispose();
+        Accumulator.Dispose();
+    }
+}

@@ -1,0 +1,129 @@
+using CineKernel.Kernels;
+using CineKernel.Tests.Support;
+using NUnit.Framework;
+
+namespace CineKernel.Tests.Kernels;
+
+public class EulerTests
+{
+    private static ComputeDevice Device => TestDevice.Instance;
+
+    /// <summary>
+    /// A motion field that exercises the rounding: values on a 0.25 grid, so positions hit exact halves
+    /// (where torch.round goes to even) all the time, up to ±1.5 so pixels cross and leave the grid.
+    /// </summary>
+    private static float[] QuarterGridMotion(Shape4 shape, int seed)
+    {
+        var rng = new Random(seed);
+        var m = new float[shape.Length];
+        for (int i = 0; i < m.Length; i++) m[i] = rng.Next(-6, 7) * 0.25f;
+        return m;
+    }
+
+    private static float[] Integrate(float[] motion, Shape4 shape, int steps, float sign = 1f)
+    {
+        using var m = Device.Upload(motion, shape);
+        using var state = Device.Allocate(EulerIntegrator.StateShape(shape));
+        using var output = Device.Allocate(shape);
+        EulerIntegrator.Integrate(m, steps, state, output, sign);
+        return output.ToArray();
+    }
+
+    [TestCase(1, 13, 17, 0)]
+    [TestCase(1, 13, 17, 1)]
+    [TestCase(2, 9, 6, 7)]
+    [TestCase(1, 16, 11, 25)]
+    public void MatchesReferenceExactly(int n, int h, int w, int steps)
+    {
+        var shape = new Shape4(n, 2, h, w);
+        var motion = QuarterGridMotion(shape, 31 + steps);
+        var expected = DfwReference.Euler(motion, shape, steps);
+        var actual = Integrate(motion, shape, steps);
+        Assert.That(actual, Is.EqualTo(expected), $"Euler {shape}, {steps} steps");
+        if (steps > 0) Assert.That(actual.Count(v => v != 0), Is.GreaterThan(actual.Length / 20), "the case must move pixels");
+    }
+
+    [Test]
+    public void RandomMotionMatchesReferenceExactly()
+    {
+        var shape = new Shape4(1, 2, 19, 23);
+        var motion = Numerics.Random((int)shape.Length, 32, 1.7f);
+        for (int steps = 1; steps <= 12; steps += 11)
+            Assert.That(Integrate(motion, shape, steps), Is.EqualTo(DfwReference.Euler(motion, shape, steps)), $"{steps} steps");
+    }
+
+    [Test]
+    public void NegativeSignIntegratesTheNegatedField()
+    {
+        var shape = new Shape4(1, 2, 11, 14);
+        var motion = QuarterGridMotion(shape, 33);
+        var negated = Array.ConvertAll(motion, v => -v);
+        Assert.That(Integrate(motion, shape, 6, sign: -1f), Is.EqualTo(DfwReference.Euler(negated, shape, 6)));
+    }
+
+    [Test]
+    public void AnEscapedPixelStaysAtItsStart()
+    {
+        // Every pixel moves right by 1.5 per step; one that passes x = W−1 is reset to its start, not clamped.
+        var shape = new Shape4(1, 2, 3, 6);
+        var motion = new float[shape.Length];
+        for (int p = 0; p < 18; p++) motion[p] = 1.5f;
+        var d = Integrate(motion, shape, 2);
+        // Start x = 0: 1.5, then round(1.5) = 2 → 3.0. Start x = 2: 3.5, round(3.5) = 4 → 5.0.
+        Assert.That(d[0], Is.EqualTo(3f));
+        Assert.That(d[2], Is.EqualTo(3f));
+        // Start x = 3 → 4.5 → 6.0 > 5: out, displacement 0 from then on.
+        Assert.That(d[3], Is.EqualTo(0f));
+        Assert.That(d[5], Is.EqualTo(0f));
+        Assert.That(d, Is.EqualTo(DfwReference.Euler(motion, shape, 2)));
+    }
+
+    [Test]
+    public void OneStepAtATimeEqualsKStepsAndTraceEqualsEveryK()
+    {
+        var shape = new Shape4(1, 2, 12, 9);
+        var motion = QuarterGridMotion(shape, 34);
+        using var m = Device.Upload(motion, shape);
+        using var state = Device.Allocate(EulerIntegrator.StateShape(shape));
+        using var output = Device.Allocate(shape);
+        const int frames = 9;
+        using var trajectory = Device.Allocate(shape with { N = frames });
+        EulerIntegrator.Reset(state);
+        EulerIntegrator.Trace(m, state, trajectory);
+        var traced = trajectory.ToArray();
+        EulerIntegrator.Reset(state);
+        for (int k = 0; k < frames; k++)
+        {
+            EulerIntegrator.Displacement(state, output);
+            var expected = DfwReference.Euler(motion, shape, k);
+            Assert.That(output.ToArray(), Is.EqualTo(expected), $"incremental, step {k}");
+            Assert.That(traced.AsSpan(k * expected.Length, expected.Length).ToArray(), Is.EqualTo(expected), $"trace, step {k}");
+            EulerIntegrator.Advance(m, state, 1);
+        }
+    }
+
+    [Test]
+    public void GoldenEulerIsExact()
+    {
+        using var golden = DfwGolden.Open();
+        var motion = golden.Read("in.motion");
+        var shape = Shape4.FromDims(motion.Shape);
+        foreach (int k in new[] { 0, 1, 5, 17 })
+        {
+            var expected = golden.Read($"out.euler.{k}").Data;
+            var actual = Integrate(motion.Data, shape, k);
+            int mismatches = Enumerable.Range(0, expected.Length).Count(i => actual[i] != expected[i]);
+            TestContext.Out.WriteLine($"out.euler.{k}: {mismatches} of {expected.Length} values differ");
+            Assert.That(actual, Is.EqualTo(expected), $"out.euler.{k}");
+        }
+    }
+
+    [Test]
+    public void BadShapesAreClearErrors()
+    {
+        using var motion = Device.Allocate(1, 2, 5, 5);
+        using var state = Device.Allocate(1, 3, 5, 6);
+        var e = Assert.Throws<ArgumentException>(() => EulerIntegrator.Advance(motion, state, 1));
+        Assert.That(e!.Message, Does.Contain("1×3×5×6").And.Contain("1×2×5×5"));
+    }
+}

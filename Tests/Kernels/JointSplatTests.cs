@@ -1,0 +1,122 @@
+using CineKernel.Kernels;
+using CineKernel.Tests.Support;
+using NUnit.Framework;
+
+namespace CineKernel.Tests.Kernels;
+
+public class JointSplatTests
+{
+    private static ComputeDevice Device => TestDevice.Instance;
+
+    private sealed record Case(Shape4 Shape, float[] A, float[] B, float[] FlowA, float[] FlowB, float[] MetricA, float[] MetricB);
+
+    /// <summary>Random values and flows up to ±4 pixels (so some splats leave the grid), positive metrics.</summary>
+    private static Case RandomCase(Shape4 shape, int seed)
+    {
+        var flowShape = shape with { C = 2 };
+        var metricShape = shape with { C = 1 };
+        return new Case(shape,
+            Numerics.Random((int)shape.Length, seed), Numerics.Random((int)shape.Length, seed + 1),
+            Numerics.Random((int)flowShape.Length, seed + 2, 4f), Numerics.Random((int)flowShape.Length, seed + 3, 4f),
+            Array.ConvertAll(Numerics.Random((int)metricShape.Length, seed + 4), v => v + 1.5f),
+            Array.ConvertAll(Numerics.Random((int)metricShape.Length, seed + 5), v => v + 1.5f));
+    }
+
+    private static float[] Splat(Case k, bool withMetricMaps, float scaleA, float scaleB, int top, int left, int h, int w, bool fill)
+    {
+        using var a = Device.Upload(k.A, k.Shape);
+        using var b = Device.Upload(k.B, k.Shape);
+        using var fa = Device.Upload(k.FlowA, k.Shape with { C = 2 });
+        using var fb = Device.Upload(k.FlowB, k.Shape with { C = 2 });
+        using var ma = Device.Upload(k.MetricA, k.Shape with { C = 1 });
+        using var mb = Device.Upload(k.MetricB, k.Shape with { C = 1 });
+        using var acc = Device.Allocate(JointSplat.AccumulatorShape(k.Shape));
+        using var output = Device.Allocate(k.Shape with { H = h, W = w });
+        JointSplat.Accumulate(new SplatSource(a, fa, withMetricMaps ? ma : null, scaleA),
+            new SplatSource(b, fb, withMetricMaps ? mb : null, scaleB), acc);
+        JointSplat.Resolve(acc, output, top, left, fill);
+        return output.ToArray();
+    }
+
+    private static double[] Reference(Case k, bool withMetricMaps, double scaleA, double scaleB, out double[] onesMap)
+    {
+        var forward = new DfwReference.Copy(Numerics.ToDouble(k.A), k.FlowA, withMetricMaps ? Numerics.ToDouble(k.MetricA) : null, scaleA);
+        var backward = new DfwReference.Copy(Numerics.ToDouble(k.B), k.FlowB, withMetricMaps ? Numerics.ToDouble(k.MetricB) : null, scaleB);
+        onesMap = DfwReference.OnesMap(forward, backward, k.Shape);
+        return DfwReference.Normalize(DfwReference.SplatAccumulator(forward, backward, k.Shape), k.Shape);
+    }
+
+    [TestCase(1, 3, 9, 13)]
+    [TestCase(2, 1, 7, 5)]
+    [TestCase(1, 4, 16, 16)]
+    public void MetricMapsMatchReference(int n, int c, int h, int w)
+    {
+        var k = RandomCase(new Shape4(n, c, h, w), 40 + h);
+        var actual = Splat(k, true, 1f, 1f, 0, 0, h, w, fill: false);
+        Numerics.AssertClose(actual, Reference(k, true, 1, 1, out _), 1e-5, $"joint splat {k.Shape}");
+    }
+
+    [TestCase(0.7f, 0.3f)]
+    [TestCase(1f, 0f)]
+    [TestCase(0f, 1f)]
+    public void ConstantMetricsMatchReference(float scaleA, float scaleB)
+    {
+        var k = RandomCase(new Shape4(1, 2, 11, 8), 50);
+        var actual = Splat(k, false, scaleA, scaleB, 0, 0, 11, 8, fill: false);
+        Numerics.AssertClose(actual, Reference(k, false, scaleA, scaleB, out _), 1e-5, $"joint splat Z = {scaleA}, {scaleB}");
+    }
+
+    [Test]
+    public void PixelsNoSourceReachesReadZero()
+    {
+        // Both copies move everything 3 columns right: the first 2 columns receive nothing (Σ Z = 0 read as 1).
+        var shape = new Shape4(1, 2, 5, 7);
+        var k = RandomCase(shape, 60);
+        var flow = new float[2 * 35];
+        for (int p = 0; p < 35; p++) flow[p] = 3f;
+        k = k with { FlowA = flow, FlowB = flow };
+        var actual = Splat(k, true, 1f, 1f, 0, 0, 5, 7, fill: false);
+        for (int c = 0; c < 2; c++)
+        for (int y = 0; y < 5; y++)
+            Assert.That(actual[(c * 5 + y) * 7], Is.EqualTo(0f));
+        Numerics.AssertClose(actual, Reference(k, true, 1, 1, out _), 1e-5, "joint splat with holes");
+    }
+
+    [TestCase(0, 0, 13, 15)]
+    [TestCase(3, 2, 6, 9)]
+    public void FusedFillAndCropMatchReference(int top, int left, int h, int w)
+    {
+        // Flows up to ±4 on a 13×15 grid leave holes; the fused resolve fills them from the whole grid, then crops.
+        var shape = new Shape4(1, 3, 13, 15);
+        var k = RandomCase(shape, 70);
+        var actual = Splat(k, false, 0.6f, 0.4f, top, left, h, w, fill: true);
+        var blend = Reference(k, false, 0.6f, 0.4f, out var ones);
+        Assert.That(ones.Count(v => v == 0), Is.GreaterThan(0), "the case must have holes");
+        var filled = DfwReference.HoleFill(blend, ones, shape);
+        var expected = DfwReference.ReflectPad(filled, shape, new Window(top, left, h, w), 0, 0, h, w);
+        Numerics.AssertClose(actual, expected, 1e-5, $"splat + fill + crop at ({top}, {left})");
+    }
+
+    [Test]
+    public void GoldenJointSplat()
+    {
+        using var golden = DfwGolden.Open();
+        var k = new Case(Shape4.FromDims(golden.Read("in.splat.a").Shape),
+            golden.Read("in.splat.a").Data, golden.Read("in.splat.b").Data,
+            golden.Read("in.splat.flow_a").Data, golden.Read("in.splat.flow_b").Data,
+            golden.Read("in.splat.metric_a").Data, golden.Read("in.splat.metric_b").Data);
+        var actual = Splat(k, true, 1f, 1f, 0, 0, k.Shape.H, k.Shape.W, fill: false);
+        Numerics.AssertClose(actual, golden.Read("out.splat").Data, 1e-5, "golden out.splat");
+        Numerics.AssertClose(actual, Reference(k, true, 1, 1, out _), 1e-5, "out.splat vs reference");
+    }
+
+    [Test]
+    public void MismatchedShapesAreClearErrors()
+    {
+        using var v = Device.Allocate(1, 3, 4, 4);
+        using var flow = Device.Allocate(1, 2, 4, 5);
+        using var acc = Device.Allocate(1, 4, 4, 4);
+        var e = Assert.Throws<ArgumentException>(() => JointSplat.Accumulate(new SplatSource(v, flow), new SplatSource(v, flow), acc));
+        Assert.That(e!.Message, Does.Contain("forward flow 1×2×4×5"));
+    }
+}
