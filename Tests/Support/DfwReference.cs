@@ -266,9 +266,9 @@ public static class DfwGolden
 {
     public static string Path => System.IO.Path.Combine(NUnit.Framework.TestContext.CurrentContext.TestDirectory, "Data", "dfw_ops.safetensors");
 
-    public static WeightsLoader.SafetensorsFile Open() => WeightsLoader.SafetensorsFile.Open(Path);
+    public static CineKernel.WeightsLoader.SafetensorsFile Open() => CineKernel.WeightsLoader.SafetensorsFile.Open(Path);
 
     /// <summary>Uploads a stored tensor with its shape (right-aligned into N×C×H×W).</summary>
-    public static Tensor Upload(ComputeDevice device, WeightsLoader.TensorData data) =>
+    public static Tensor Upload(ComputeDevice device, CineKernel.WeightsLoader.TensorData data) =>
         device.Upload(data.Data, Shape4.FromDims(data.Shape));
 }
