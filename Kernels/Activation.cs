@@ -73,11 +73,12 @@ public static class Activation
         RequireChannelVector(slopes, "PReLU slopes", input);
 
         int flags = (scale is null ? 0 : HasScale) | (shift is null ? 0 : HasShift) | (slopes is null ? 0 : HasSlopes);
-        var p = new ChannelParams(input.C, input.H * input.W, shiftScale, function, flags);
+        int threads = GroupedKernels.StridedThreads(input.Device, output.Length);
+        var p = new ChannelParams(input.C, input.H * input.W, shiftScale, function, flags, output.Length, threads);
         // Absent vectors are passed as the input view (never read: the flags say so), so the kernel
         // needs no optional arguments.
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ChannelParams>(
-            ChannelKernel)((int)output.Length, input.View, output.View,
+            ChannelKernel)(threads, input.View, output.View,
             (scale ?? input).View, (shift ?? input).View, (slopes ?? input).View, p);
     }
 
@@ -90,15 +91,20 @@ public static class Activation
 
     private const int HasScale = 1, HasShift = 2, HasSlopes = 4;
 
-    internal readonly record struct ChannelParams(int Channels, int Plane, float ShiftScale, ActivationFunction Function, int Flags);
+    internal readonly record struct ChannelParams(int Channels, int Plane, float ShiftScale, ActivationFunction Function, int Flags,
+        long Count, int Threads);
 
+    /// <summary>Thread i handles elements i, i + Threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
     private static void ChannelKernel(Index1D i, ArrayView<float> x, ArrayView<float> output,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> slopes, ChannelParams p)
     {
-        int c = i / p.Plane % p.Channels;
-        float v = x[i];
-        if ((p.Flags & HasScale) != 0) v *= scale[c];
-        if ((p.Flags & HasShift) != 0) v += shift[c] * p.ShiftScale;
-        output[i] = (p.Flags & HasSlopes) != 0 ? p.Function.Apply(v, slopes[c]) : p.Function.Apply(v);
+        for (long e = i; e < p.Count; e += p.Threads)
+        {
+            int c = (int)(e / p.Plane % p.Channels);
+            float v = x[e];
+            if ((p.Flags & HasScale) != 0) v *= scale[c];
+            if ((p.Flags & HasShift) != 0) v += shift[c] * p.ShiftScale;
+            output[e] = (p.Flags & HasSlopes) != 0 ? p.Function.Apply(v, slopes[c]) : p.Function.Apply(v);
+        }
     }
 }

@@ -71,8 +71,8 @@ public readonly record struct LinearOptions()
 /// shared memory; with many rows (pixels) it is a matrix product, tiled in shared memory (16 input
 /// features deep), each thread accumulating a 4×4 block of outputs in registers so every value loaded
 /// from shared memory feeds four multiply-adds. ILGPU's CPU accelerator emulates a group's threads
-/// with OS threads and a barrier costs it about a millisecond, so there one thread computes one output
-/// with a plain dot product over contiguous memory.
+/// with OS threads, a barrier costs it about a millisecond and every scheduled group a fixed overhead,
+/// so there a few threads compute the outputs one after another, each a plain dot product.
 /// </summary>
 public static class Linear
 {
@@ -168,8 +168,10 @@ public static class Linear
             : LinearMapping.Tiled;
         if (mapping == LinearMapping.ThreadPerOutput)
         {
+            int outputs = checked(p.Rows * p.Out);
+            int threads = GroupedKernels.StridedThreads(device, outputs);
             device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(ThreadPerOutputKernel)(
-                checked(p.Rows * p.Out), input.View, w, b, output.View, p);
+                threads, input.View, w, b, output.View, p with { Threads = threads });
             return;
         }
         if (mapping == LinearMapping.GroupPerOutput)
@@ -218,6 +220,8 @@ public static class Linear
         public int HasBias { get; init; }
         public int TileSide { get; init; }
         public int TilesOut { get; init; }
+        /// <summary>Threads of the thread-per-output mapping; each strides over the outputs by this.</summary>
+        public int Threads { get; init; }
 
         public int XIndex(int row, int feature) => XRowStart(row) + feature * XFeatureStride;
 
@@ -234,8 +238,15 @@ public static class Linear
         }
     }
 
-    private static void ThreadPerOutputKernel(Index1D i, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
+    /// <summary>Thread t computes outputs t, t + Threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
+    private static void ThreadPerOutputKernel(Index1D t, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
         ArrayView<float> y, GemmParams p)
+    {
+        for (int i = t; i < p.Rows * p.Out; i += p.Threads)
+            ComputeOutput(i, x, w, bias, y, p);
+    }
+
+    private static void ComputeOutput(int i, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, GemmParams p)
     {
         int row = i / p.Out;
         int feature = i % p.Out;

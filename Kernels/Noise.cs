@@ -19,16 +19,21 @@ public static class Noise
         if (noise.C != 1 || noise.H != input.H || noise.W != input.W || (noise.N != 1 && noise.N != input.N))
             throw new ArgumentException(
                 $"noise injection: noise {noise.Shape} does not fit input {input.Shape} (expected 1×1×{input.H}×{input.W} or {input.N}×1×{input.H}×{input.W})");
-        var p = new NoiseParams(input.C, input.H * input.W, noise.N == 1 ? 0 : 1, weight);
+        int threads = GroupedKernels.StridedThreads(input.Device, output.Length);
+        var p = new NoiseParams(input.C, input.H * input.W, noise.N == 1 ? 0 : 1, weight, output.Length, threads);
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, NoiseParams>(InjectKernel)(
-            (int)output.Length, input.View, noise.View, output.View, p);
+            threads, input.View, noise.View, output.View, p);
     }
 
-    internal readonly record struct NoiseParams(int Channels, int Plane, int PerImage, float Weight);
+    internal readonly record struct NoiseParams(int Channels, int Plane, int PerImage, float Weight, long Count, int Threads);
 
+    /// <summary>Thread i handles elements i, i + Threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
     private static void InjectKernel(Index1D i, ArrayView<float> x, ArrayView<float> noise, ArrayView<float> output, NoiseParams p)
     {
-        int image = i / (p.Channels * p.Plane);
-        output[i] = x[i] + p.Weight * noise[image * p.PerImage * p.Plane + i % p.Plane];
+        for (long e = i; e < p.Count; e += p.Threads)
+        {
+            long image = e / ((long)p.Channels * p.Plane);
+            output[e] = x[e] + p.Weight * noise[image * p.PerImage * p.Plane + e % p.Plane];
+        }
     }
 }

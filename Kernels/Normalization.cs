@@ -23,22 +23,39 @@ public static class Normalization
     /// rsqrt(mean of its squares + 1e-8). A latent batch B×512 is any tensor of B·512 values with
     /// features = 512. May run in place.
     /// </summary>
-    public static void PixelNorm(Tensor input, Tensor output, int features)
+    public static void PixelNorm(Tensor input, Tensor output, int features) =>
+        PixelNorm(input, output, features, SegmentMapping.Auto);
+
+    internal static void PixelNorm(Tensor input, Tensor output, int features, SegmentMapping mapping)
     {
         if (features <= 0 || input.Length % features != 0)
             throw new ArgumentException($"pixel norm: input {input.Shape} is not made of rows of {features} features");
         RequireSameShape(input, output, "pixel norm");
-        NormalizeSegments(input, output, features, center: false, PixelNormEpsilon);
+        NormalizeSegments(input, output, features, center: false, PixelNormEpsilon, mapping);
     }
 
     /// <summary>
     /// nn.InstanceNorm2d(affine=False) in inference: each (n, c) plane is normalised by its own mean
     /// and biased variance, (x − μ)/√(σ² + ε). May run in place.
     /// </summary>
-    public static void InstanceNorm(Tensor input, Tensor output, float epsilon = InstanceNormEpsilon)
+    public static void InstanceNorm(Tensor input, Tensor output, float epsilon = InstanceNormEpsilon) =>
+        InstanceNorm(input, output, epsilon, SegmentMapping.Auto);
+
+    internal static void InstanceNorm(Tensor input, Tensor output, float epsilon, SegmentMapping mapping)
     {
         RequireSameShape(input, output, "instance norm");
-        NormalizeSegments(input, output, input.H * input.W, center: true, epsilon);
+        NormalizeSegments(input, output, input.H * input.W, center: true, epsilon, mapping);
+    }
+
+    /// <summary>
+    /// Who normalises a segment: Auto takes one thread per segment on the CPU accelerator (barriers
+    /// cost it about a millisecond each) and one group per segment on a GPU.
+    /// </summary>
+    internal enum SegmentMapping
+    {
+        Auto,
+        ThreadPerSegment,
+        GroupPerSegment,
     }
 
     /// <summary>
@@ -54,59 +71,105 @@ public static class Normalization
             throw new ArgumentException($"{what}: output {output.Shape} differs from input {input.Shape}");
     }
 
-    internal readonly record struct SegmentParams(int Length, int Center, float Epsilon);
+    internal readonly record struct SegmentParams(int Length, int Center, float Epsilon, int Segments, int Threads);
 
-    private static void NormalizeSegments(Tensor input, Tensor output, int segmentLength, bool center, float epsilon)
+    private static void NormalizeSegments(Tensor input, Tensor output, int segmentLength, bool center, float epsilon, SegmentMapping mapping)
     {
         var device = input.Device;
         int segments = checked((int)(input.Length / segmentLength));
+        var p = new SegmentParams(segmentLength, center ? 1 : 0, epsilon, segments, 0);
+        if (mapping == SegmentMapping.ThreadPerSegment || (mapping == SegmentMapping.Auto && device.Kind == "cpu"))
+        {
+            int threads = GroupedKernels.StridedThreads(device, segments);
+            device.Load<ArrayView<float>, ArrayView<float>, SegmentParams>(SegmentPerThreadKernel)(
+                threads, input.View, output.View, p with { Threads = threads });
+            return;
+        }
         int group = GroupedKernels.ReductionGroupSize(device);
-        GroupedKernels.Load<ArrayView<float>, ArrayView<float>, SegmentParams>(device, SegmentKernel)(
-            new KernelConfig(segments, group), input.View, output.View,
-            new SegmentParams(segmentLength, center ? 1 : 0, epsilon));
+        GroupedKernels.Load<ArrayView<float>, ArrayView<float>, SegmentParams>(device, SegmentPerGroupKernel)(
+            new KernelConfig(segments, group), input.View, output.View, p);
+    }
+
+    /// <summary>Kahan-compensated float sum.</summary>
+    private struct KahanSum
+    {
+        private float sum, compensation;
+
+        public readonly float Total => sum;
+
+        public void Add(float value)
+        {
+            float term = value - compensation;
+            float next = sum + term;
+            compensation = next - sum - term;
+            sum = next;
+        }
+    }
+
+    /// <summary>Sums one value per participant of a segment's reduction.</summary>
+    private interface ISegmentSum
+    {
+        float Sum(float value);
+    }
+
+    /// <summary>The whole group reduces (shared memory, barriers).</summary>
+    private readonly struct GroupSegmentSum(ArrayView<float> scratch) : ISegmentSum
+    {
+        public float Sum(float value) => GroupedKernels.GroupSum(value, scratch);
+    }
+
+    /// <summary>A single thread does the whole segment: its own sum is the total.</summary>
+    private readonly struct ThreadSegmentSum : ISegmentSum
+    {
+        public float Sum(float value) => value;
+    }
+
+    private static void SegmentPerGroupKernel(ArrayView<float> x, ArrayView<float> output, SegmentParams p)
+    {
+        var scratch = SharedMemory.Allocate<float>(GroupedKernels.MaxGroupSize);
+        NormalizeSegment(x, output, p, Grid.IdxX * p.Length, Group.IdxX, Group.DimX, new GroupSegmentSum(scratch));
+    }
+
+    private static void SegmentPerThreadKernel(Index1D i, ArrayView<float> x, ArrayView<float> output, SegmentParams p)
+    {
+        for (int segment = i; segment < p.Segments; segment += p.Threads)
+            NormalizeSegment(x, output, p, segment * p.Length, 0, 1, default(ThreadSegmentSum));
     }
 
     /// <summary>
-    /// One group per segment, three passes over it. A 512×512 plane with a large mean loses digits in
-    /// a plain float sum, so the mean μ is summed with Kahan compensation per thread. Even an exact μ
-    /// rounded to float32 is off by up to half an ulp of the mean, which for a plane of mean 40 and
-    /// spread 0.3 is a relative error of ~5e-6 in every output; so the second pass also sums the
-    /// deviations d = x − μ: δ = Σd/n is what μ lacks, applied as (x − μ) − δ, and the variance is the
-    /// corrected two-pass σ² = (Σd² − (Σd)²/n)/n.
+    /// Normalises the segment at <paramref name="start"/>, this thread taking elements tid, tid + stride, …
+    /// and <paramref name="sums"/> combining the threads' partial sums. Three passes. A 512×512 plane with a
+    /// large mean loses digits in a plain float sum, so the mean μ is summed with Kahan compensation per
+    /// thread (all three sums are compensated: on the CPU one thread sums a whole plane). Even an exact μ rounded to float32 is off by up to half an ulp of the mean, which for a
+    /// plane of mean 40 and spread 0.3 is a relative error of ~5e-6 in every output; so the second pass
+    /// also sums the deviations d = x − μ: δ = Σd/n is what μ lacks, applied as (x − μ) − δ, and the
+    /// variance is the corrected two-pass σ² = (Σd² − (Σd)²/n)/n.
     /// </summary>
-    private static void SegmentKernel(ArrayView<float> x, ArrayView<float> output, SegmentParams p)
+    private static void NormalizeSegment<TSum>(ArrayView<float> x, ArrayView<float> output, SegmentParams p,
+        int start, int tid, int stride, TSum sums) where TSum : struct, ISegmentSum
     {
-        var scratch = SharedMemory.Allocate<float>(GroupedKernels.MaxGroupSize);
-        int tid = Group.IdxX, stride = Group.DimX;
-        int start = Grid.IdxX * p.Length;
-
         float mean = 0f;
         if (p.Center != 0)
         {
-            float sum = 0f, compensation = 0f;
-            for (int k = tid; k < p.Length; k += stride)
-            {
-                float term = x[start + k] - compensation;
-                float next = sum + term;
-                compensation = next - sum - term;
-                sum = next;
-            }
-            mean = GroupedKernels.GroupSum(sum, scratch) / p.Length;
+            var sum = default(KahanSum);
+            for (int k = tid; k < p.Length; k += stride) sum.Add(x[start + k]);
+            mean = sums.Sum(sum.Total) / p.Length;
         }
 
-        float squares = 0f, deviations = 0f;
+        var squares = default(KahanSum);
+        var deviations = default(KahanSum);
         for (int k = tid; k < p.Length; k += stride)
         {
             float d = x[start + k] - mean;
-            squares += d * d;
-            deviations += d;
+            squares.Add(d * d);
+            deviations.Add(d);
         }
-        float sumSquares = GroupedKernels.GroupSum(squares, scratch);
+        float sumSquares = sums.Sum(squares.Total);
         float variance = sumSquares / p.Length;
         float meanCorrection = 0f;
         if (p.Center != 0)
         {
-            float sumDeviations = GroupedKernels.GroupSum(deviations, scratch);
+            float sumDeviations = sums.Sum(deviations.Total);
             meanCorrection = sumDeviations / p.Length;
             variance = XMath.Max(0f, (sumSquares - sumDeviations * meanCorrection) / p.Length);
         }
