@@ -8,6 +8,16 @@ public enum AnimatedClasses
     SkyAndFluid = 3,
 }
 
+/// <summary>How a classifier's logits for a grid of pixels are laid out.</summary>
+public enum LogitLayout
+{
+    /// <summary>pixels×classes, row-major: the classifier applied to rows of features.</summary>
+    PixelRows,
+
+    /// <summary>classes×pixels: one plane per class, as the per-pixel linear layers write NCHW.</summary>
+    ClassPlanes,
+}
+
 /// <summary>
 /// From the per-pixel logits of an ensemble of DatasetGAN classifiers to the initial animation mask,
 /// as <c>predict_mask</c> in the original utils/utils.py does it (DESIGN.md "Mask predictor"): each
@@ -21,21 +31,26 @@ public static class MaskVote
 
     /// <summary>
     /// The class of each pixel: the index of its largest logit, the first on ties (torch.max).
-    /// <paramref name="logits"/> is pixels×classes, row-major (a classifier's output rows).
     /// The original takes the argmax of log_softmax of the logits; log_softmax only subtracts a per-pixel
     /// constant, so the order is the same up to float32 rounding of that subtraction.
     /// </summary>
-    public static byte[] Argmax(ReadOnlySpan<float> logits, int classes = ClassCount)
+    public static byte[] Argmax(ReadOnlySpan<float> logits, int classes = ClassCount, LogitLayout layout = LogitLayout.PixelRows)
     {
         if (classes is < 1 or > 255 || logits.Length % classes != 0)
             throw new ArgumentException($"mask vote: {logits.Length} logits are not pixels × {classes} classes");
-        var labels = new byte[logits.Length / classes];
-        for (int p = 0; p < labels.Length; p++)
+        int pixels = logits.Length / classes;
+        // Logit of class c at pixel p is at p·pixelStride + c·classStride.
+        var (pixelStride, classStride) = layout == LogitLayout.PixelRows ? (classes, 1) : (1, pixels);
+        var labels = new byte[pixels];
+        for (int p = 0; p < pixels; p++)
         {
-            var row = logits.Slice(p * classes, classes);
             int best = 0;
+            float bestLogit = logits[p * pixelStride];
             for (int c = 1; c < classes; c++)
-                if (row[c] > row[best]) best = c;
+            {
+                float logit = logits[p * pixelStride + c * classStride];
+                if (logit > bestLogit) (best, bestLogit) = (c, logit);
+            }
             labels[p] = (byte)best;
         }
         return labels;
@@ -81,12 +96,13 @@ public static class MaskVote
 
     /// <summary>
     /// The initial mask of <c>predict_mask</c> (before <see cref="MaskRefinement.Refine"/>): argmax per
-    /// model, majority vote, class selection. Each array is one model's pixels×3 logits, pixels in
+    /// model, majority vote, class selection. Each array is one model's 3 logits per pixel, pixels in
     /// row-major order of a <paramref name="width"/>×<paramref name="height"/> grid.
     /// </summary>
-    public static BinaryMask InitialMask(IReadOnlyList<float[]> logitsPerModel, int width, int height, AnimatedClasses animated)
+    public static BinaryMask InitialMask(IReadOnlyList<float[]> logitsPerModel, int width, int height, AnimatedClasses animated,
+        LogitLayout layout = LogitLayout.PixelRows)
     {
-        var labels = logitsPerModel.Select(l => Argmax(l)).ToList();
+        var labels = logitsPerModel.Select(l => Argmax(l, ClassCount, layout)).ToList();
         return SelectAnimated(MajorityVote(labels), width, height, animated);
     }
 }

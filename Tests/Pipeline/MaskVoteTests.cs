@@ -19,6 +19,19 @@ public class MaskVoteTests
     }
 
     [Test]
+    public void ArgmaxReadsClassPlanesToo()
+    {
+        // The same four pixels as above, one plane per class.
+        float[] planes =
+        [
+            1f, 3f, -1f, 0f,      // static
+            2f, 3f, -2f, -0f,     // sky
+            2f, 3f, 0.5f, -1e-9f, // fluid
+        ];
+        Assert.That(MaskVote.Argmax(planes, 3, LogitLayout.ClassPlanes), Is.EqualTo(new byte[] { 1, 0, 2, 0 }));
+    }
+
+    [Test]
     public void MajorityVoteBreaksTiesTowardTheLowestClass()
     {
         // Four models, five pixels: a clear majority, a 2–2 tie between sky and fluid (→ sky), a 2–2
