@@ -77,7 +77,7 @@ public readonly record struct LinearOptions()
 public static class Linear
 {
     /// <summary>Below this many rows Auto takes the group-per-output mapping on a GPU.</summary>
-    internal const int MatrixVectorMaxRows = 16;
+    internal const int GroupPerOutputMaxRows = 16;
 
     private const int TileDepth = 16;
     private const int PerThread = 4;
@@ -164,7 +164,7 @@ public static class Linear
         var b = (bias ?? weight).View;
         var mapping = options.Mapping != LinearMapping.Auto ? options.Mapping
             : device.Kind == "cpu" ? LinearMapping.ThreadPerOutput
-            : p.Rows < MatrixVectorMaxRows ? LinearMapping.GroupPerOutput
+            : p.Rows < GroupPerOutputMaxRows ? LinearMapping.GroupPerOutput
             : LinearMapping.Tiled;
         if (mapping == LinearMapping.ThreadPerOutput)
         {
