@@ -123,7 +123,7 @@ public class Conv2dBenchmarks
     {
         Conv2d.Forward(x, w, b, o, new Conv2dOptions
         {
-            Padding = Padding2d.Uniform(1), WeightScale = weightScale, Epilogue = Epilogue.FusedLeakyRelu,
+            Padding = Padding2d.Uniform(1), WeightScale = weightScale, Epilogue = ActivationFunction.FusedLeakyRelu,
         });
         device.Synchronize();
     }
@@ -181,7 +181,7 @@ public class ModulatedConv2dBenchmarks
     public void Ilgpu()
     {
         ModulatedConv2d.Demodulation(w, s, weightScale, d);
-        ModulatedConv2d.Forward(x, w, s, d, b, o, weightScale, Epilogue.FusedLeakyRelu);
+        ModulatedConv2d.Forward(x, w, s, d, b, o, weightScale, ActivationFunction.FusedLeakyRelu);
         device.Synchronize();
     }
 

@@ -21,6 +21,18 @@ public readonly record struct ActivationFunction(float NegativeSlope, float Gain
 
     public static ActivationFunction LeakyRelu(float negativeSlope) => new(negativeSlope, 1f);
 
+    /// <summary>The same function with its output multiplied by <paramref name="gain"/>.</summary>
+    public ActivationFunction WithGain(float gain) => this with { Gain = gain };
+
+    /// <summary>
+    /// Rejects <c>default(ActivationFunction)</c> (gain 0), which would silently zero an op's output.
+    /// </summary>
+    public void Validate(string op)
+    {
+        if (!float.IsFinite(Gain) || Gain == 0f || !float.IsFinite(NegativeSlope))
+            throw new ArgumentException($"{op}: activation (slope {NegativeSlope}, gain {Gain}) is not usable (use ActivationFunction.Identity rather than default)");
+    }
+
     /// <summary>f(v) with this function's slope.</summary>
     public float Apply(float v) => (v >= 0f ? v : v * NegativeSlope) * Gain;
 
@@ -73,7 +85,7 @@ public static class Activation
         RequireChannelVector(slopes, "PReLU slopes", input);
 
         int flags = (scale is null ? 0 : HasScale) | (shift is null ? 0 : HasShift) | (slopes is null ? 0 : HasSlopes);
-        int threads = GroupedKernels.StridedThreads(input.Device, output.Length);
+        int threads = GridStride.Threads(input.Device, output.Length);
         var p = new ChannelParams(input.C, input.H * input.W, shiftScale, function, flags, output.Length, threads);
         // Absent vectors are passed as the input view (never read: the flags say so), so the kernel
         // needs no optional arguments.
@@ -94,7 +106,7 @@ public static class Activation
     internal readonly record struct ChannelParams(int Channels, int Plane, float ShiftScale, ActivationFunction Function, int Flags,
         long Count, int Threads);
 
-    /// <summary>Thread i handles elements i, i + Threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
+    /// <summary>Thread i handles elements i, i + Threads, … (see <see cref="GridStride.Threads"/>).</summary>
     private static void ChannelKernel(Index1D i, ArrayView<float> x, ArrayView<float> output,
         ArrayView<float> scale, ArrayView<float> shift, ArrayView<float> slopes, ChannelParams p)
     {

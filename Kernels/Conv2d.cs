@@ -12,7 +12,7 @@ public sealed record Conv2dOptions
     /// <summary>Multiplies the weight at use (equalised learning rate: 1/√fan_in), so weights stay as stored.</summary>
     public float WeightScale { get; init; } = 1f;
 
-    public Epilogue Epilogue { get; init; } = Epilogue.None;
+    public ActivationFunction Epilogue { get; init; } = ActivationFunction.Identity;
 }
 
 /// <summary>
@@ -40,7 +40,7 @@ public static class Conv2d
     }
 
     internal static void Validate(string op, Tensor input, Tensor weight, Tensor? bias, Tensor output, int stride,
-        Padding2d padding, Epilogue epilogue)
+        Padding2d padding, ActivationFunction epilogue)
     {
         ConvChecks.SameDevice(op, input, weight, "weight");
         ConvChecks.SameDevice(op, input, bias, "bias");

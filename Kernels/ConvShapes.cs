@@ -24,92 +24,6 @@ public readonly record struct Padding2d(int Top, int Bottom, int Left, int Right
     public override string ToString() => $"(top {Top}, bottom {Bottom}, left {Left}, right {Right}, {Mode})";
 }
 
-/// <summary>The activation of a fused epilogue.</summary>
-public enum Activation
-{
-    Identity = 0,
-    Relu = 1,
-    LeakyRelu = 2,
-}
-
-/// <summary>
-/// What a producing kernel does to each value after the bias is added: an activation, then a gain
-/// (an output scale). StyleGAN2's <c>fused_leaky_relu</c> is <see cref="FusedLeakyRelu"/>:
-/// leaky ReLU 0.2 on (x + bias), then × √2 (DESIGN.md "Generator", op/fused_act.py).
-/// Use the static members; <c>default(Epilogue)</c> has gain 0 and is rejected by every op.
-/// </summary>
-public readonly record struct Epilogue(Activation Activation, float NegativeSlope, float Gain)
-{
-    public static Epilogue None => new(Activation.Identity, 0f, 1f);
-
-    public static Epilogue Relu => new(Activation.Relu, 0f, 1f);
-
-    public static Epilogue LeakyRelu(float negativeSlope) => new(Activation.LeakyRelu, negativeSlope, 1f);
-
-    /// <summary>StyleGAN2's fused_leaky_relu: leaky 0.2 then × √2.</summary>
-    public static Epilogue FusedLeakyRelu => new(Activation.LeakyRelu, 0.2f, MathF.Sqrt(2f));
-
-    /// <summary>The same activation with its output multiplied by <paramref name="gain"/>.</summary>
-    public Epilogue WithGain(float gain) => this with { Gain = gain };
-
-    /// <summary>The activation and gain, on the device (bias already added).</summary>
-    internal float Apply(float x)
-    {
-        if (Activation == Activation.Relu) x = x > 0f ? x : 0f;
-        else if (Activation == Activation.LeakyRelu) x = x >= 0f ? x : x * NegativeSlope;
-        return x * Gain;
-    }
-
-    internal void Validate(string op)
-    {
-        if (!float.IsFinite(Gain) || Gain == 0f)
-            throw new ArgumentException($"{op}: epilogue gain {Gain} is not usable (use Epilogue.None rather than default(Epilogue))");
-        if (!Enum.IsDefined(Activation))
-            throw new ArgumentException($"{op}: unknown activation {(int)Activation}");
-    }
-}
-
-/// <summary>
-/// How a launch splits its work items over kernel threads. ILGPU's CPU accelerator runs a group of
-/// (here 16) OS threads per 16 kernel threads and synchronises them after every group, so one thread
-/// per element spends most of its time in that barrier; on the CPU each thread therefore takes a
-/// contiguous run of items (contiguous, so threads do not share cache lines of the output). GPUs get
-/// one item per thread, the usual coalesced mapping.
-/// </summary>
-internal readonly struct WorkSplit
-{
-    public readonly int Total, PerThread;
-
-    private WorkSplit(int total, int perThread)
-    {
-        Total = total;
-        PerThread = perThread;
-    }
-
-    /// <summary>Kernel threads to launch.</summary>
-    public int Threads => (Total + PerThread - 1) / PerThread;
-
-    /// <summary>CPU: four runs per accelerator thread (some balance when threads stall); GPU: one item per thread.</summary>
-    public static WorkSplit For(ComputeDevice device, long total)
-    {
-        if (total > int.MaxValue) throw new ArgumentException($"{total} work items do not fit one launch");
-        int n = (int)total;
-        if (device.Kind != "cpu" || n == 0) return new WorkSplit(n, 1);
-        int threads = Math.Max(1, device.Accelerator.MaxNumThreads * 4);
-        return new WorkSplit(n, (n + threads - 1) / threads);
-    }
-
-    /// <summary>The first item of kernel thread <paramref name="thread"/>.</summary>
-    public int Begin(int thread) => thread * PerThread;
-
-    /// <summary>One past the last item of kernel thread <paramref name="thread"/>.</summary>
-    public int End(int thread)
-    {
-        int end = thread * PerThread + PerThread;
-        return end < Total ? end : Total;
-    }
-}
-
 /// <summary>
 /// The index geometry of a conv or transposed conv, as the kernels see it. The weight is addressed
 /// through two strides so one kernel serves both the Cout×Cin×KH×KW layout and a transposed one
@@ -163,9 +77,9 @@ internal readonly struct ConvFusion
 {
     public readonly float WeightScale;
     public readonly int HasStyle, HasDemod, HasBias;
-    public readonly Epilogue Epilogue;
+    public readonly ActivationFunction Epilogue;
 
-    public ConvFusion(float weightScale, bool hasStyle, bool hasDemod, bool hasBias, Epilogue epilogue)
+    public ConvFusion(float weightScale, bool hasStyle, bool hasDemod, bool hasBias, ActivationFunction epilogue)
     {
         WeightScale = weightScale;
         HasStyle = hasStyle ? 1 : 0;

@@ -8,31 +8,40 @@ namespace CineKernel.Kernels;
 /// </summary>
 public static class ElementWise
 {
-    public static void Fill(Tensor x, float value) =>
-        x.Device.Load<ArrayView<float>, float>(FillKernel)((int)x.Length, x.View, value);
+    public static void Fill(Tensor x, float value)
+    {
+        int threads = GridStride.Threads(x.Device, x.Length);
+        x.Device.Load<ArrayView<float>, float, int>(FillKernel)(threads, x.View, value, threads);
+    }
 
     /// <summary>out = a + b (same shapes; out may alias a or b).</summary>
     public static void Add(Tensor a, Tensor b, Tensor output)
     {
         RequireSameLength(a, b, output);
-        a.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(AxpbyKernel)(
-            (int)output.Length, a.View, b.View, output.View, 1f);
+        Axpby(a, b, 1f, output);
     }
 
     /// <summary>out = a + β·b (same shapes; out may alias a or b).</summary>
     public static void AddScaled(Tensor a, Tensor b, float beta, Tensor output)
     {
         RequireSameLength(a, b, output);
-        a.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(AxpbyKernel)(
-            (int)output.Length, a.View, b.View, output.View, beta);
+        Axpby(a, b, beta, output);
+    }
+
+    private static void Axpby(Tensor a, Tensor b, float beta, Tensor output)
+    {
+        int threads = GridStride.Threads(a.Device, output.Length);
+        a.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, float, int>(AxpbyKernel)(
+            threads, a.View, b.View, output.View, beta, threads);
     }
 
     /// <summary>out = x·scale + shift (out may alias x).</summary>
     public static void ScaleShift(Tensor x, float scale, float shift, Tensor output)
     {
         RequireSameLength(x, x, output);
-        x.Device.Load<ArrayView<float>, ArrayView<float>, float, float>(ScaleShiftKernel)(
-            (int)output.Length, x.View, output.View, scale, shift);
+        int threads = GridStride.Threads(x.Device, output.Length);
+        x.Device.Load<ArrayView<float>, ArrayView<float>, float, float, int>(ScaleShiftKernel)(
+            threads, x.View, output.View, scale, shift, threads);
     }
 
     /// <summary>
@@ -43,8 +52,9 @@ public static class ElementWise
         RequireSameLength(foreground, background, output);
         if (mask.C != 1 || mask.H != output.H || mask.W != output.W || mask.N != output.N)
             throw new ArgumentException($"mask {mask.Shape} does not match {output.Shape}");
-        output.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape4>(CompositeKernel)(
-            (int)output.Length, foreground.View, background.View, mask.View, output.View, output.Shape);
+        int threads = GridStride.Threads(output.Device, output.Length);
+        output.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Shape4, int>(CompositeKernel)(
+            threads, foreground.View, background.View, mask.View, output.View, output.Shape, threads);
     }
 
     private static void RequireSameLength(Tensor a, Tensor b, Tensor c)
@@ -53,20 +63,32 @@ public static class ElementWise
             throw new ArgumentException($"element-wise shapes differ: {a.Shape}, {b.Shape}, {c.Shape}");
     }
 
-    private static void FillKernel(Index1D i, ArrayView<float> x, float value) => x[i] = value;
+    // Grid-stride loops (GridStride): thread i handles i, i + stride, … with stride = threads launched.
 
-    private static void AxpbyKernel(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> o, float beta) =>
-        o[i] = a[i] + beta * b[i];
+    private static void FillKernel(Index1D i, ArrayView<float> x, float value, int stride)
+    {
+        for (long e = i; e < x.Length; e += stride) x[e] = value;
+    }
 
-    private static void ScaleShiftKernel(Index1D i, ArrayView<float> x, ArrayView<float> o, float scale, float shift) =>
-        o[i] = x[i] * scale + shift;
+    private static void AxpbyKernel(Index1D i, ArrayView<float> a, ArrayView<float> b, ArrayView<float> o, float beta, int stride)
+    {
+        for (long e = i; e < o.Length; e += stride) o[e] = a[e] + beta * b[e];
+    }
+
+    private static void ScaleShiftKernel(Index1D i, ArrayView<float> x, ArrayView<float> o, float scale, float shift, int stride)
+    {
+        for (long e = i; e < o.Length; e += stride) o[e] = x[e] * scale + shift;
+    }
 
     private static void CompositeKernel(Index1D i, ArrayView<float> fg, ArrayView<float> bg, ArrayView<float> mask,
-        ArrayView<float> o, Shape4 s)
+        ArrayView<float> o, Shape4 s, int stride)
     {
-        int plane = s.H * s.W;
-        int n = i / (s.C * plane);
-        float m = mask[n * plane + i % plane];
-        o[i] = m * fg[i] + (1f - m) * bg[i];
+        long plane = (long)s.H * s.W;
+        for (long e = i; e < o.Length; e += stride)
+        {
+            long n = e / (s.C * plane);
+            float m = mask[n * plane + e % plane];
+            o[e] = m * fg[e] + (1f - m) * bg[e];
+        }
     }
 }

@@ -35,21 +35,6 @@ internal static class GroupedKernels
         return size;
     }
 
-    /// <summary>
-    /// How many threads an element-wise kernel launches for <paramref name="count"/> items; each thread
-    /// then strides through the items by that number. ILGPU's CPU accelerator pays a fixed cost of the
-    /// order of 0.1 ms for every group it schedules (4M single-element threads of a ReLU took 30–50 s
-    /// on it, 16 striding threads 17 ms), so there the launch is one group per multiprocessor; a GPU
-    /// gets one thread per item.
-    /// </summary>
-    public static int StridedThreads(ComputeDevice device, long count)
-    {
-        long threads = device.Kind == "cpu"
-            ? (long)device.Accelerator.MaxNumThreadsPerGroup * device.Accelerator.NumMultiprocessors
-            : count;
-        return (int)Math.Clamp(Math.Min(threads, count), 1, int.MaxValue);
-    }
-
     public static Action<KernelConfig, T1, T2, T3> Load<T1, T2, T3>(ComputeDevice device, Action<T1, T2, T3> kernel)
         where T1 : struct where T2 : struct where T3 : struct =>
         Cached(device, kernel.Method, () => device.Accelerator.LoadStreamKernel(kernel));

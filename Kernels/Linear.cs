@@ -169,7 +169,7 @@ public static class Linear
         if (mapping == LinearMapping.ThreadPerOutput)
         {
             int outputs = checked(p.Rows * p.Out);
-            int threads = GroupedKernels.StridedThreads(device, outputs);
+            int threads = GridStride.Threads(device, outputs);
             device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(ThreadPerOutputKernel)(
                 threads, input.View, w, b, output.View, p with { Threads = threads });
             return;
@@ -238,7 +238,7 @@ public static class Linear
         }
     }
 
-    /// <summary>Thread t computes outputs t, t + Threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
+    /// <summary>Thread t computes outputs t, t + Threads, … (see <see cref="GridStride.Threads"/>).</summary>
     private static void ThreadPerOutputKernel(Index1D t, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
         ArrayView<float> y, GemmParams p)
     {

@@ -46,9 +46,9 @@ public static class ModulatedConv2d
     /// <paramref name="demod"/> N×Cout, in any Shape4 layout with that many elements.
     /// </summary>
     public static void Forward(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor? bias, Tensor output,
-        float weightScale, Epilogue? epilogue = null)
+        float weightScale, ActivationFunction? epilogue = null)
     {
-        var ep = epilogue ?? Epilogue.None;
+        var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
             throw new ArgumentException($"{Op}: weight {weight.Shape} must have a square kernel");
         var padding = Padding2d.Uniform(weight.H / 2);
@@ -83,21 +83,21 @@ public static class ModulatedConv2d
     /// into <paramref name="output"/> (N×Cout×2H×2W for K = 3 and a 4-tap blur).
     /// </summary>
     public static void ForwardUpsample(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor blurKernel,
-        Tensor scratch, Tensor? bias, Tensor output, float weightScale, Epilogue? epilogue = null)
+        Tensor scratch, Tensor? bias, Tensor output, float weightScale, ActivationFunction? epilogue = null)
     {
-        var ep = epilogue ?? Epilogue.None;
+        var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
             throw new ArgumentException($"{Op}: weight {weight.Shape} must have a square kernel");
         if (weight.C != input.C)
             throw new ArgumentException($"{Op}: weight {weight.Shape} (Cout×Cin×K×K) expects {weight.C} input channels, input {input.Shape} has {input.C}");
         if (blurKernel.H != blurKernel.W)
             throw new ArgumentException($"{Op}: blur kernel {blurKernel.Shape} must be square");
-        TransposedConv2d.Validate(Op, input, weight, null, scratch, weight.N, 2, Epilogue.None);
+        TransposedConv2d.Validate(Op, input, weight, null, scratch, weight.N, 2, ActivationFunction.Identity);
         ValidateModulation(input, weight, style, demod);
         ConvChecks.Disjoint(Op, output, scratch, "scratch");
         TransposedConv2d.Launch(input, weight, null, style, demod, scratch, 2,
             weightInStride: weight.H * weight.W, weightOutStride: weight.C * weight.H * weight.W,
-            new ConvFusion(weightScale, true, demod is not null, false, Epilogue.None));
+            new ConvFusion(weightScale, true, demod is not null, false, ActivationFunction.Identity));
         Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), bias, ep);
     }
 

@@ -19,7 +19,7 @@ public static class Noise
         if (noise.C != 1 || noise.H != input.H || noise.W != input.W || (noise.N != 1 && noise.N != input.N))
             throw new ArgumentException(
                 $"noise injection: noise {noise.Shape} does not fit input {input.Shape} (expected 1×1×{input.H}×{input.W} or {input.N}×1×{input.H}×{input.W})");
-        int threads = GroupedKernels.StridedThreads(input.Device, output.Length);
+        int threads = GridStride.Threads(input.Device, output.Length);
         var p = new NoiseParams(input.C, input.H * input.W, noise.N == 1 ? 0 : 1, weight, output.Length, threads);
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, NoiseParams>(InjectKernel)(
             threads, input.View, noise.View, output.View, p);
@@ -27,7 +27,7 @@ public static class Noise
 
     internal readonly record struct NoiseParams(int Channels, int Plane, int PerImage, float Weight, long Count, int Threads);
 
-    /// <summary>Thread i handles elements i, i + Threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
+    /// <summary>Thread i handles elements i, i + Threads, … (see <see cref="GridStride.Threads"/>).</summary>
     private static void InjectKernel(Index1D i, ArrayView<float> x, ArrayView<float> noise, ArrayView<float> output, NoiseParams p)
     {
         for (long e = i; e < p.Count; e += p.Threads)

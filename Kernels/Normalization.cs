@@ -80,7 +80,7 @@ public static class Normalization
         var p = new SegmentParams(segmentLength, center ? 1 : 0, epsilon, segments, 0);
         if (mapping == SegmentMapping.ThreadPerSegment || (mapping == SegmentMapping.Auto && device.Kind == "cpu"))
         {
-            int threads = GroupedKernels.StridedThreads(device, segments);
+            int threads = GridStride.Threads(device, segments);
             device.Load<ArrayView<float>, ArrayView<float>, SegmentParams>(SegmentPerThreadKernel)(
                 threads, input.View, output.View, p with { Threads = threads });
             return;

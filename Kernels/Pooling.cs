@@ -14,12 +14,12 @@ public static class Pooling
     {
         if (output.N != input.N || output.C != input.C)
             throw new ArgumentException($"adaptive average pool: output {output.Shape} does not match input {input.Shape} in N and C");
-        int threads = GroupedKernels.StridedThreads(input.Device, output.Length);
+        int threads = GridStride.Threads(input.Device, output.Length);
         input.Device.Load<ArrayView<float>, ArrayView<float>, Shape4, Shape4, int>(AdaptiveAverageKernel)(
             threads, input.View, output.View, input.Shape, output.Shape, threads);
     }
 
-    /// <summary>Thread t handles output cells t, t + threads, … (see <see cref="GroupedKernels.StridedThreads"/>).</summary>
+    /// <summary>Thread t handles output cells t, t + threads, … (see <see cref="GridStride.Threads"/>).</summary>
     private static void AdaptiveAverageKernel(Index1D t, ArrayView<float> x, ArrayView<float> output, Shape4 s, Shape4 o, int threads)
     {
         for (int i = t; i < output.IntLength; i += threads)

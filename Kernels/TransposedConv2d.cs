@@ -20,9 +20,9 @@ public static class TransposedConv2d
     /// (allocated by the caller, not aliasing the input).
     /// </summary>
     public static void Forward(Tensor input, Tensor weight, Tensor? bias, Tensor output, int stride,
-        float weightScale = 1f, Epilogue? epilogue = null)
+        float weightScale = 1f, ActivationFunction? epilogue = null)
     {
-        var ep = epilogue ?? Epilogue.None;
+        var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.N != input.C)
             throw new ArgumentException($"{Op}: weight {weight.Shape} (Cin×Cout×KH×KW) expects {weight.N} input channels, input {input.Shape} has {input.C}");
         Validate(Op, input, weight, bias, output, cout: weight.C, stride, ep);
@@ -31,7 +31,7 @@ public static class TransposedConv2d
     }
 
     internal static void Validate(string op, Tensor input, Tensor weight, Tensor? bias, Tensor output, int cout, int stride,
-        Epilogue epilogue)
+        ActivationFunction epilogue)
     {
         ConvChecks.SameDevice(op, input, weight, "weight");
         ConvChecks.SameDevice(op, input, bias, "bias");

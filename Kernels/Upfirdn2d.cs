@@ -55,9 +55,9 @@ public static class Upfirdn2d
     /// and <paramref name="epilogue"/> apply after the FIR.
     /// </summary>
     public static void Forward(Tensor input, Tensor kernel, Tensor output, UpfirdnParams p, Tensor? bias = null,
-        Epilogue? epilogue = null)
+        ActivationFunction? epilogue = null)
     {
-        var ep = epilogue ?? Epilogue.None;
+        var ep = epilogue ?? ActivationFunction.Identity;
         ConvChecks.SameDevice(Op, input, kernel, "kernel");
         ConvChecks.SameDevice(Op, input, bias, "bias");
         ConvChecks.SameDevice(Op, input, output, "output");
@@ -74,7 +74,7 @@ public static class Upfirdn2d
         ep.Validate(Op);
 
         var geometry = new UpfirdnGeometry(input.Device, input.Shape, output.Shape, kernel.H, kernel.W, p, bias is not null);
-        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, UpfirdnGeometry, Epilogue>(
+        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, UpfirdnGeometry, ActivationFunction>(
             UpfirdnKernel)(geometry.Split.Threads, input.View, kernel.View, bias?.View ?? ArrayView<float>.Empty, output.View,
             geometry, ep);
     }
@@ -98,7 +98,7 @@ public static class Upfirdn2d
     // multiples of up and inside the input are non-zero, so the loop starts at the first such j and
     // steps by up.
     private static void UpfirdnKernel(Index1D index, ArrayView<float> input, ArrayView<float> kernel, ArrayView<float> bias,
-        ArrayView<float> output, UpfirdnGeometry g, Epilogue epilogue)
+        ArrayView<float> output, UpfirdnGeometry g, ActivationFunction epilogue)
     {
         for (int i = g.Split.Begin(index), end = g.Split.End(index); i < end; i++)
         {

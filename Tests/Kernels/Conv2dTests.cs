@@ -9,30 +9,30 @@ public class Conv2dTests
     private static ComputeDevice Device => TestDevice.Instance;
 
     public sealed record Case(int N, int Cin, int Cout, int H, int W, int KH, int KW, int Stride, Padding2d Padding,
-        bool Bias, Epilogue Epilogue, float WeightScale);
+        bool Bias, ActivationFunction Epilogue, float WeightScale);
 
     private static IEnumerable<TestCaseData> Cases()
     {
-        yield return new TestCaseData(new Case(2, 5, 3, 6, 9, 1, 1, 1, default, false, Epilogue.None, 1f))
+        yield return new TestCaseData(new Case(2, 5, 3, 6, 9, 1, 1, 1, default, false, ActivationFunction.Identity, 1f))
             .SetName("K1, N=2, no padding");
-        yield return new TestCaseData(new Case(1, 4, 6, 7, 11, 3, 3, 1, Padding2d.Uniform(1), true, Epilogue.FusedLeakyRelu,
+        yield return new TestCaseData(new Case(1, 4, 6, 7, 11, 3, 3, 1, Padding2d.Uniform(1), true, ActivationFunction.FusedLeakyRelu,
             1f / MathF.Sqrt(4 * 9))).SetName("K3, zero pad 1, bias, fused leaky ReLU, equalised scale");
         yield return new TestCaseData(new Case(2, 3, 4, 9, 13, 7, 7, 1, Padding2d.Uniform(3, PaddingMode.Reflect), true,
-            Epilogue.Relu, 0.5f)).SetName("K7, reflect pad 3, N=2, ReLU");
+            ActivationFunction.Relu, 0.5f)).SetName("K7, reflect pad 3, N=2, ReLU");
         yield return new TestCaseData(new Case(1, 6, 5, 9, 12, 3, 3, 2, new Padding2d(0, 1, 1, 0), false,
-            Epilogue.LeakyRelu(0.1f).WithGain(0.5f), 1f)).SetName("K3, stride 2, asymmetric zero pad, leaky 0.1 × 0.5");
+            ActivationFunction.LeakyRelu(0.1f).WithGain(0.5f), 1f)).SetName("K3, stride 2, asymmetric zero pad, leaky 0.1 × 0.5");
         yield return new TestCaseData(new Case(2, 3, 2, 8, 11, 3, 5, 2, new Padding2d(1, 0, 2, 1, PaddingMode.Reflect), true,
-            Epilogue.None, 1f)).SetName("K3×5, stride 2, asymmetric reflect pad, N=2");
-        yield return new TestCaseData(new Case(1, 2, 3, 5, 6, 7, 7, 2, Padding2d.Uniform(3), true, Epilogue.None, 1f))
+            ActivationFunction.Identity, 1f)).SetName("K3×5, stride 2, asymmetric reflect pad, N=2");
+        yield return new TestCaseData(new Case(1, 2, 3, 5, 6, 7, 7, 2, Padding2d.Uniform(3), true, ActivationFunction.Identity, 1f))
             .SetName("K7 window wider than a 5×6 input, stride 2");
         yield return new TestCaseData(new Case(2, 4, 4, 5, 7, 3, 3, 1, Padding2d.Uniform(1, PaddingMode.Reflect), false,
-            Epilogue.Relu, 1f)).SetName("K3, reflect pad 1 (residual block), N=2");
+            ActivationFunction.Relu, 1f)).SetName("K3, reflect pad 1 (residual block), N=2");
         yield return new TestCaseData(new Case(1, 3, 2, 2, 3, 3, 3, 1, Padding2d.Uniform(1, PaddingMode.Reflect), true,
-            Epilogue.None, 1f)).SetName("K3, reflect pad 1 on a 2×3 input (every pixel on the border)");
-        yield return new TestCaseData(new Case(2, 5, 7, 16, 21, 3, 3, 1, Padding2d.Uniform(1), true, Epilogue.FusedLeakyRelu,
+            ActivationFunction.Identity, 1f)).SetName("K3, reflect pad 1 on a 2×3 input (every pixel on the border)");
+        yield return new TestCaseData(new Case(2, 5, 7, 16, 21, 3, 3, 1, Padding2d.Uniform(1), true, ActivationFunction.FusedLeakyRelu,
             0.25f)).SetName("K3, zero pad 1, 16×21 (mostly interior pixel pairs), N=2");
         yield return new TestCaseData(new Case(1, 3, 4, 15, 18, 7, 7, 2, Padding2d.Uniform(3, PaddingMode.Reflect), false,
-            Epilogue.None, 1f)).SetName("K7, stride 2, reflect pad 3, 15×18 (interior pairs with taps 3 + 3 + 1)");
+            ActivationFunction.Identity, 1f)).SetName("K7, stride 2, reflect pad 3, 15×18 (interior pairs with taps 3 + 3 + 1)");
     }
 
     [TestCaseSource(nameof(Cases))]

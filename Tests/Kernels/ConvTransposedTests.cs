@@ -20,7 +20,7 @@ public class ConvTransposedTests
         var x = Numerics.Random((int)xs.Length, 21);
         var wt = Numerics.Random((int)ws.Length, 22);
         var b = withBias ? Numerics.Random(cout, 23) : null;
-        var epilogue = withBias ? Epilogue.FusedLeakyRelu : Epilogue.None;
+        var epilogue = withBias ? ActivationFunction.FusedLeakyRelu : ActivationFunction.Identity;
         float scale = 1f / MathF.Sqrt(cin * k * k);
 
         using var tx = Device.Upload(x, xs);

@@ -26,7 +26,7 @@ public class ModulatedConv2dTests
         var wt = Numerics.Random((int)ws.Length, 42, 2f);
         var s = Styles(n * cin, 43);
         var b = withBias ? Numerics.Random(cout, 44) : null;
-        var epilogue = withBias ? Epilogue.FusedLeakyRelu : Epilogue.None;
+        var epilogue = withBias ? ActivationFunction.FusedLeakyRelu : ActivationFunction.Identity;
         float scale = ModulatedConv2d.EqualisedScale(cin, k);
 
         using var tx = Device.Upload(x, xs);
@@ -56,7 +56,7 @@ public class ModulatedConv2dTests
         var s = Styles(n * cin, 53);
         var b = withBias ? Numerics.Random(cout, 54) : null;
         var blur = Upfirdn2d.SeparableKernel(BlurTaps, 4f);
-        var epilogue = withBias ? Epilogue.FusedLeakyRelu : Epilogue.None;
+        var epilogue = withBias ? ActivationFunction.FusedLeakyRelu : ActivationFunction.Identity;
         float scale = ModulatedConv2d.EqualisedScale(cin, k);
 
         using var tx = Device.Upload(x, xs);

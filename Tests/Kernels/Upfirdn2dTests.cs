@@ -29,7 +29,7 @@ public class Upfirdn2dTests
         var x = Numerics.Random((int)xs.Length, 31);
         var k = Numerics.Random(kh * kw, 32);
         var b = withBias ? Numerics.Random(xs.C, 33) : null;
-        var epilogue = withBias ? Epilogue.FusedLeakyRelu : Epilogue.None;
+        var epilogue = withBias ? ActivationFunction.FusedLeakyRelu : ActivationFunction.Identity;
 
         using var tx = Device.Upload(x, xs);
         using var tk = Device.Upload(k, new Shape4(1, 1, kh, kw));

@@ -11,12 +11,7 @@ namespace CineKernel.Tests.Support;
 public static class ConvReference
 {
     /// <summary>The fused epilogue: activation then gain, on a value that already has its bias.</summary>
-    public static double Activate(double x, Epilogue e) => e.Activation switch
-    {
-        Activation.Relu => Math.Max(x, 0) * e.Gain,
-        Activation.LeakyRelu => (x >= 0 ? x : x * e.NegativeSlope) * e.Gain,
-        _ => x * e.Gain,
-    };
+    public static double Activate(double x, ActivationFunction e) => (x >= 0 ? x : x * e.NegativeSlope) * e.Gain;
 
     /// <summary>Pads every plane explicitly: zeros, or torch ReflectionPad2d (mirror without the edge).</summary>
     public static double[] Pad(double[] x, Shape4 s, Padding2d p, out Shape4 padded)
@@ -46,7 +41,7 @@ public static class ConvReference
 
     /// <summary>torch conv2d (cross-correlation) on the explicitly padded input, then bias and epilogue.</summary>
     public static double[] Conv2d(double[] x, Shape4 xs, double[] w, Shape4 ws, double[]? bias, int stride, Padding2d pad,
-        double weightScale, Epilogue epilogue)
+        double weightScale, ActivationFunction epilogue)
     {
         var xp = Pad(x, xs, pad, out var ps);
         int oh = (ps.H - ws.H) / stride + 1, ow = (ps.W - ws.W) / stride + 1;
@@ -70,7 +65,7 @@ public static class ConvReference
 
     /// <summary>torch conv_transpose2d, padding 0, weight Cin×Cout×KH×KW, by scattering every input pixel.</summary>
     public static double[] TransposedConv2d(double[] x, Shape4 xs, double[] w, Shape4 ws, double[]? bias, int stride,
-        double weightScale, Epilogue epilogue)
+        double weightScale, ActivationFunction epilogue)
     {
         int cout = ws.C;
         int oh = (xs.H - 1) * stride + ws.H, ow = (xs.W - 1) * stride + ws.W;
@@ -102,9 +97,9 @@ public static class ConvReference
     /// crops), conv2d with the flipped kernel, keep every down-th sample; then bias per channel and epilogue.
     /// </summary>
     public static double[] Upfirdn2d(double[] x, Shape4 xs, double[] k, int kh, int kw, UpfirdnParams p,
-        double[]? bias = null, Epilogue? epilogue = null)
+        double[]? bias = null, ActivationFunction? epilogue = null)
     {
-        var ep = epilogue ?? Epilogue.None;
+        var ep = epilogue ?? ActivationFunction.Identity;
         int uh = xs.H * p.Up, uw = xs.W * p.Up;
         int planes = xs.N * xs.C;
         var up = new double[planes * uh * uw];
@@ -153,7 +148,7 @@ public static class ConvReference
     /// transposed conv with stride 2 of that weight transposed followed by the blur upfirdn2d.
     /// </summary>
     public static double[] ModulatedConv2d(double[] x, Shape4 xs, double[] w, Shape4 ws, double[] style, bool demodulate,
-        bool upsample, double[]? blurKernel, int blurTaps, double[]? bias, Epilogue epilogue)
+        bool upsample, double[]? blurKernel, int blurTaps, double[]? bias, ActivationFunction epilogue)
     {
         int cout = ws.N, cin = ws.C, k = ws.H;
         double scale = 1 / Math.Sqrt(cin * k * k);
@@ -189,7 +184,7 @@ public static class ConvReference
                 for (int i = 0; i < cin; i++)
                 for (int t = 0; t < k * k; t++)
                     transposed[(i * cout + o) * k * k + t] = weight[(o * cin + i) * k * k + t];
-                var up = TransposedConv2d(sample, ss, transposed, new Shape4(cin, cout, k, k), null, 2, 1, Epilogue.None);
+                var up = TransposedConv2d(sample, ss, transposed, new Shape4(cin, cout, k, k), null, 2, 1, ActivationFunction.Identity);
                 var upShape = new Shape4(1, cout, (xs.H - 1) * 2 + k, (xs.W - 1) * 2 + k);
                 // The blur padding of the original ModulatedConv2d(upsample=True), factor 2.
                 int p = blurTaps - 2 - (k - 1);
