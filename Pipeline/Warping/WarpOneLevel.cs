@@ -57,8 +57,8 @@ public sealed class WarpOneLevel : IDisposable
         Padding.Reflect(resized, PaddedFlow, Geometry.Pad, Geometry.Pad, Window.Inset(resized, Geometry.Cut));
     }
 
-    /// <summary>Traces the displacement fields of both directions for a loop of <paramref name="frameCount"/> frames.</summary>
-    public DisplacementFields Integrate(int frameCount) => DisplacementFields.Compute(PaddedFlow, frameCount);
+    /// <summary>Traces the displacement fields of both directions for every frame of the loop.</summary>
+    public DisplacementFields Integrate(LoopSchedule schedule) => DisplacementFields.Compute(PaddedFlow, schedule);
 
     /// <summary>Cuts and reflect-pads the level's feature (1×C×S×S) into <see cref="PaddedFeature"/>.</summary>
     public void PadFeature(Tensor feature)
@@ -70,22 +70,15 @@ public sealed class WarpOneLevel : IDisposable
 
     /// <summary>
     /// Splats <see cref="PaddedFeature"/> for frame t into <see cref="Accumulator"/>: the forward copy along
-    /// t steps with Z = 1−α, the backward copy along N−1−t steps of −M with Z = α, α = t/(N−1).
+    /// t steps with Z = 1−α, the backward copy along the schedule's backward steps of −M with Z = α.
     /// </summary>
     public void Splat(DisplacementFields fields, int t)
     {
-        var (forwardZ, backwardZ) = Metrics(t, fields.FrameCount);
+        var (forwardZ, backwardZ) = fields.Schedule.Metrics(t);
         JointSplat.Accumulate(
             new SplatSource(PaddedFeature, fields.ForwardAt(t), null, forwardZ),
             new SplatSource(PaddedFeature, fields.BackwardAt(t), null, backwardZ),
             Accumulator);
-    }
-
-    /// <summary>The copies' metrics: the original multiplies float32 ones by the Python doubles 1−α and α.</summary>
-    public static (float Forward, float Backward) Metrics(int t, int frameCount)
-    {
-        double alpha = (double)t / (frameCount - 1);
-        return ((float)(1 - alpha), (float)alpha);
     }
 
     /// <summary>The normalised splat on the padded grid (1×C×P×P), the original's <c>blend_feature</c>.</summary>

@@ -52,7 +52,7 @@ public class WarpOneLevelTests
         AssertExact(warp.LevelFlow.ToArray(), golden.Read($"out.flow{feature.H}").Data, $"out.flow{feature.H}");
         AssertExact(warp.PaddedFlow.ToArray(), golden.Read("out.padded_flow").Data, "out.padded_flow");
 
-        using var fields = warp.Integrate(frames);
+        using var fields = warp.Integrate(LoopSchedule.Official(frames));
         int p = warp.Geometry.Padded;
         using var blend = Device.Allocate(1, feature.C, p, p);
         using var inpainted = Device.Allocate(1, feature.C, p, p);
@@ -95,7 +95,7 @@ public class WarpOneLevelTests
         // The rest of the step from that float32 flow (see DfwReference.WarpOneLevel on why).
         var expected = DfwReference.WarpOneLevel(feature, channels, size, levelFlow, t, frames);
         Assert.That(warp.PaddedFlow.ToArray(), Is.EqualTo(expected.PaddedFlow), "cut + reflect pad of the flow");
-        using var fields = warp.Integrate(frames);
+        using var fields = warp.Integrate(LoopSchedule.Official(frames));
         using var output = Device.Allocate(1, channels, size, size);
         warp.Warp(tFeature, fields, t, output);
         using var inpainted = Device.Allocate(1, channels, expected.Padded, expected.Padded);
@@ -112,7 +112,7 @@ public class WarpOneLevelTests
         using var tFlow = Device.Upload(flow, new Shape4(1, 2, 16, 16));
         using var warp = new WarpOneLevel(Device, 16, 1);
         warp.SetFlow(tFlow);
-        using var fields = warp.Integrate(frames);
+        using var fields = warp.Integrate(LoopSchedule.Official(frames));
         var shape = warp.PaddedFlow.Shape;
         var padded = warp.PaddedFlow.ToArray();
         for (int t = 0; t < frames; t++)
@@ -132,7 +132,7 @@ public class WarpOneLevelTests
         using var tFlow = Device.Upload(Numerics.Random(2 * 24 * 24, 97, 1f), new Shape4(1, 2, 24, 24));
         using var warp = new WarpOneLevel(Device, 24, 2);
         warp.SetFlow(tFlow);
-        using var fields = warp.Integrate(frames);
+        using var fields = warp.Integrate(LoopSchedule.Official(frames));
         using var first = Device.Allocate(tFeature.Shape);
         using var last = Device.Allocate(tFeature.Shape);
         warp.Warp(tFeature, fields, 0, first);

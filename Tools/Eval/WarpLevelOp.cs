@@ -40,7 +40,7 @@ public sealed class WarpLevelOp : IEvalOp
             Entry($"out.flow{feature.H}", warp.LevelFlow),
             Entry("out.padded_flow", warp.PaddedFlow),
         };
-        using var fields = warp.Integrate(frames);
+        using var fields = warp.Integrate(LoopSchedule.Official(frames));
         int p = warp.Geometry.Padded;
         using var padded = device.Allocate(1, feature.C, p, p);
         using var output = device.Allocate(feature.Shape);
