@@ -30,6 +30,7 @@ public static class EvalCommand
         if (!Ops.TryGetValue(name, out var evalOp))
             throw new CliException($"unknown eval op '{name}' (known: {string.Join(", ", Ops.Keys.Order())})", 2);
 
+        string deviceName = DeviceOption.Resolve(o.Get("device"));
         string inputPath = o.Require("inputs");
         string outputPath = o.Require("output");
         RequireFile(inputPath);
@@ -37,7 +38,7 @@ public static class EvalCommand
         string? weightsPath = o.Get("weights");
         if (weightsPath is not null) RequireFile(weightsPath);
         using var weightsFile = weightsPath is null ? null : SafetensorsFile.Open(weightsPath);
-        using var device = ComputeDevice.Open(o.Get("device") ?? Environment.GetEnvironmentVariable(ComputeDevice.EnvironmentVariable) ?? "auto");
+        using var device = DeviceOption.Open(deviceName);
 
         var context = new EvalContext(inputs, weightsFile ?? inputs, device,
             o.Has("n-frames") ? o.GetInt("n-frames", 0, 2, 10000) : null, o.GetIntList("indices"));

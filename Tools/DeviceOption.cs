@@ -1,0 +1,30 @@
+using CineKernel.Kernels;
+
+namespace CineKernel.Tools;
+
+/// <summary>
+/// The --device option every command shares: the name given, else CINEKERNEL_DEVICE, else auto.
+/// Checked before any file is touched; an absent device is an error, never a fallback.
+/// </summary>
+public static class DeviceOption
+{
+    public static string Resolve(string? option)
+    {
+        string name = option ?? Environment.GetEnvironmentVariable(ComputeDevice.EnvironmentVariable) ?? "auto";
+        if (!ComputeDevice.Names.Contains(name.Trim().ToLowerInvariant()))
+            throw new CliException($"unknown device '{name}' (expected one of: {string.Join(", ", ComputeDevice.Names)})", 2);
+        return name.Trim();
+    }
+
+    public static ComputeDevice Open(string name)
+    {
+        try
+        {
+            return ComputeDevice.Open(name);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
+        }
+    }
+}
