@@ -1,9 +1,4 @@
-using System.Runtime.CompilerServices;
 using ILGPU;
-
-// ILGPU's CPU backend emits its kernel launchers into a dynamic assembly named ILGPURuntime; it must see
-// the internal argument structs (ConvGeometry, ConvFusion, ...) that the kernels take.
-[assembly: InternalsVisibleTo("ILGPURuntime")]
 
 namespace CineKernel.Kernels;
 

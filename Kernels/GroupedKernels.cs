@@ -4,10 +4,6 @@ using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 
-// Kernel parameter structs stay internal to this assembly; ILGPU's runtime-generated launchers must see them.
-[assembly: InternalsVisibleTo("ILGPURuntime")]
-// Tests pick a thread mapping explicitly, to cover on the CPU accelerator the mappings a GPU uses.
-[assembly: InternalsVisibleTo("CineKernel.Tests")]
 
 namespace CineKernel.Kernels;
 
