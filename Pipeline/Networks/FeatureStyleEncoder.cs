@@ -23,8 +23,11 @@ public sealed class FeatureStyleEncoder : IDisposable
     private readonly GraphRunner runner;
 
     /// <param name="weights">fs_encoder_v2's state_dict (see <see cref="FeatureStyleEncoderConfig.Parameters"/>).</param>
-    /// <param name="latentAverage">The generator's mean latent (<c>sg2-lhq-1024-mean.pt</c>, the trainer's
-    /// <c>dlatent_avg</c>): StyleDim values added to every head, or Styles×StyleDim, one row per head.</param>
+    /// <param name="latentAverage">The trainer's <c>dlatent_avg</c>: StyleDim values added to every head, or
+    /// Styles×StyleDim, one row per head. In the release it is <c>sg2-lhq-1024-mean.pt</c> (converted: its
+    /// <c>latent_avg</c>), not the generator checkpoint's own <c>latent_avg</c>: <c>Trainer.initialize</c> first
+    /// tries <c>get_keys(checkpoint, 'decoder')</c>, which finds nothing in a rosinality checkpoint, and falls
+    /// back to the mean file.</param>
     /// <param name="input">The image shape the graph is built for.</param>
     /// <param name="foldBatchNorm">False keeps every BatchNorm as its own affine op (tests compare both).</param>
     public FeatureStyleEncoder(ComputeDevice device, IReadOnlyDictionary<string, TensorData> weights, float[] latentAverage,
