@@ -148,6 +148,10 @@ public static class JointSplat
         float z = (backward ? p.MetricScaleBackward : p.MetricScaleForward)
                   * (hasMetric ? (backward ? metricB : metricF)[(long)n * plane + pixel] : 1f);
 
+        // A copy with Z = 0 (frame 0's backward copy, the official loop's last forward copy) adds only zeros:
+        // skipping it changes no sum (at most the sign of a zero), only saves atomics.
+        if (z == 0f) return;
+
         // joint_splatting lays the backward copy W columns to the right and subtracts W from its x flow, both
         // in float32; the destination is the same point, but rounded as the original rounds it.
         float px = backward ? (float)(x + p.W) + (dx - p.W) : x + dx;
@@ -159,6 +163,12 @@ public static class JointSplat
         float wNW = ax * ay, wNE = bx * ay, wSW = ax * by, wSE = bx * by;
         bool inX0 = x0 >= 0 && x0 < p.W, inX1 = x1 >= 0 && x1 < p.W;
         bool inY0 = y0 >= 0 && y0 < p.H, inY1 = y1 >= 0 && y1 < p.H;
+        // A row or column with bilinear weight 0 gets nothing (all four taps of a pixel that lands on the grid
+        // but one): skip it rather than add zeros.
+        inX0 &= ax != 0f;
+        inX1 &= bx != 0f;
+        inY0 &= ay != 0f;
+        inY1 &= by != 0f;
         if (!((inX0 || inX1) && (inY0 || inY1))) return;
 
         long accPlane0 = (long)n * (p.C + 1) * plane;

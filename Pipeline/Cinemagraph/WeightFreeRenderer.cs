@@ -181,12 +181,16 @@ public sealed class WeightFreeRenderer : IDisposable
     }
 
     /// <summary>Computes frame t on the device into the frame tensor (no host copy).</summary>
-    private void ComputeFrame(int t)
+    private void ComputeFrame(int t, double[]? levelSeconds = null)
     {
         for (int l = 0; l < levels.Length; l++)
         {
+            long start = Stopwatch.GetTimestamp();
             levels[l].Splat(fields[l], t);
             levels[l].ResolveWarped(warped[l]);
+            if (levelSeconds is null) continue;
+            device.Synchronize(); // only when timing: lets the stage timings say which level costs what
+            levelSeconds[l] += Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
         // Collapse coarse to fine: r = up(r) + warped band.
         var result = warped[^1];
@@ -214,10 +218,11 @@ public sealed class WeightFreeRenderer : IDisposable
         ArgumentNullException.ThrowIfNull(onFrame);
         var clock = Stopwatch.StartNew();
         double callback = 0;
+        var levelSeconds = new double[levels.Length];
         for (int t = 0; t < FrameCount; t++)
         {
             cancellation.ThrowIfCancellationRequested();
-            ComputeFrame(t);
+            ComputeFrame(t, levelSeconds);
             device.Synchronize();
             frame.View.CopyToCPU(device.Stream, host.AsSpan());
             device.Stream.Synchronize();
@@ -227,6 +232,7 @@ public sealed class WeightFreeRenderer : IDisposable
         }
         Timings.Frames = clock.Elapsed.TotalSeconds;
         Timings.Callback = callback;
+        Timings.LevelWarps = levelSeconds;
     }
 
     /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]).</summary>

@@ -92,6 +92,7 @@ public static class AnimateCommand
         var options = new CinemagraphOptions { FrameCount = frames, Loop = loop };
         using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, motionSize, mask, options);
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
+        seconds["once_integrate"] = renderer.Timings.Integrate;
 
         var keep = previewDir is null ? new HashSet<int>() : Previews.ContactSheetFrames(frames, 8).Append(frames / 2).ToHashSet();
         var kept = new SortedDictionary<int, RgbPlanes>();
@@ -127,6 +128,7 @@ public static class AnimateCommand
             renderer.Render(OnFrame);
         }
         seconds["frames"] = renderer.Timings.Frames;
+        for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{size >> l}"] = renderer.Timings.LevelWarps[l];
 
         clock.Restart();
         writer.Complete();
