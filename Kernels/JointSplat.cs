@@ -39,13 +39,17 @@ public static class JointSplat
             throw new ArgumentException($"joint splat: accumulator {accumulator.Shape} must be {AccumulatorShape(shape)} for values {shape}");
         var device = accumulator.Device;
         accumulator.View.MemSetToZero(device.Stream);
-        // Grid-stride (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with a thread per source
-        // pixel, 1.4 s like this); the accumulator is cleared with a memset rather than a kernel for the same reason.
+        // At most the accelerator's thread count (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with
+        // a thread per source pixel, 1.4 s with a grid stride); the accumulator is cleared with a memset rather than
+        // a kernel for the same reason.
         int sources = shape.N * 2 * shape.H * shape.W;
-        int threads = GridStride.Threads(device, sources);
+        // Contiguous runs of source pixels per thread (WorkSplit): with a grid stride the two cores' threads
+        // splat neighbouring pixels into the same accumulator cache lines and every atomic bounces a line.
+        var split = WorkSplit.For(device, sources);
+        int threads = split.Threads;
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
-            sources, threads);
+            split);
         // A copy without a metric map never reads its metric view; its values view stands in for it.
         device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, SplatParams>(AccumulateKernel)(
@@ -74,8 +78,9 @@ public static class JointSplat
         if (top < 0 || left < 0 || top + output.H > accumulator.H || left + output.W > accumulator.W)
             throw new ArgumentException($"joint splat resolve: window at ({top}, {left}) of {output.H}×{output.W} does not fit in accumulator {accumulator.Shape}");
         var source = new SplattedFeature(accumulator.View, output.C, accumulator.H, accumulator.W);
-        int threads = GridStride.Threads(accumulator.Device, output.Length);
-        var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, threads);
+        var split = WorkSplit.For(accumulator.Device, output.Length);
+        int threads = split.Threads;
+        var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, split);
         accumulator.Device.Load<SplattedFeature, ArrayView<float>, ResolveParams>(ResolveKernel)(threads, source, output.View, p);
     }
 
@@ -98,9 +103,9 @@ public static class JointSplat
 
     internal readonly record struct SplatParams(
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
-        int Sources, int Stride);
+        WorkSplit Split);
 
-    internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, int Stride);
+    internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, WorkSplit Split);
 
     /// <summary>The accumulator read as the normalised splat, for the hole filter's neighbours.</summary>
     internal readonly struct SplattedFeature(ArrayView<float> accumulator, int channels, int height, int width) : IFeatureSource
@@ -123,7 +128,7 @@ public static class JointSplat
         ArrayView<float> valuesB, ArrayView<float> flowB, ArrayView<float> metricB,
         ArrayView<float> acc, SplatParams p)
     {
-        for (int i = thread; i < p.Sources; i += p.Stride)
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
             SplatSourcePixel(i, valuesF, flowF, metricF, valuesB, flowB, metricB, acc, p);
     }
 
@@ -187,7 +192,7 @@ public static class JointSplat
     private static void ResolveKernel(Index1D thread, SplattedFeature source, ArrayView<float> output, ResolveParams p)
     {
         var s = p.Output;
-        for (int i = thread; i < s.Length; i += p.Stride)
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
             int x = i % s.W + p.Left;
             int y = i / s.W % s.H + p.Top;
