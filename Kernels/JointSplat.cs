@@ -30,13 +30,25 @@ public static class JointSplat
     /// Clears the accumulator and splats both copies into it. Destinations are the copies' own H×W grid
     /// (the original's output_size); contributions landing outside are dropped.
     /// </summary>
-    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator)
+    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator) =>
+        Accumulate(forward, backward, accumulator, null);
+
+    /// <summary>
+    /// As <see cref="Accumulate(SplatSource, SplatSource, Tensor)"/>, but contributions landing outside
+    /// <paramref name="keep"/> are dropped as well (they are left 0): a caller that reads only that window of
+    /// the accumulator (a resolve that crops, plus the hole filter's radius) saves their atomics. Inside the
+    /// window the sums are those of the full splat.
+    /// </summary>
+    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator, Window? keep)
     {
         var shape = forward.Values.Shape;
         Require(forward, shape, "forward");
         Require(backward, shape, "backward");
         if (accumulator.Shape != AccumulatorShape(shape))
             throw new ArgumentException($"joint splat: accumulator {accumulator.Shape} must be {AccumulatorShape(shape)} for values {shape}");
+        var clip = keep ?? new Window(0, 0, shape.H, shape.W);
+        if (clip.Top < 0 || clip.Left < 0 || clip.Height < 1 || clip.Width < 1 || clip.Top + clip.Height > shape.H || clip.Left + clip.Width > shape.W)
+            throw new ArgumentException($"joint splat: kept window {clip} does not fit in {shape}");
         var device = accumulator.Device;
         accumulator.View.MemSetToZero(device.Stream);
         // At most the accelerator's thread count (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with
@@ -49,7 +61,7 @@ public static class JointSplat
         int threads = split.Threads;
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
-            split);
+            clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width, split);
         // A copy without a metric map never reads its metric view; its values view stands in for it.
         device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, SplatParams>(AccumulateKernel)(
@@ -103,7 +115,7 @@ public static class JointSplat
 
     internal readonly record struct SplatParams(
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
-        WorkSplit Split);
+        int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split);
 
     internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, WorkSplit Split);
 
@@ -166,8 +178,8 @@ public static class JointSplat
         int x1 = x0 + 1, y1 = y0 + 1;
         float ax = x1 - px, bx = px - x0, ay = y1 - py, by = py - y0;
         float wNW = ax * ay, wNE = bx * ay, wSW = ax * by, wSE = bx * by;
-        bool inX0 = x0 >= 0 && x0 < p.W, inX1 = x1 >= 0 && x1 < p.W;
-        bool inY0 = y0 >= 0 && y0 < p.H, inY1 = y1 >= 0 && y1 < p.H;
+        bool inX0 = x0 >= p.KeepLeft && x0 < p.KeepRight, inX1 = x1 >= p.KeepLeft && x1 < p.KeepRight;
+        bool inY0 = y0 >= p.KeepTop && y0 < p.KeepBottom, inY1 = y1 >= p.KeepTop && y1 < p.KeepBottom;
         // A row or column with bilinear weight 0 gets nothing (all four taps of a pixel that lands on the grid
         // but one): skip it rather than add zeros.
         inX0 &= ax != 0f;
