@@ -30,22 +30,38 @@ public static class JointSplat
     /// Clears the accumulator and splats both copies into it. Destinations are the copies' own H×W grid
     /// (the original's output_size); contributions landing outside are dropped.
     /// </summary>
-    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator)
+    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator) =>
+        Accumulate(forward, backward, accumulator, null);
+
+    /// <summary>
+    /// As <see cref="Accumulate(SplatSource, SplatSource, Tensor)"/>, but contributions landing outside
+    /// <paramref name="keep"/> are dropped as well (they are left 0): a caller that reads only that window of
+    /// the accumulator (a resolve that crops, plus the hole filter's radius) saves their atomics. Inside the
+    /// window the sums are those of the full splat.
+    /// </summary>
+    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator, Window? keep)
     {
         var shape = forward.Values.Shape;
         Require(forward, shape, "forward");
         Require(backward, shape, "backward");
         if (accumulator.Shape != AccumulatorShape(shape))
             throw new ArgumentException($"joint splat: accumulator {accumulator.Shape} must be {AccumulatorShape(shape)} for values {shape}");
+        var clip = keep ?? new Window(0, 0, shape.H, shape.W);
+        if (clip.Top < 0 || clip.Left < 0 || clip.Height < 1 || clip.Width < 1 || clip.Top + clip.Height > shape.H || clip.Left + clip.Width > shape.W)
+            throw new ArgumentException($"joint splat: kept window {clip} does not fit in {shape}");
         var device = accumulator.Device;
         accumulator.View.MemSetToZero(device.Stream);
-        // Grid-stride (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with a thread per source
-        // pixel, 1.4 s like this); the accumulator is cleared with a memset rather than a kernel for the same reason.
+        // At most the accelerator's thread count (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with
+        // a thread per source pixel, 1.4 s with a grid stride); the accumulator is cleared with a memset rather than
+        // a kernel for the same reason.
         int sources = shape.N * 2 * shape.H * shape.W;
-        int threads = GridStride.Threads(device, sources);
+        // Contiguous runs of source pixels per thread (WorkSplit): with a grid stride the two cores' threads
+        // splat neighbouring pixels into the same accumulator cache lines and every atomic bounces a line.
+        var split = WorkSplit.For(device, sources);
+        int threads = split.Threads;
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
-            sources, threads);
+            clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width, split);
         // A copy without a metric map never reads its metric view; its values view stands in for it.
         device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, SplatParams>(AccumulateKernel)(
@@ -74,8 +90,9 @@ public static class JointSplat
         if (top < 0 || left < 0 || top + output.H > accumulator.H || left + output.W > accumulator.W)
             throw new ArgumentException($"joint splat resolve: window at ({top}, {left}) of {output.H}×{output.W} does not fit in accumulator {accumulator.Shape}");
         var source = new SplattedFeature(accumulator.View, output.C, accumulator.H, accumulator.W);
-        int threads = GridStride.Threads(accumulator.Device, output.Length);
-        var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, threads);
+        var split = WorkSplit.For(accumulator.Device, output.Length);
+        int threads = split.Threads;
+        var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, split);
         accumulator.Device.Load<SplattedFeature, ArrayView<float>, ResolveParams>(ResolveKernel)(threads, source, output.View, p);
     }
 
@@ -98,9 +115,9 @@ public static class JointSplat
 
     internal readonly record struct SplatParams(
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
-        int Sources, int Stride);
+        int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split);
 
-    internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, int Stride);
+    internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, WorkSplit Split);
 
     /// <summary>The accumulator read as the normalised splat, for the hole filter's neighbours.</summary>
     internal readonly struct SplattedFeature(ArrayView<float> accumulator, int channels, int height, int width) : IFeatureSource
@@ -123,7 +140,7 @@ public static class JointSplat
         ArrayView<float> valuesB, ArrayView<float> flowB, ArrayView<float> metricB,
         ArrayView<float> acc, SplatParams p)
     {
-        for (int i = thread; i < p.Sources; i += p.Stride)
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
             SplatSourcePixel(i, valuesF, flowF, metricF, valuesB, flowB, metricB, acc, p);
     }
 
@@ -148,6 +165,10 @@ public static class JointSplat
         float z = (backward ? p.MetricScaleBackward : p.MetricScaleForward)
                   * (hasMetric ? (backward ? metricB : metricF)[(long)n * plane + pixel] : 1f);
 
+        // A copy with Z = 0 (frame 0's backward copy, the official loop's last forward copy) adds only zeros:
+        // skipping it changes no sum (at most the sign of a zero), only saves atomics.
+        if (z == 0f) return;
+
         // joint_splatting lays the backward copy W columns to the right and subtracts W from its x flow, both
         // in float32; the destination is the same point, but rounded as the original rounds it.
         float px = backward ? (float)(x + p.W) + (dx - p.W) : x + dx;
@@ -157,8 +178,14 @@ public static class JointSplat
         int x1 = x0 + 1, y1 = y0 + 1;
         float ax = x1 - px, bx = px - x0, ay = y1 - py, by = py - y0;
         float wNW = ax * ay, wNE = bx * ay, wSW = ax * by, wSE = bx * by;
-        bool inX0 = x0 >= 0 && x0 < p.W, inX1 = x1 >= 0 && x1 < p.W;
-        bool inY0 = y0 >= 0 && y0 < p.H, inY1 = y1 >= 0 && y1 < p.H;
+        bool inX0 = x0 >= p.KeepLeft && x0 < p.KeepRight, inX1 = x1 >= p.KeepLeft && x1 < p.KeepRight;
+        bool inY0 = y0 >= p.KeepTop && y0 < p.KeepBottom, inY1 = y1 >= p.KeepTop && y1 < p.KeepBottom;
+        // A row or column with bilinear weight 0 gets nothing (all four taps of a pixel that lands on the grid
+        // but one): skip it rather than add zeros.
+        inX0 &= ax != 0f;
+        inX1 &= bx != 0f;
+        inY0 &= ay != 0f;
+        inY1 &= by != 0f;
         if (!((inX0 || inX1) && (inY0 || inY1))) return;
 
         long accPlane0 = (long)n * (p.C + 1) * plane;
@@ -177,7 +204,7 @@ public static class JointSplat
     private static void ResolveKernel(Index1D thread, SplattedFeature source, ArrayView<float> output, ResolveParams p)
     {
         var s = p.Output;
-        for (int i = thread; i < s.Length; i += p.Stride)
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
             int x = i % s.W + p.Left;
             int y = i / s.W % s.H + p.Top;

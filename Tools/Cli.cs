@@ -13,6 +13,11 @@ public static class Cli
         usage: cinekernel <command> [options]
 
         commands:
+          animate INPUT -o OUT [--mask PNG] [--motion NPY] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F]
+                  [--loop seamless|official] [--size S] [--device D] [--preview DIR] [--overwrite] [--quiet]
+                                       render a looping cinemagraph without network weights (INPUT: an image,
+                                       or a sample folder NAME/ with NAME.png, NAME_mask.png, NAME_motion.npy);
+                                       OUT: .gif, .mp4 or a folder of PNG frames
           convert CHECKPOINT... -o DIR
                                        convert PyTorch checkpoints of the original release (StyleGAN2 training
                                        checkpoint, DatasetGAN classifiers, pix2pixHD motion generator) to
@@ -36,6 +41,7 @@ public static class Cli
             var rest = args[1..];
             return args[0] switch
             {
+                "animate" => AnimateCommand.Run(rest, stdout, stderr),
                 "convert" => ConvertCommand.Run(rest, stdout),
                 "devices" => DevicesCommand.Run(rest, stdout),
                 "eval" => EvalCommand.Run(rest, stdout),

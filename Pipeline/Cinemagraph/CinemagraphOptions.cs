@@ -1,0 +1,51 @@
+using CineKernel.Pipeline.Warping;
+
+namespace CineKernel.Pipeline.Cinemagraph;
+
+/// <summary>Settings of one weight-free cinemagraph.</summary>
+public sealed record CinemagraphOptions
+{
+    /// <summary>Frames in the loop (2..10000).</summary>
+    public int FrameCount { get; init; } = 120;
+
+    /// <summary>How the loop closes (DESIGN.md "Loop point"); seamless by default: N distinct frames.</summary>
+    public LoopMode Loop { get; init; } = LoopMode.Seamless;
+
+    /// <summary>
+    /// Levels of the image's Laplacian pyramid, each warped at its own size (S, S/2, S/4, ...), as MSDFW warps
+    /// the generator's features at 1024, 512, 256 and 128.
+    /// </summary>
+    public int PyramidLevels { get; init; } = 4;
+
+    /// <summary>Most frames the renderer accepts.</summary>
+    public const int MaxFrames = 10000;
+
+    internal void Validate(int size)
+    {
+        if (FrameCount is < 2 or > MaxFrames)
+            throw new ArgumentOutOfRangeException(nameof(FrameCount), FrameCount, $"frame count must be in 2..{MaxFrames}");
+        if (PyramidLevels < 1)
+            throw new ArgumentOutOfRangeException(nameof(PyramidLevels), PyramidLevels, "a pyramid needs at least one level");
+        if (size >> (PyramidLevels - 1) < 8 || (size >> (PyramidLevels - 1)) << (PyramidLevels - 1) != size)
+            throw new ArgumentException($"a {size}x{size} image cannot make a {PyramidLevels}-level pyramid of halvings down to at least 8x8");
+    }
+}
+
+/// <summary>Wall-clock seconds of each stage of a render (0 for a stage that did not run).</summary>
+public sealed class StageTimings
+{
+    /// <summary>Uploading the image, mask and motion and building the pyramids (once per cinemagraph).</summary>
+    public double Prepare { get; set; }
+
+    /// <summary>The Euler displacement fields of every level (once per cinemagraph).</summary>
+    public double Integrate { get; set; }
+
+    /// <summary>All frames: warps, collapse, composite and the copy of each finished frame to the host.</summary>
+    public double Frames { get; set; }
+
+    /// <summary>Of <see cref="Frames"/>, the splat + resolve of each pyramid level (finest first).</summary>
+    public double[] LevelWarps { get; internal set; } = [];
+
+    /// <summary>Time spent inside the frame callback (e.g. queueing to an encoder), included in <see cref="Frames"/>.</summary>
+    public double Callback { get; set; }
+}

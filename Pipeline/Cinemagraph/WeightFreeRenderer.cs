@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using ILGPU.Runtime;
+using CineKernel.Kernels;
+using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Warping;
+
+namespace CineKernel.Pipeline.Cinemagraph;
+
+/// <summary>Receives one finished frame: 3×S×S floats in [0, 1] (R plane, G plane, B plane), valid only during the call.</summary>
+public delegate void FrameCallback(int index, ReadOnlySpan<float> rgbPlanes);
+
+/// <summary>
+/// A cinemagraph without network weights: the method's frame machinery (DESIGN.md "Frames": Euler
+/// integration, joint splatting of both copies with (1−α, α), hole filling, loop schedule, composite) applied
+/// to a Laplacian pyramid of the photo instead of the generator's features.
+/// <para>
+/// Once per cinemagraph (<see cref="Create"/>): the photo is split into band-pass levels at S, S/2, S/4, ...
+/// (bilinear halving; each band is the level minus its coarser neighbour upsampled, the coarsest keeps the
+/// low-pass); the motion is multiplied by the mask (the original's <c>flow *= mask</c>) and brought to each
+/// level exactly as MSDFW brings it to 1024, 512, 256, 128 (<see cref="WarpOneLevel.SetFlow"/>); each band
+/// is cut and reflect-padded once; the displacement fields of every level are traced once; the mask is
+/// resized bilinearly to S. Per frame: one splat + resolve per level, the collapse (upsample + add, coarse
+/// to fine), and the composite m·warped + (1−m)·photo. A mask value of exactly 0 gives exactly the photo.
+/// </para>
+/// <para>
+/// The only device→host copy in the frame loop is the finished frame. Render frames in order
+/// t = 0..N−1 (<see cref="Render"/>, <see cref="Frames"/>): that is the displacement fields' efficient path.
+/// Not thread-safe.
+/// </para>
+/// </summary>
+public sealed class WeightFreeRenderer : IDisposable
+{
+    private readonly ComputeDevice device;
+    private readonly WarpOneLevel[] levels;
+    private readonly DisplacementFields[] fields;
+    private readonly Tensor[] bands;      // band-pass level i (1×3×S_i×S_i), coarsest is the low-pass
+    private readonly Tensor[] warped;     // warped band i
+    private readonly Tensor[] collapsed;  // collapse result at level i (i < last)
+    private readonly Tensor image, mask, frame;
+    private readonly float[] host;
+    private readonly Window[] keepWindows;
+
+    /// <summary>The part of a level's accumulator <see cref="WarpOneLevel.ResolveWarped"/> reads: the crop and the hole filter's radius around it.</summary>
+    private static Window ResolvedWindow(WarpGeometry g)
+    {
+        int top = Math.Max(0, g.CropOffset - HoleFill.Radius);
+        int bottom = Math.Min(g.Padded, g.CropOffset + g.Size + HoleFill.Radius);
+        return new Window(top, top, bottom - top, bottom - top);
+    }
+
+    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int size, WarpOneLevel[] levels,
+        DisplacementFields[] fields, Tensor[] bands, Tensor image, Tensor mask, StageTimings timings)
+    {
+        this.device = device;
+        Options = options;
+        Size = size;
+        Schedule = LoopSchedule.Create(options.Loop, options.FrameCount);
+        this.levels = levels;
+        this.fields = fields;
+        this.bands = bands;
+        this.image = image;
+        this.mask = mask;
+        Timings = timings;
+        warped = bands.Select(b => device.Allocate(b.Shape)).ToArray();
+        collapsed = bands.Take(bands.Length - 1).Select(b => device.Allocate(b.Shape)).ToArray();
+        frame = device.Allocate(image.Shape);
+        keepWindows = levels.Select(l => ResolvedWindow(l.Geometry)).ToArray();
+        host = new float[image.Length];
+    }
+
+    public CinemagraphOptions Options { get; }
+
+    /// <summary>Output side S (the photo's side).</summary>
+    public int Size { get; }
+
+    public LoopSchedule Schedule { get; }
+
+    public int FrameCount => Schedule.FrameCount;
+
+    /// <summary>Seconds per stage so far (prepare and integrate after <see cref="Create"/>, frames after <see cref="Render"/>).</summary>
+    public StageTimings Timings { get; }
+
+    /// <summary>
+    /// Does the once-per-cinemagraph work.
+    /// </summary>
+    /// <param name="device">Where to compute.</param>
+    /// <param name="photo">The photo, S×S (square; S halvable <see cref="CinemagraphOptions.PyramidLevels"/> − 1 times down to at least 8).</param>
+    /// <param name="motion">The Eulerian motion field, 2×M×M floats (x plane, then y), pixels of the M×M grid per frame.
+    /// M must reach every level size by doubling or halving (the samples' 512 does for S = 64..4096 powers of two).</param>
+    /// <param name="motionSize">M.</param>
+    /// <param name="animatedMask">M×M values in [0, 1] (1 animated), or null to animate everything.</param>
+    /// <param name="options">Frames, loop mode, pyramid depth.</param>
+    public static WeightFreeRenderer Create(ComputeDevice device, RgbPlanes photo, ReadOnlySpan<float> motion, int motionSize,
+        ReadOnlySpan<float> animatedMask, CinemagraphOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(photo);
+        options ??= new CinemagraphOptions();
+        if (photo.Width != photo.Height)
+            throw new ArgumentException($"cinemagraph: the photo must be square, got {photo.Width}x{photo.Height} (centre-crop it first)");
+        int size = photo.Width;
+        options.Validate(size);
+        long plane = (long)motionSize * motionSize;
+        if (motionSize < 1 || motion.Length != 2 * plane)
+            throw new ArgumentException($"cinemagraph: a {motionSize}x{motionSize} motion field needs {2 * plane} floats, got {motion.Length}");
+        if (!animatedMask.IsEmpty && animatedMask.Length != plane)
+            throw new ArgumentException($"cinemagraph: the mask must be {motionSize}x{motionSize} like the motion, got {animatedMask.Length} values");
+        for (int l = 0; l < options.PyramidLevels; l++)
+            FlowPyramid.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
+
+        var timings = new StageTimings();
+        var clock = Stopwatch.StartNew();
+        var schedule = LoopSchedule.Create(options.Loop, options.FrameCount);
+
+        // The original multiplies the predicted flow by the mask at 512 (flow *= mask) before warping.
+        var masked = motion.ToArray();
+        var maskPlane = animatedMask.IsEmpty ? Enumerable.Repeat(1f, (int)plane).ToArray() : animatedMask.ToArray();
+        for (int i = 0; i < plane; i++)
+        {
+            masked[i] *= maskPlane[i];
+            masked[plane + i] *= maskPlane[i];
+        }
+
+        var owned = new List<IDisposable>();
+        try
+        {
+            var imageTensor = device.Upload(photo.Data, new Shape4(1, 3, size, size));
+            owned.Add(imageTensor);
+            using var flow = device.Upload(masked, new Shape4(1, 2, motionSize, motionSize));
+            using var smallMask = device.Upload(maskPlane, new Shape4(1, 1, motionSize, motionSize));
+            var maskTensor = device.Allocate(1, 1, size, size);
+            owned.Add(maskTensor);
+            Resize.Bilinear(smallMask, maskTensor, alignCorners: false);
+
+            var bands = LaplacianPyramid(device, imageTensor, options.PyramidLevels);
+            owned.AddRange(bands);
+            var levels = new WarpOneLevel[bands.Length];
+            for (int l = 0; l < bands.Length; l++)
+            {
+                levels[l] = new WarpOneLevel(device, bands[l].H, 3);
+                owned.Add(levels[l]);
+                levels[l].SetFlow(flow);
+                levels[l].PadFeature(bands[l]); // the bands never change: pad once
+            }
+            device.Synchronize();
+            timings.Prepare = clock.Elapsed.TotalSeconds;
+
+            clock.Restart();
+            var fields = new DisplacementFields[levels.Length];
+            for (int l = 0; l < levels.Length; l++)
+            {
+                fields[l] = levels[l].Integrate(schedule);
+                owned.Add(fields[l]);
+            }
+            device.Synchronize();
+            timings.Integrate = clock.Elapsed.TotalSeconds;
+            return new WeightFreeRenderer(device, options, size, levels, fields, bands, imageTensor, maskTensor, timings);
+        }
+        catch
+        {
+            foreach (var d in owned) d.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Band-pass levels of the image: band[l] = G_l − up(G_{l+1}) at S/2^l, the last one G_last, where
+    /// G_{l+1} is G_l halved by bilinear resizing (align_corners=False: the 2×2 mean) and up() doubles by
+    /// bilinear resizing. Summing up() coarse to fine gives the image back (up to float rounding).
+    /// </summary>
+    private static Tensor[] LaplacianPyramid(ComputeDevice device, Tensor image, int count)
+    {
+        var gauss = new Tensor[count];
+        var bands = new Tensor[count];
+        gauss[0] = image;
+        for (int l = 1; l < count; l++)
+        {
+            var prev = gauss[l - 1];
+            gauss[l] = device.Allocate(prev.Shape with { H = prev.H / 2, W = prev.W / 2 });
+            Resize.Bilinear(prev, gauss[l], alignCorners: false);
+        }
+        for (int l = 0; l < count - 1; l++)
+        {
+            bands[l] = device.Allocate(gauss[l].Shape);
+            Resize.Bilinear(gauss[l + 1], bands[l], alignCorners: false);
+            ElementWise.AddScaled(gauss[l], bands[l], -1f, bands[l]);
+        }
+        bands[count - 1] = gauss[count - 1];
+        for (int l = 1; l < count - 1; l++) gauss[l].Dispose();
+        return bands;
+    }
+
+    /// <summary>Computes frame t on the device into the frame tensor (no host copy).</summary>
+    private void ComputeFrame(int t, double[]? levelSeconds = null)
+    {
+        for (int l = 0; l < levels.Length; l++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            var level = levels[l];
+            var (forwardZ, backwardZ) = Schedule.Metrics(t);
+            // WarpOneLevel.Splat, keeping only the crop the resolve reads (plus the hole filter's reach):
+            // most of the 1024 level's padded grid is static border that would splat onto itself for nothing.
+            JointSplat.Accumulate(
+                new SplatSource(level.PaddedFeature, fields[l].ForwardAt(t), null, forwardZ),
+                new SplatSource(level.PaddedFeature, fields[l].BackwardAt(t), null, backwardZ),
+                level.Accumulator, keepWindows[l]);
+            level.ResolveWarped(warped[l]);
+            if (levelSeconds is null) continue;
+            device.Synchronize(); // only when timing: lets the stage timings say which level costs what
+            levelSeconds[l] += Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        // Collapse coarse to fine: r = up(r) + warped band.
+        var result = warped[^1];
+        for (int l = levels.Length - 2; l >= 0; l--)
+        {
+            Resize.Bilinear(result, collapsed[l], alignCorners: false);
+            ElementWise.Add(collapsed[l], warped[l], collapsed[l]);
+            result = collapsed[l];
+        }
+        // m·warped + (1−m)·photo: exactly the photo where m is 0.
+        ElementWise.Composite(result, image, mask, frame);
+    }
+
+    /// <summary>Renders frame t and copies it to the host (3×S×S floats in [0, 1], not clamped). Prefer <see cref="Render"/> for a whole loop.</summary>
+    public float[] RenderFrame(int t)
+    {
+        Schedule.Alpha(t); // range check
+        ComputeFrame(t);
+        return frame.ToArray();
+    }
+
+    /// <summary>Renders every frame in order, handing each to <paramref name="onFrame"/>.</summary>
+    public void Render(FrameCallback onFrame, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(onFrame);
+        var clock = Stopwatch.StartNew();
+        double callback = 0;
+        var levelSeconds = new double[levels.Length];
+        for (int t = 0; t < FrameCount; t++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            ComputeFrame(t, levelSeconds);
+            device.Synchronize();
+            frame.View.CopyToCPU(device.Stream, host.AsSpan());
+            device.Stream.Synchronize();
+            long before = Stopwatch.GetTimestamp();
+            onFrame(t, host);
+            callback += Stopwatch.GetElapsedTime(before).TotalSeconds;
+        }
+        Timings.Frames = clock.Elapsed.TotalSeconds;
+        Timings.Callback = callback;
+        Timings.LevelWarps = levelSeconds;
+    }
+
+    /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]).</summary>
+    public IEnumerable<RgbPlanes> Frames()
+    {
+        for (int t = 0; t < FrameCount; t++)
+        {
+            var data = RenderFrame(t);
+            for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
+            yield return new RgbPlanes(Size, Size, data);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in fields) f.Dispose();
+        foreach (var l in levels) l.Dispose();
+        foreach (var b in bands) b.Dispose();
+        foreach (var w in warped) w.Dispose();
+        foreach (var c in collapsed) c.Dispose();
+        image.Dispose();
+        mask.Dispose();
+        frame.Dispose();
+    }
+}

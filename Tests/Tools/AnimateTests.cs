@@ -1,0 +1,187 @@
+using NUnit.Framework;
+using CineKernel.Tests.Pipeline.Cinemagraph;
+using CineKernel.Tests.Pipeline.IO;
+using CineKernel.Tests.WeightsLoader;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace CineKernel.Tests.Tools;
+
+/// <summary><c>cinekernel animate</c> end to end, and every bad input it must refuse without leaving an output.</summary>
+public class AnimateTests : CliTestBase
+{
+    private string Sample => AnimateSample.Create(Dir);
+
+    private (int Exit, string Out, string Err) Animate(string output, params string[] extra) =>
+        Run(["animate", Sample, "-o", output, "--size", "64", "--frames", "8", "--device", "cpu", "--quiet", .. extra]);
+
+    private void AssertRefused((int Exit, string Out, string Err) r, string output, string expected)
+    {
+        Assert.That(r.Exit, Is.Not.Zero, r.Err);
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), $"one line: {r.Err}");
+        Assert.That(r.Err, Does.StartWith("cinekernel: error:").And.Contain(expected));
+        Assert.That(File.Exists(output) || Directory.Exists(output), Is.False, "no output after a failure");
+        Assert.That(Directory.GetFiles(Dir, "*.partial"), Is.Empty, "no temporary output left behind");
+    }
+
+    [Test]
+    public void PngFramesKeepTheStaticRegionExactAndAnimateTheRest()
+    {
+        string output = PathOf("frames");
+        var r = Animate(output, "--loop", "official");
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        var json = System.Text.Json.JsonDocument.Parse(r.Out.TrimEnd().Split('\n')[^1]).RootElement;
+        var seconds = json.GetProperty("seconds");
+        foreach (var stage in new[] { "load", "inversion", "mask", "motion", "once_per_cinemagraph", "frames", "encode", "total" })
+            Assert.That(seconds.TryGetProperty(stage, out _), Is.True, $"stage {stage} in {r.Out}");
+        Assert.That(seconds.GetProperty("inversion").GetDouble(), Is.Zero, "no inversion without weights");
+
+        var files = Directory.GetFiles(output, "*.png").Order().ToArray();
+        Assert.That(files, Has.Length.EqualTo(8));
+        using var photo = Image.Load<Rgb24>(Path.Combine(Sample, "scene.png"));
+        var frames = files.Select(Image.Load<Rgb24>).ToList();
+        try
+        {
+            int start = AnimateSample.MaskStart(64), changed = 0;
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                {
+                    if (x < start)
+                    {
+                        foreach (var f in frames)
+                            if (f[x, y] != photo[x, y]) Assert.Fail($"static pixel ({x}, {y}) is {f[x, y]}, the input has {photo[x, y]}");
+                    }
+                    else if (frames[0][x, y] != frames[4][x, y]) changed++;
+                }
+            Assert.That(changed, Is.GreaterThan(start * 64 / 2), "the animated half moves");
+            // The original's loop: frame N−1 is frame 0 again.
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                    Assert.That(frames[7][x, y], Is.EqualTo(frames[0][x, y]));
+        }
+        finally
+        {
+            foreach (var f in frames) f.Dispose();
+        }
+    }
+
+    [Test]
+    public void GifDecodesToTheRequestedFrameCountAndPreviewsAreWritten()
+    {
+        string output = PathOf("out.gif"), previews = PathOf("preview");
+        var r = Animate(output, "--preview", previews);
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        using var gif = Image.Load<Rgba32>(output);
+        Assert.That(gif.Frames.Count, Is.EqualTo(8));
+        foreach (var name in new[] { "flow.png", "mask_overlay.png", "frame_first.png", "frame_middle.png", "contact_sheet.png" })
+            Assert.That(File.Exists(Path.Combine(previews, name)), Is.True, name);
+    }
+
+    [Test]
+    public void ArrowsDriveTheMotionWithoutAMotionFile()
+    {
+        string image = PathOf("photo.png");
+        using (var i = IoTestFiles.Noise(80, 64, seed: 1)) i.SaveAsPng(image);
+        string output = PathOf("arrows.gif");
+        var r = Run("animate", image, "-o", output, "--arrow", "40,30,70,30", "--size", "64", "--frames", "4", "--device", "cpu", "--quiet");
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(r.Err, Does.Contain("centre-cropped 80x64"), "a non-square input is reported");
+        Assert.That(r.Out, Does.Contain("\"motion\":\"arrows\""));
+    }
+
+    [Test]
+    public void MissingInput() => AssertRefused(Run("animate", PathOf("nope.png"), "-o", PathOf("o.gif")), PathOf("o.gif"), "not found");
+
+    [Test]
+    public void FolderWithoutImage()
+    {
+        Directory.CreateDirectory(PathOf("empty"));
+        AssertRefused(Run("animate", PathOf("empty"), "-o", PathOf("o.gif")), PathOf("o.gif"), "has no empty.png");
+    }
+
+    [Test]
+    public void NotAnImage()
+    {
+        string input = WriteFile("text.png", "hello, not a picture"u8.ToArray());
+        AssertRefused(Run("animate", input, "-o", PathOf("o.gif"), "--arrow", "1,1,2,2"), PathOf("o.gif"), "text.png");
+    }
+
+    [Test]
+    public void TruncatedPng()
+    {
+        string good = PathOf("good.png");
+        using (var i = IoTestFiles.Noise(64, 64, seed: 2)) i.SaveAsPng(good);
+        var bytes = File.ReadAllBytes(good);
+        string input = WriteFile("cut.png", bytes[..(bytes.Length / 2)]);
+        AssertRefused(Run("animate", input, "-o", PathOf("o.gif"), "--arrow", "1,1,2,2", "--size", "64"), PathOf("o.gif"), "cut.png");
+    }
+
+    [Test]
+    public void CorruptJpeg()
+    {
+        string input = WriteFile("bad.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xDB, 0, 3]);
+        AssertRefused(Run("animate", input, "-o", PathOf("o.gif"), "--arrow", "1,1,2,2", "--size", "64"), PathOf("o.gif"), "bad.jpg");
+    }
+
+    [Test]
+    public void ImageOverTheSizeLimit()
+    {
+        string input = WriteFile("huge.png", IoTestFiles.PngHeaderOnly(9000, 9000));
+        AssertRefused(Run("animate", input, "-o", PathOf("o.gif"), "--arrow", "1,1,2,2"), PathOf("o.gif"), "8192");
+    }
+
+    [Test]
+    public void MotionOfTheWrongShape()
+    {
+        string motion = WriteFile("m.npy", TestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4, 4), }", TestFiles.Floats(new float[48])));
+        AssertRefused(Animate(PathOf("o.gif"), "--motion", motion), PathOf("o.gif"), "shape (3, 4, 4)");
+    }
+
+    [Test]
+    public void MotionOfTheWrongDtype()
+    {
+        string motion = WriteFile("m.npy", TestFiles.Npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2, 2, 2), }", new byte[64]));
+        AssertRefused(Animate(PathOf("o.gif"), "--motion", motion), PathOf("o.gif"), "m.npy");
+    }
+
+    [Test]
+    public void MotionWithNaN()
+    {
+        var values = AnimateSample.Motion(64);
+        values[100] = float.NaN;
+        string motion = WriteFile("m.npy", TestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 64, 64), }", TestFiles.Floats(values)));
+        AssertRefused(Animate(PathOf("o.gif"), "--motion", motion), PathOf("o.gif"), "NaN");
+    }
+
+    [Test]
+    public void MaskThatIsNotAnImage()
+    {
+        string mask = WriteFile("mask.png", "no pixels here"u8.ToArray());
+        AssertRefused(Animate(PathOf("o.gif"), "--mask", mask), PathOf("o.gif"), "mask.png");
+    }
+
+    [TestCase("1")]
+    [TestCase("10001")]
+    public void FrameCountOutOfRange(string frames) =>
+        AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--frames", frames), PathOf("o.gif"), "--frames must be between 2 and 10000");
+
+    [Test]
+    public void UnknownDevice() =>
+        AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--device", "tpu"), PathOf("o.gif"), "unknown device 'tpu'");
+
+    [Test]
+    public void UnknownOption() =>
+        AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--colour", "red"), PathOf("o.gif"), "unknown option '--colour'");
+
+    [Test]
+    public void WeightsAreNotAvailableInThisBuild() =>
+        AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--weights", Dir), PathOf("o.gif"), "full StyleCineGAN path");
+
+    [Test]
+    public void NoMotionAtAll()
+    {
+        string image = PathOf("photo.png");
+        using (var i = IoTestFiles.Noise(64, 64, seed: 1)) i.SaveAsPng(image);
+        AssertRefused(Run("animate", image, "-o", PathOf("o.gif")), PathOf("o.gif"), "no motion");
+    }
+}
