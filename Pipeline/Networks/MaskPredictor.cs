@@ -81,6 +81,7 @@ public static class MaskPredictor
         // Sources above the grid are resized once, for every model.
         var atGrid = features.Select((f, i) => config.Sources[i].Size >= size ? ToGrid(f, $"resize.{i}") : null).ToList();
         var coarseSizes = config.Sources.Select(s => s.Size).Where(s => s < size).Distinct().ToList();
+        bool anyAtGrid = atGrid.Any(x => x is not null);
         for (int m = 0; m < models.Count; m++)
         {
             var model = models[m];
@@ -88,8 +89,9 @@ public static class MaskPredictor
             bool biasAdded = false;
             Value Slice(Value x, int source)
             {
-                // The bias rides with the first slice computed on the grid itself (a resize would only round it).
-                bool withBias = !biasAdded && (x.Shape.H == size || coarseSizes.Count == config.Sources.Count);
+                // The bias rides with the first slice computed on the grid itself (a resize would only round
+                // it); when every source is coarser than the grid, with the first slice (resizing a constant keeps it).
+                bool withBias = !biasAdded && (x.Shape.H == size || !anyAtGrid);
                 biasAdded |= withBias;
                 var op = new LinearOp(LinearOptions.Plain with { WeightColumnOffset = config.ColumnOffset(source) }, perPixel: true);
                 return withBias
