@@ -55,8 +55,8 @@ public class MotionGeneratorBenchmarks
 }
 
 /// <summary>
-/// The mask predictor's per-pixel classifier, one model (the ten of the ensemble each cost the same), at a
-/// quarter of the real sizes: config-f's 1472 channels from sources at 16…256 on a 128 grid. The original
+/// The mask predictor's per-pixel classifier, one model (the ten of the ensemble each cost the same), at an
+/// eighth of the real sizes (a shared 2-core machine): config-f's 1472 channels from sources at 8…128 on a 64 grid. The original
 /// order (resize every source, concatenate, first layer on the grid) against the first layer per source
 /// resolution before resizing (DESIGN.md "Mask predictor"). FLOPs count the three linear layers; the
 /// resizes and the concatenation are memory traffic.
@@ -64,18 +64,18 @@ public class MotionGeneratorBenchmarks
 [Config(typeof(CineKernelConfig))]
 public class MaskPredictorBenchmarks
 {
-    public const int Grid = 128, Hidden1 = 128, Hidden2 = 32;
+    public const int Grid = 64, Hidden1 = 128, Hidden2 = 32;
 
     /// <summary>The two later layers (128→32, 32→3) on every grid pixel.</summary>
     public const double TailFlops = 2.0 * Grid * Grid * (Hidden1 * Hidden2 + Hidden2 * 3);
 
     public const double ConcatFlops = 2.0 * Grid * Grid * 1472 * Hidden1 + TailFlops;
 
-    /// <summary>16²·512 + 32²·512 + 64²·256 + 128²·128 at the sources' sizes, the 256 sources (64 channels) after resizing to 128.</summary>
-    public const double PerSourceFlops = 2.0 * Hidden1 * (16 * 16 * 512 + 32 * 32 * 512 + 64 * 64 * 256 + 128 * 128 * 128 + 128 * 128 * 64) + TailFlops;
+    /// <summary>8²·512 + 16²·512 + 32²·256 + 64²·128 at the sources' sizes, the 128 sources (64 channels) after resizing to 64.</summary>
+    public const double PerSourceFlops = 2.0 * Hidden1 * (8 * 8 * 512 + 16 * 16 * 512 + 32 * 32 * 256 + 64 * 64 * 128 + 64 * 64 * 64) + TailFlops;
 
     private static readonly MaskPredictorConfig Config = new(
-        MaskPredictorConfig.ConfigF.Sources.Select(s => s with { Size = s.Size / 4 }).ToList(), Grid);
+        MaskPredictorConfig.ConfigF.Sources.Select(s => s with { Size = s.Size / 8 }).ToList(), Grid);
 
     private ComputeDevice device = null!;
     private GraphRunner concat = null!, perSource = null!;
