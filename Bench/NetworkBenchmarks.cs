@@ -1,0 +1,148 @@
+using BenchmarkDotNet.Attributes;
+using CineKernel.Bench.Support;
+using CineKernel.Graph;
+using CineKernel.Kernels;
+using CineKernel.Pipeline.Networks;
+using CineKernel.WeightsLoader;
+
+namespace CineKernel.Bench;
+
+/// <summary>
+/// The motion network at its real width (ngf 64, 4 downsamplings, 9 residual blocks, random weights) on a
+/// 64×64 image: at the real 512×512 it is 540 GFLOP, minutes per call on ILGPU's CPU accelerator, so
+/// this is 1/64 of the pixels (the bottleneck 4×4 instead of 32×32: the same layers, 8.4 GFLOP).
+/// Whole graph as the pipeline runs it; there is no plain C# version of the network to compare with.
+/// </summary>
+[Config(typeof(CineKernelConfig))]
+public class MotionGeneratorBenchmarks
+{
+    public const int Size = 64;
+
+    // config.Flops(64, 64) for MotionGeneratorConfig.Official, spelled out (attributes need constants):
+    // conv 7×7 3→64 at 64²; downsampling convs to 32² (64→128), 16², 8², 4² (512→1024); 18 block convs
+    // 1024→1024 at 4²; upsampling convs at 8² (1024→512), 16², 32², 64² (128→64); conv 7×7 64→2 at 64².
+    public const double Flops = 2.0 * 9 * (32 * 32 * 128 * 64 + 16 * 16 * 256 * 128 + 8 * 8 * 512 * 256 + 4 * 4 * 1024 * 512)
+        + 2.0 * 9 * 18 * 4 * 4 * 1024 * 1024
+        + 2.0 * 9 * (8 * 8 * 512 * 1024 + 16 * 16 * 256 * 512 + 32 * 32 * 128 * 256 + 64 * 64 * 64 * 128)
+        + 2.0 * 49 * 64 * 64 * (3 * 64 + 64 * 2);
+
+    private ComputeDevice device = null!;
+    private GraphRunner runner = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var config = MotionGeneratorConfig.Official;
+        if (config.Flops(Size, Size) != Flops) throw new InvalidOperationException($"motion benchmark: Work counts {Flops}, the config {config.Flops(Size, Size)}");
+        device = ComputeDevice.Open("cpu");
+        runner = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(config, MotionGenerator.RandomParameters(config, 1), Size, Size)));
+        runner.SetInput(MotionGenerator.ImageInput, ConvLayer.Random(3 * Size * Size, 2));
+    }
+
+    [Benchmark, Work(Flops = Flops)]
+    public void Graph()
+    {
+        runner.Run();
+        device.Synchronize();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        runner.Dispose();
+        device.Dispose();
+    }
+}
+
+/// <summary>
+/// The mask predictor's per-pixel classifier, one model (the ten of the ensemble each cost the same), at an
+/// eighth of the real sizes (a shared 2-core machine): config-f's 1472 channels from sources at 8…128 on a 64 grid. The original
+/// order (resize every source, concatenate, first layer on the grid) against the first layer per source
+/// resolution before resizing (DESIGN.md "Mask predictor"). FLOPs count the three linear layers; the
+/// resizes and the concatenation are memory traffic.
+/// </summary>
+[Config(typeof(CineKernelConfig))]
+public class MaskPredictorBenchmarks
+{
+    public const int Grid = 64, Hidden1 = 128, Hidden2 = 32;
+
+    /// <summary>The two later layers (128→32, 32→3) on every grid pixel.</summary>
+    public const double TailFlops = 2.0 * Grid * Grid * (Hidden1 * Hidden2 + Hidden2 * 3);
+
+    public const double ConcatFlops = 2.0 * Grid * Grid * 1472 * Hidden1 + TailFlops;
+
+    /// <summary>8²·512 + 16²·512 + 32²·256 + 64²·128 at the sources' sizes, the 128 sources (64 channels) after resizing to 64.</summary>
+    public const double PerSourceFlops = 2.0 * Hidden1 * (8 * 8 * 512 + 16 * 16 * 512 + 32 * 32 * 256 + 64 * 64 * 128 + 64 * 64 * 64) + TailFlops;
+
+    private static readonly MaskPredictorConfig Config = new(
+        MaskPredictorConfig.ConfigF.Sources.Select(s => s with { Size = s.Size / 8 }).ToList(), Grid);
+
+    private ComputeDevice device = null!;
+    private GraphRunner concat = null!, perSource = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        device = ComputeDevice.Open("cpu");
+        var models = MaskClassifier.LoadEnsemble(RandomClassifier(Config.TotalChannels), Config.TotalChannels);
+        if (MaskPredictor.FirstLayerFlops(Config, Hidden1, FirstLayerPlacement.PerSource) + TailFlops != PerSourceFlops ||
+            MaskPredictor.FirstLayerFlops(Config, Hidden1, FirstLayerPlacement.AfterConcat) + TailFlops != ConcatFlops)
+            throw new InvalidOperationException("mask benchmark: the Work counts disagree with MaskPredictor.FirstLayerFlops");
+        concat = Runner(FirstLayerPlacement.AfterConcat);
+        perSource = Runner(FirstLayerPlacement.PerSource);
+        GraphRunner Runner(FirstLayerPlacement placement)
+        {
+            var r = new GraphRunner(device, Scheduler.Plan(MaskPredictor.BuildGraph(Config, models, placement)));
+            for (int i = 0; i < Config.Sources.Count; i++)
+            {
+                var s = Config.Sources[i];
+                r.SetInput(MaskPredictor.FeatureInput(i), ConvLayer.Random(s.Channels * s.Size * s.Size, 10 + i));
+            }
+            return r;
+        }
+        ConcatThenLinear();
+        PerSourceResolution();
+        ConvLayer.RequireSame(concat.Output(MaskPredictor.LogitsOutput(0)).ToArray(), perSource.Output(MaskPredictor.LogitsOutput(0)).ToArray(), "mask logits");
+    }
+
+    private static NetworkParameters RandomClassifier(int inFeatures)
+    {
+        var t = new Dictionary<string, TensorData>();
+        int seed = 100;
+        void Put(string name, params long[] shape)
+        {
+            var data = ConvLayer.Random((int)shape.Aggregate(1L, (a, b) => a * b), seed++);
+            if (name.EndsWith("running_var", StringComparison.Ordinal)) data = Array.ConvertAll(data, v => Math.Abs(v) + 0.1f);
+            t[name] = new TensorData(shape, data);
+        }
+        string p = MaskClassifier.Prefix(0);
+        Put($"{p}.0.weight", Hidden1, inFeatures); Put($"{p}.0.bias", Hidden1);
+        Put($"{p}.3.weight", Hidden2, Hidden1); Put($"{p}.3.bias", Hidden2);
+        Put($"{p}.6.weight", 3, Hidden2); Put($"{p}.6.bias", 3);
+        foreach (var (layer, c) in new[] { ("2", Hidden1), ("5", Hidden2) })
+            foreach (var field in new[] { "weight", "bias", "running_mean", "running_var" }) Put($"{p}.{layer}.{field}", c);
+        return NetworkParameters.From(t, "random");
+    }
+
+    [Benchmark(Baseline = true), Work(Flops = ConcatFlops)]
+    public void ConcatThenLinear()
+    {
+        concat.Run();
+        device.Synchronize();
+    }
+
+    [Benchmark, Work(Flops = PerSourceFlops)]
+    public void PerSourceResolution()
+    {
+        perSource.Run();
+        device.Synchronize();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        concat.Dispose();
+        perSource.Dispose();
+        device.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using CineKernel.Graph;
+using CineKernel.Kernels;
+using CineKernel.Pipeline.Networks;
+using CineKernel.WeightsLoader;
+
+namespace CineKernel.Tools.Eval;
+
+/// <summary>
+/// <c>eval mask-mlp</c>: every DatasetGAN classifier <c>classifier.{m}</c> of the weights file (BatchNorms
+/// folded) on the rows of <c>in.features</c> (rows × In) → <c>out.logits.{m}</c> (rows × classes).
+/// </summary>
+public sealed class MaskMlpOp : IEvalOp
+{
+    public string Name => "mask-mlp";
+
+    public string Summary => "in.features (rows×In) → out.logits.{m} for each classifier.{m} in the weights (BatchNorms folded)";
+
+    public IEnumerable<KeyValuePair<string, TensorData>> Run(EvalContext context)
+    {
+        var features = context.Input("in.features");
+        if (features.Shape.Length != 2) throw new CliException($"{context.Inputs.Path}: in.features must be rows×features, got [{string.Join(", ", features.Shape)}]");
+        int rows = checked((int)features.Shape[0]), inFeatures = checked((int)features.Shape[1]);
+        var models = LoadEnsemble(context, inFeatures);
+
+        var g = new GraphBuilder("mask mlp");
+        var x = g.Input("features", new Shape4(1, 1, rows, inFeatures));
+        for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Apply(g, x, m, perPixel: false));
+        using var runner = new GraphRunner(context.Device, Scheduler.Plan(g.Build()));
+        runner.SetInput("features", features.Data);
+        runner.Run();
+        for (int m = 0; m < models.Count; m++)
+            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Classes], runner.Output($"logits.{m}").ToArray()));
+    }
+
+    /// <summary>The weights file's ensemble (missing or misshapen tensors surface as InvalidDataException, which the CLI reports).</summary>
+    internal static IReadOnlyList<MaskClassifier> LoadEnsemble(EvalContext context, int inFeatures) =>
+        MaskClassifier.LoadEnsemble(NetworkParameters.From(context.Weights), inFeatures);
+}
