@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU.Runtime;
 
 namespace CineKernel.Kernels;
 
@@ -28,6 +29,17 @@ public static class EulerIntegrator
         if (state.C != 3) throw new ArgumentException($"Euler state must have 3 channels (x, y, escaped), got {state.Shape}");
         var p = Params(state, state.N, 0, 1f);
         state.Device.Load<ArrayView<float>, EulerParams>(ResetKernel)(p.Stride, state.View, p);
+    }
+
+    /// <summary>
+    /// Copies an Euler state (a checkpoint to restore or to keep): after it, <paramref name="destination"/>
+    /// continues exactly as <paramref name="source"/> would.
+    /// </summary>
+    public static void CopyState(Tensor source, Tensor destination)
+    {
+        if (source.C != 3 || destination.Shape != source.Shape)
+            throw new ArgumentException($"Euler state copy: source {source.Shape} and destination {destination.Shape} must be the same N×3×H×W");
+        source.View.CopyTo(source.Device.Stream, destination.View);
     }
 
     /// <summary>

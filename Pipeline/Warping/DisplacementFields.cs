@@ -2,59 +2,313 @@ using CineKernel.Kernels;
 
 namespace CineKernel.Pipeline.Warping;
 
+/// <summary>How <see cref="DisplacementFields"/> keeps the fields of a loop.</summary>
+public enum DisplacementStorage
+{
+    /// <summary>Every field of both directions traced once and kept: 2·period Euler steps, memory linear in N.</summary>
+    AllFrames,
+
+    /// <summary>
+    /// The forward field advanced one state per frame; the backward field recomputed segment by segment from
+    /// checkpoints: about 3·period Euler steps for the loop, memory growing as √N.
+    /// </summary>
+    Checkpointed,
+}
+
 /// <summary>
-/// The Euler displacement fields of one level for a whole loop of <see cref="FrameCount"/> frames, computed
-/// once per cinemagraph (DESIGN.md "Performance"): forward[k] = k steps on +M, backward[k] = k steps on −M,
-/// k = 0..period, each direction in one O(N) pass. Frame t splats with forward[t] and backward[N−1−t], as the
-/// original's <c>blend_feature</c> integrates idx and n_frames−idx−1 steps.
-/// <para>Memory: 2·N·2·P²·4 bytes for a padded side P (N = 120 at the 1024 level, P = 1780: about 6 GB;
-/// at 128, P = 224: about 96 MB). A caller short of memory can instead keep an
-/// <see cref="EulerIntegrator"/> state and advance it frame by frame.</para>
+/// The Euler displacement fields of one level for a loop (DESIGN.md "Euler integration", "Performance"):
+/// frame t splats along forward(t) = <see cref="LoopSchedule.ForwardSteps"/> steps on +M and backward(t) =
+/// <see cref="LoopSchedule.BackwardSteps"/> steps on −M, bit for bit what the original's per-frame
+/// <c>euler_integration</c> from scratch gives (the state is only ever advanced, never approximated).
+/// The original integrates every frame from scratch: N·period steps per loop, O(N²).
+/// <para>
+/// Costs below in planes of the padded grid (one plane = H·W float32s; at the 1024 level H = W = 1780, a plane
+/// is 12.67 MB) and in Euler steps of the whole grid, for a loop of period p (N−1 official, N seamless).
+/// For N = 120 (official, p = 119) at the 1024 level:
+/// </para>
+/// <list type="bullet">
+/// <item><see cref="DisplacementStorage.AllFrames"/>: both directions traced once, fields k = 0..p kept:
+/// 4(p+1) + 6 planes (6.16 GB), 2p steps (238) in <see cref="Compute"/>, none per frame; any order is free.</item>
+/// <item><see cref="DisplacementStorage.Checkpointed"/>, spacing K chosen to minimise memory (≈ √(1.5p); 15 here):
+/// forward = one state advanced as t grows (3 + 2 planes); backward = the states after K, 2K, …, ⌊p/K⌋K steps
+/// (3⌊p/K⌋ planes), stored by one pass of p steps in <see cref="Compute"/>, a buffer of K fields (2K planes)
+/// and one state (3): 3⌊p/K⌋ + 2K + 8 ≤ 2√(6p) + 11 planes (59 planes, 748 MB, 8× less).
+/// Frames in order t = 0..N−1 cost N−1 forward steps and p + ⌊p/K⌋(K−1) backward steps (each backward segment
+/// is recomputed once from its checkpoint, as frames need it in decreasing step order): under 3p in all
+/// (336 with Compute's pass, against the original's 14 280).</item>
+/// </list>
+/// <para>
+/// Random access (frames out of order) gives the same fields at a bounded cost: a backward field outside the
+/// buffered segment recomputes that segment from its checkpoint, at most K−1 steps (and a state copy); a forward
+/// field for t past the current state advances by the difference, and for t before it restarts from the start
+/// state: up to t ≤ p steps. <see cref="Compute"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
+/// bytes fit the budget (the small levels: 97 MB at the 128 level for N = 120), else the checkpoints.
+/// </para>
+/// <para>
+/// The tensor <see cref="ForwardAt"/> or <see cref="BackwardAt"/> returns is a view of this object's buffers:
+/// valid until the next call for the same direction (for ever with <see cref="DisplacementStorage.AllFrames"/>),
+/// so a frame's two fields can be used together. Not thread-safe.
+/// </para>
 /// </summary>
 public sealed class DisplacementFields : IDisposable
 {
-    private DisplacementFields(LoopSchedule schedule, Tensor forward, Tensor backward)
+    /// <summary>Memory <see cref="Compute"/> may spend to keep every field (256 MiB: the 128 level for any usual N).</summary>
+    public const long DefaultMemoryBudgetBytes = 256L << 20;
+
+    private readonly Trajectory forward, backward;
+    private bool disposed;
+
+    private DisplacementFields(LoopSchedule schedule, DisplacementStorage storage, Trajectory forward, Trajectory backward)
     {
         Schedule = schedule;
-        Forward = forward;
-        Backward = backward;
+        Storage = storage;
+        this.forward = forward;
+        this.backward = backward;
     }
 
     public LoopSchedule Schedule { get; }
 
     public int FrameCount => Schedule.FrameCount;
 
-    /// <summary>N×2×P×P: forward[k] is the displacement after k steps on +M.</summary>
-    public Tensor Forward { get; }
+    public DisplacementStorage Storage { get; }
 
-    /// <summary>N×2×P×P: backward[k] is the displacement after k steps on −M.</summary>
-    public Tensor Backward { get; }
+    /// <summary>Backward steps between checkpoints (K); the whole period + 1 when every field is kept.</summary>
+    public int CheckpointSpacing => backward.SegmentLength;
 
-    /// <summary>Traces both directions of <paramref name="paddedFlow"/> (1×2×P×P) for every frame of the loop.</summary>
-    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule)
+    /// <summary>Device memory this object holds, in bytes (what <see cref="BytesFor"/> predicts).</summary>
+    public long BytesHeld => forward.BytesHeld + backward.BytesHeld;
+
+    /// <summary>Euler steps of the whole grid taken so far on +M (instrumentation: each is one pass over every pixel).</summary>
+    public long ForwardEulerSteps => forward.Steps;
+
+    /// <summary>Euler steps of the whole grid taken so far on −M.</summary>
+    public long BackwardEulerSteps => backward.Steps;
+
+    public long EulerSteps => ForwardEulerSteps + BackwardEulerSteps;
+
+    /// <summary>
+    /// Prepares the fields of <paramref name="paddedFlow"/> (1×2×H×W) for every frame of the loop: keeps them all
+    /// when <see cref="BytesFor"/>(AllFrames) ≤ <paramref name="memoryBudgetBytes"/>, else checkpoints the backward
+    /// direction (one pass of period steps). The flow must stay unchanged while the fields are in use.
+    /// </summary>
+    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, long memoryBudgetBytes = DefaultMemoryBudgetBytes)
     {
-        if (paddedFlow.N != 1 || paddedFlow.C != 2) throw new ArgumentException($"padded flow must be 1×2×H×W, got {paddedFlow.Shape}");
-        var device = paddedFlow.Device;
-        var fieldShape = paddedFlow.Shape with { N = schedule.MaxSteps + 1 };
-        var forward = device.Allocate(fieldShape);
-        var backward = device.Allocate(fieldShape);
-        using var state = device.Allocate(EulerIntegrator.StateShape(paddedFlow.Shape));
-        EulerIntegrator.Reset(state);
-        EulerIntegrator.Trace(paddedFlow, state, forward, motionSign: 1f);
-        EulerIntegrator.Reset(state);
-        EulerIntegrator.Trace(paddedFlow, state, backward, motionSign: -1f);
-        return new DisplacementFields(schedule, forward, backward);
+        if (memoryBudgetBytes < 0) throw new ArgumentOutOfRangeException(nameof(memoryBudgetBytes), memoryBudgetBytes, "memory budget must be ≥ 0 bytes");
+        return Compute(paddedFlow, schedule, ChooseStorage(paddedFlow.Shape, schedule, memoryBudgetBytes));
     }
 
-    /// <summary>Frame t's forward field (t steps on +M).</summary>
-    public Tensor ForwardAt(int t) => Forward.Batch(Schedule.ForwardSteps(t));
+    /// <summary>As <see cref="Compute(Tensor, LoopSchedule, long)"/> with the storage given.</summary>
+    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, DisplacementStorage storage)
+    {
+        if (paddedFlow.N != 1 || paddedFlow.C != 2) throw new ArgumentException($"padded flow must be 1×2×H×W, got {paddedFlow.Shape}");
+        if (schedule.FrameCount < 2) throw new ArgumentException($"a loop needs at least 2 frames, got {schedule.FrameCount} (use LoopSchedule.Create)");
+        var (forwardSegment, backwardSegment, checkpoints) = Layout(storage, schedule.Period);
+        Trajectory? f = null, b = null;
+        try
+        {
+            f = new Trajectory(paddedFlow, 1f, schedule.Period, forwardSegment, 0);
+            b = new Trajectory(paddedFlow, -1f, schedule.Period, backwardSegment, checkpoints);
+            var fields = new DisplacementFields(schedule, storage, f, b);
+            // Frame 0 of both directions: in AllFrames the whole trace; in Checkpointed the checkpoint pass.
+            fields.ForwardAt(0);
+            fields.BackwardAt(0);
+            return fields;
+        }
+        catch
+        {
+            f?.Dispose();
+            b?.Dispose();
+            throw;
+        }
+    }
 
-    /// <summary>Frame t's backward field (N−1−t steps on −M, or N−t in a seamless loop).</summary>
-    public Tensor BackwardAt(int t) => Backward.Batch(Schedule.BackwardSteps(t));
+    /// <summary>AllFrames when it fits <paramref name="memoryBudgetBytes"/>, else Checkpointed.</summary>
+    public static DisplacementStorage ChooseStorage(Shape4 paddedFlow, LoopSchedule schedule, long memoryBudgetBytes) =>
+        BytesFor(DisplacementStorage.AllFrames, paddedFlow, schedule) <= memoryBudgetBytes
+            ? DisplacementStorage.AllFrames
+            : DisplacementStorage.Checkpointed;
+
+    /// <summary>The device bytes <see cref="Compute"/> holds for this storage, flow shape (1×2×H×W) and loop.</summary>
+    public static long BytesFor(DisplacementStorage storage, Shape4 paddedFlow, LoopSchedule schedule)
+    {
+        var (forwardSegment, backwardSegment, checkpoints) = Layout(storage, schedule.Period);
+        return Trajectory.Planes(forwardSegment, 0) * PlaneBytes(paddedFlow)
+            + Trajectory.Planes(backwardSegment, checkpoints) * PlaneBytes(paddedFlow);
+    }
+
+    /// <summary>
+    /// The checkpoint spacing K that holds the fewest planes, 3⌊p/K⌋ + 2K (checkpoint states + segment buffer),
+    /// ties to the fewer recomputed steps ⌊p/K⌋(K−1).
+    /// </summary>
+    public static int CheckpointSpacingFor(int period)
+    {
+        if (period < 1) throw new ArgumentOutOfRangeException(nameof(period), period, "a loop period must be ≥ 1");
+        int best = 1;
+        long bestPlanes = long.MaxValue, bestSteps = long.MaxValue;
+        for (int k = 1; k <= period + 1; k++)
+        {
+            long planes = 3L * (period / k) + 2L * k;
+            long steps = (long)(period / k) * (k - 1);
+            if (planes < bestPlanes || (planes == bestPlanes && steps < bestSteps))
+            {
+                best = k;
+                bestPlanes = planes;
+                bestSteps = steps;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Frame t's forward field (t steps on +M), 1×2×H×W.</summary>
+    public Tensor ForwardAt(int t)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return forward.At(Schedule.ForwardSteps(t));
+    }
+
+    /// <summary>Frame t's backward field (period − t steps on −M), 1×2×H×W.</summary>
+    public Tensor BackwardAt(int t)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return backward.At(Schedule.BackwardSteps(t));
+    }
 
     public void Dispose()
     {
-        Forward.Dispose();
-        Backward.Dispose();
+        if (disposed) return;
+        disposed = true;
+        forward.Dispose();
+        backward.Dispose();
+    }
+
+    private static long PlaneBytes(Shape4 flow) => (long)flow.H * flow.W * sizeof(float);
+
+    /// <summary>Segment lengths of both directions and the backward checkpoint count for a storage.</summary>
+    private static (int ForwardSegment, int BackwardSegment, int Checkpoints) Layout(DisplacementStorage storage, int period)
+    {
+        switch (storage)
+        {
+            case DisplacementStorage.AllFrames:
+                return (period + 1, period + 1, 0);
+            case DisplacementStorage.Checkpointed:
+                int k = CheckpointSpacingFor(period);
+                return (1, k, period / k);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(storage), storage, "unknown displacement storage");
+        }
+    }
+
+    /// <summary>
+    /// The displacement after k = 0..maxSteps steps of sign·M for one direction. Fields are produced a segment
+    /// at a time (steps [jL, jL + L) for segment length L) by tracing from the cheapest state at or before jL:
+    /// the running state, the checkpoint at ⌊jL/K⌋·K (K = L; checkpoints are stored the first time the running
+    /// state passes them), or the start. L = maxSteps + 1 keeps every field; L = 1 is a plain running state.
+    /// </summary>
+    private sealed class Trajectory : IDisposable
+    {
+        private readonly Tensor motion;
+        private readonly float sign;
+        private readonly int maxSteps;
+        private readonly Tensor state;          // the running state, after stateSteps steps
+        private readonly Tensor segment;        // fields segmentStart .. segmentStart + segmentCount − 1
+        private readonly Tensor? checkpoints;   // checkpoint j−1 = the state after j·L steps, j = 1..checkpointCount
+        private readonly int checkpointCount;
+        private int stateSteps, segmentStart = -1, segmentCount, knownCheckpoints;
+
+        public Trajectory(Tensor motion, float sign, int maxSteps, int segmentLength, int checkpointCount)
+        {
+            this.motion = motion;
+            this.sign = sign;
+            this.maxSteps = maxSteps;
+            SegmentLength = segmentLength;
+            this.checkpointCount = checkpointCount;
+            var device = motion.Device;
+            var stateShape = EulerIntegrator.StateShape(motion.Shape);
+            state = device.Allocate(stateShape);
+            try
+            {
+                segment = device.Allocate(motion.Shape with { N = segmentLength });
+                if (checkpointCount > 0) checkpoints = device.Allocate(stateShape with { N = checkpointCount });
+            }
+            catch
+            {
+                state.Dispose();
+                segment?.Dispose();
+                throw;
+            }
+            EulerIntegrator.Reset(state);
+        }
+
+        public int SegmentLength { get; }
+
+        public long Steps { get; private set; }
+
+        /// <summary>State (3), segment buffer (2 per field) and checkpoint states (3 each), in planes.</summary>
+        public static long Planes(int segmentLength, int checkpointCount) => 3 + 2L * segmentLength + 3L * checkpointCount;
+
+        public long BytesHeld => (state.Length + segment.Length + (checkpoints?.Length ?? 0)) * sizeof(float);
+
+        public Tensor At(int k)
+        {
+            if (k < segmentStart || k >= segmentStart + segmentCount || segmentStart < 0)
+                Fill(k / SegmentLength * SegmentLength);
+            return segment.Batch(k - segmentStart);
+        }
+
+        private void Fill(int start)
+        {
+            int count = Math.Min(SegmentLength, maxSteps + 1 - start);
+            if (stateSteps > start)
+            {
+                // Behind the running state: restart from the last checkpoint at or before start, or from 0.
+                int j = Math.Min(start / SegmentLength, knownCheckpoints);
+                if (j > 0) EulerIntegrator.CopyState(checkpoints!.Batch(j - 1), state);
+                else EulerIntegrator.Reset(state);
+                stateSteps = j * SegmentLength;
+            }
+            else if (knownCheckpoints > 0 && knownCheckpoints * SegmentLength > stateSteps)
+            {
+                // A checkpoint at or before start is further along than the running state.
+                int j = Math.Min(start / SegmentLength, knownCheckpoints);
+                if (j * SegmentLength > stateSteps)
+                {
+                    EulerIntegrator.CopyState(checkpoints!.Batch(j - 1), state);
+                    stateSteps = j * SegmentLength;
+                }
+            }
+            while (stateSteps < start)
+            {
+                // Stop at the next checkpoint not yet stored, so one pass stores them all.
+                int next = knownCheckpoints < checkpointCount ? (knownCheckpoints + 1) * SegmentLength : int.MaxValue;
+                int target = Math.Min(start, next);
+                Advance(target - stateSteps);
+                if (target == next)
+                {
+                    EulerIntegrator.CopyState(state, checkpoints!.Batch(knownCheckpoints));
+                    knownCheckpoints++;
+                }
+            }
+            // Invalidate first: should the trace fail, the buffer no longer holds the old segment.
+            segmentStart = -1;
+            EulerIntegrator.Trace(motion, state, segment.Batch(0, count), sign);
+            Steps += count - 1;
+            stateSteps = start + count - 1;
+            segmentStart = start;
+            segmentCount = count;
+        }
+
+        private void Advance(int steps)
+        {
+            EulerIntegrator.Advance(motion, state, steps, sign);
+            Steps += steps;
+            stateSteps += steps;
+        }
+
+        public void Dispose()
+        {
+            state.Dispose();
+            segment.Dispose();
+            checkpoints?.Dispose();
+        }
     }
 }
