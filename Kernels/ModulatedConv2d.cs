@@ -80,10 +80,12 @@ public static class ModulatedConv2d
     /// used transposed (Cout×Cin as Cin×Cout, as the original's weight.transpose(1, 2)), scaled by demod,
     /// into <paramref name="scratch"/> (<see cref="UpsampleScratchShape"/>), then the blur
     /// (<paramref name="blurKernel"/>, the stored [1,3,3,1]ᵀ[1,3,3,1]/64 × 4) with bias and epilogue fused,
-    /// into <paramref name="output"/> (N×Cout×2H×2W for K = 3 and a 4-tap blur).
+    /// into <paramref name="output"/> (N×Cout×2H×2W for K = 3 and a 4-tap blur). With <paramref name="noise"/>,
+    /// StyledConv's noise injection (weight × plane) joins that epilogue before the bias.
     /// </summary>
     public static void ForwardUpsample(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor blurKernel,
-        Tensor scratch, Tensor? bias, Tensor output, float weightScale, ActivationFunction? epilogue = null)
+        Tensor scratch, Tensor? bias, Tensor output, float weightScale, ActivationFunction? epilogue = null,
+        Tensor? noise = null, float noiseWeight = 0f)
     {
         var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
@@ -98,7 +100,7 @@ public static class ModulatedConv2d
         TransposedConv2d.Launch(input, weight, null, style, demod, scratch, 2,
             weightInStride: weight.H * weight.W, weightOutStride: weight.C * weight.H * weight.W,
             new ConvFusion(weightScale, true, demod is not null, false, ActivationFunction.Identity));
-        Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), bias, ep);
+        Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), bias, ep, noise, noiseWeight);
     }
 
     private static void ValidateModulation(Tensor input, Tensor weight, Tensor style, Tensor? demod)
