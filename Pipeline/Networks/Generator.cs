@@ -7,7 +7,8 @@ using CineKernel.WeightsLoader;
 namespace CineKernel.Pipeline.Networks;
 
 /// <summary>Where a cinemagraph frame injects D and starts warping (the original's warp_blend_feature arguments).</summary>
-public sealed record FramesOptions(int ReconFeatureIndex = 9, int WarpFeatureIndex = 9, LoopMode LoopMode = LoopMode.Official);
+/// <summary><paramref name="FlowSize"/>: the motion field's side (default: the generator's size); each level resizes it by ×2 / ÷2 steps.</summary>
+public sealed record FramesOptions(int ReconFeatureIndex = 9, int WarpFeatureIndex = 9, LoopMode LoopMode = LoopMode.Official, int? FlowSize = null);
 
 /// <summary>
 /// StyleGAN2's generator (models/stylegan2/model.py, rosinality layout; DESIGN.md "Generator") as graphs on
@@ -125,7 +126,8 @@ public sealed class Generator
         int featureResolution = GeneratorConfig.BlockResolution(firstBlock) / 2;
         var b = new Layers(this, new GraphBuilder("frames"));
         var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
-        var flow = b.Builder.Input("flow", new Shape4(1, 2, Config.Size, Config.Size));
+        int flowSize = o.FlowSize ?? Config.Size;
+        var flow = b.Builder.Input("flow", new Shape4(1, 2, flowSize, flowSize));
         var (out_, _) = b.Start();
         for (int j = 0; j < firstBlock; j++) out_ = b.BlockConvs(j, out_); // overwritten by D: dead work, as in the original
 

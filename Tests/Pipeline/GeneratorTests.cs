@@ -100,6 +100,7 @@ public class GeneratorTests
         using var golden = GeneratorGolden.Open();
         int frames = int.Parse(golden.Metadata["n_frames"]);
         using var runner = FramesRunner(golden);
+        runner.RunOnce(); // without the frame count: the displacement fields are traced on the first frame
         foreach (int t in new[] { 0, 1, 7, 12, 23 })
         {
             runner.RunFrame(t, frames);
@@ -113,7 +114,7 @@ public class GeneratorTests
         using var golden = GeneratorGolden.Open();
         using var runner = FramesRunner(golden);
         var plan = runner.Plan;
-        const int frames = 4;
+        const int frames = 3;
         for (int t = 0; t < frames; t++) runner.RunFrame(t, frames);
 
         // Once per cinemagraph: everything unwarped, the styles, demods and the displacement fields, exactly once.
@@ -139,16 +140,6 @@ public class GeneratorTests
         // Fusion: noise and FusedLeakyReLU joined the upsampling convs; noise and activation one pass otherwise.
         var convs8 = plan.Steps.Single(s => s.Output.Name == "convs.8");
         Assert.That(convs8.Sources.Select(n => n.Op.GetType().Name), Is.EqualTo(new[] { "ModulatedConvOp", "NoiseOp", "FusedLeakyReluOp" }));
-    }
-
-    [Test]
-    public void AnotherFrameCountRetracesTheFields()
-    {
-        using var golden = GeneratorGolden.Open();
-        using var runner = FramesRunner(golden);
-        runner.RunOnce(); // no frame count yet: the fields are traced on the first frame
-        runner.RunFrame(7, 24);
-        AssertOutput(runner, "image", golden, "out.frame.7", 1e-4);
     }
 
     [Test]
