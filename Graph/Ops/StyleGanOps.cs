@@ -35,7 +35,7 @@ public sealed class DemodulationOp(float weightScale) : Op
     {
         if (inputs.Count != 2 || inputs[1].W != inputs[0].C)
             throw new ArgumentException($"demod: needs weight Cout×Cin×K×K and style N×1×1×Cin, got {string.Join(", ", inputs)}");
-        return new Shape4(inputs[1].Length == inputs[1].W ? 1 : inputs[1].N, 1, 1, inputs[0].N);
+        return new Shape4(inputs[1].N, 1, 1, inputs[0].N);
     }
 
     public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
@@ -83,8 +83,8 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, A
     {
         ModulatedConvKind.Plain => "modconv3x3",
         ModulatedConvKind.Upsample => "modconv↑2",
-        _ => "torgb1x1",
-    } + (HasBias ? "+b" : "") + (Epilogue == ActivationFunction.Identity ? "" : $"·{ActivationOp.Describe(Epilogue)}");
+        _ => HasBias ? "torgb1x1+b" : "torgb1x1",
+    }; // what is fused into the epilogue the plan lists by its source ops (PlanPrinter)
 
     private int FixedInputs => Kind switch { ModulatedConvKind.Plain => 4, ModulatedConvKind.Upsample => 5, _ => 3 };
 
@@ -167,8 +167,7 @@ public sealed class NoiseOp(float weight, bool hasBias = false, ActivationFuncti
 {
     public float Weight { get; } = weight;
 
-    public override string Name => "noise" + (hasBias ? "+b" : "") +
-        (Epilogue == ActivationFunction.Identity ? "" : $"·{ActivationOp.Describe(Epilogue)}");
+    public override string Name => "noise"; // a fused bias + activation shows as its own source op in the plan
 
     private ActivationFunction Epilogue { get; } = epilogue ?? ActivationFunction.Identity;
 

@@ -10,8 +10,10 @@ namespace CineKernel.Pipeline.Networks;
 /// a <see cref="WarpOneLevel"/> (padded flow, padded feature, splat accumulator) and its
 /// <see cref="DisplacementFields"/>, built on first use.
 /// <list type="bullet">
-/// <item><see cref="Prepare"/> (<see cref="FeatureWarpPrepareOp"/>, hoisted): resize, cut and pad the flow,
-/// trace the displacement fields of the loop, cut and pad the unwarped feature (it never depends on t).</item>
+/// <item><see cref="PrepareFlow"/> (<see cref="FeatureWarpFieldsOp"/>, hoisted): resize, cut and pad the flow,
+/// trace the displacement fields of the loop.</item>
+/// <item><see cref="PadFeature"/> (<see cref="FeatureWarpPadOp"/>, hoisted unless the latent moves per frame): cut
+/// and pad the unwarped feature.</item>
 /// <item><see cref="WarpFrame"/> (<see cref="FeatureWarpOp"/>, per frame): one joint splat of both copies and
 /// the fused normalise + hole fill + crop.</item>
 /// </list>
@@ -30,15 +32,18 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
         warp is null ? 0 : sizeof(float) * (warp.PaddedFlow.Length + warp.PaddedFeature.Length + warp.Accumulator.Length +
                                             (fields is null ? 0 : fields.Forward.Length + fields.Backward.Length));
 
-    /// <summary>Once per cinemagraph: the flow to this level, its displacement fields (when N is known), the padded feature.</summary>
-    public void Prepare(Tensor feature, Tensor flow, int frameCount)
+    /// <summary>Once per cinemagraph: the flow to this level and its displacement fields (when N is known).</summary>
+    public void PrepareFlow(Tensor flow, int frameCount)
     {
-        warp ??= new WarpOneLevel(feature.Device, Size, Channels);
+        warp ??= new WarpOneLevel(flow.Device, Size, Channels);
         warp.SetFlow(flow);
         fields?.Dispose();
         fields = frameCount >= 2 ? warp.Integrate(LoopSchedule.Create(LoopMode, frameCount)) : null;
-        warp.PadFeature(feature);
     }
+
+    /// <summary>Cuts and reflect-pads the unwarped feature (once, unless the latent moves per frame).</summary>
+    public void PadFeature(Tensor feature) =>
+        (warp ?? throw new InvalidOperationException($"pad@{Size}: the flow preparation has not run")).PadFeature(feature);
 
     /// <summary>Per frame: the warped level for frame t of N into <paramref name="output"/> (1×C×S×S).</summary>
     public void WarpFrame(int t, int frameCount, Tensor output)
@@ -64,25 +69,23 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
 }
 
 /// <summary>
-/// The hoisted half of a level's warp. Inputs: the unwarped feature (1×C×S×S), the motion field (1×2×H×W).
-/// Its output is a 1×1×1×1 token (holding N) that orders the per-frame <see cref="FeatureWarpOp"/> after it.
+/// The flow half of a level's warp (once per cinemagraph): input the motion field (1×2×H×W); output a 1×1×1×1 token
+/// (holding N) that orders <see cref="FeatureWarpPadOp"/> after it. Owns the level's state.
 /// </summary>
-public sealed class FeatureWarpPrepareOp(FeatureWarpLevel level) : Op
+public sealed class FeatureWarpFieldsOp(FeatureWarpLevel level) : Op
 {
     public FeatureWarpLevel Level { get; } = level;
 
     public override string Name => $"dfw-fields@{Level.Size}";
 
-    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
-    {
-        if (inputs.Count != 2 || inputs[0] != new Shape4(1, Level.Channels, Level.Size, Level.Size) || inputs[1].N != 1 || inputs[1].C != 2)
-            throw new ArgumentException($"{Name}: needs the level feature 1×{Level.Channels}×{Level.Size}×{Level.Size} and a flow 1×2×H×W, got {string.Join(", ", inputs)}");
-        return new Shape4(1, 1, 1, 1);
-    }
+    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
+        inputs.Count == 1 && inputs[0].N == 1 && inputs[0].C == 2
+            ? new Shape4(1, 1, 1, 1)
+            : throw new ArgumentException($"{Name}: needs a flow 1×2×H×W, got {string.Join(", ", inputs)}");
 
     public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output)
     {
-        Level.Prepare(inputs[0], inputs[1], context.FrameCount);
+        Level.PrepareFlow(inputs[0], context.FrameCount);
         output.Fill(context.FrameCount);
     }
 
@@ -92,8 +95,31 @@ public sealed class FeatureWarpPrepareOp(FeatureWarpLevel level) : Op
 }
 
 /// <summary>
+/// Cuts and reflect-pads the level's unwarped feature into the level's state. Inputs: the feature (1×C×S×S), the
+/// fields token; output a token for <see cref="FeatureWarpOp"/>. Hoisted when the feature does not move with the
+/// frame (it never does without style interpolation).
+/// </summary>
+public sealed class FeatureWarpPadOp(FeatureWarpLevel level) : Op
+{
+    public FeatureWarpLevel Level { get; } = level;
+
+    public override string Name => $"dfw-pad@{Level.Size}";
+
+    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
+    {
+        if (inputs.Count != 2 || inputs[0] != new Shape4(1, Level.Channels, Level.Size, Level.Size))
+            throw new ArgumentException($"{Name}: needs the level feature 1×{Level.Channels}×{Level.Size}×{Level.Size} and the fields token, got {string.Join(", ", inputs)}");
+        return new Shape4(1, 1, 1, 1);
+    }
+
+    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) => Level.PadFeature(inputs[0]);
+
+    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 0;
+}
+
+/// <summary>
 /// The per-frame half of a level's warp: <c>warp_one_level(feature, flow, t, N)</c> of the feature the
-/// matching <see cref="FeatureWarpPrepareOp"/> padded. Input: that op's token; output 1×C×S×S. Reads the frame.
+/// matching <see cref="FeatureWarpPadOp"/> padded. Input: that op's token; output 1×C×S×S. Reads the frame.
 /// </summary>
 public sealed class FeatureWarpOp(FeatureWarpLevel level) : Op
 {
@@ -105,7 +131,7 @@ public sealed class FeatureWarpOp(FeatureWarpLevel level) : Op
 
     public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
         inputs.Count == 1 ? new Shape4(1, Level.Channels, Level.Size, Level.Size)
-            : throw new ArgumentException($"{Name}: takes the token of dfw-fields@{Level.Size}");
+            : throw new ArgumentException($"{Name}: takes the token of dfw-pad@{Level.Size}");
 
     public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output)
     {

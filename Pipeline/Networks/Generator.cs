@@ -8,7 +8,10 @@ namespace CineKernel.Pipeline.Networks;
 
 /// <summary>Where a cinemagraph frame injects D and starts warping (the original's warp_blend_feature arguments).</summary>
 /// <summary><paramref name="FlowSize"/>: the motion field's side (default: the generator's size); each level resizes it by ×2 / ÷2 steps.</summary>
-public sealed record FramesOptions(int ReconFeatureIndex = 9, int WarpFeatureIndex = 9, LoopMode LoopMode = LoopMode.Official, int? FlowSize = null);
+/// <paramref name="StyleInterpolation"/>: the latent moves over the loop from "wplus" toward the input "wplus_target",
+/// w_t = lerp(w, w_target, t/(N−1)) (paper Eq. 5); then every latent-dependent node runs per frame.
+public sealed record FramesOptions(int ReconFeatureIndex = 9, int WarpFeatureIndex = 9, LoopMode LoopMode = LoopMode.Official,
+    int? FlowSize = null, bool StyleInterpolation = false);
 
 /// <summary>
 /// StyleGAN2's generator (models/stylegan2/model.py, rosinality layout; DESIGN.md "Generator") as graphs on
@@ -125,6 +128,7 @@ public sealed class Generator
         int firstBlock = (o.ReconFeatureIndex - 1) / 2;
         int featureResolution = GeneratorConfig.BlockResolution(firstBlock) / 2;
         var b = new Layers(this, new GraphBuilder("frames"));
+        if (o.StyleInterpolation) b.InterpolateLatent();
         var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
         int flowSize = o.FlowSize ?? Config.Size;
         var flow = b.Builder.Input("flow", new Shape4(1, 2, flowSize, flowSize));
@@ -168,6 +172,13 @@ public sealed class Generator
         private GeneratorConfig Config => generator.Config;
 
         private Value WPlus => wplus ??= Builder.Input("wplus", new Shape4(1, 1, Config.LatentCount, Config.StyleDim));
+
+        /// <summary>The synthesis reads lerp(wplus, wplus_target, t/(N−1)) instead of wplus: a per-frame latent.</summary>
+        public void InterpolateLatent()
+        {
+            var target = Builder.Input("wplus_target", WPlus.Shape);
+            wplus = Builder.Apply("wplus@t", FrameLerpOp.Linear(), WPlus, target);
+        }
 
         public Value Weight(string name)
         {
@@ -260,13 +271,14 @@ public sealed class Generator
             return Builder.Apply(prefix, new AddOp(), rgb, up);
         }
 
-        /// <summary>warp_one_level of block j's feature along the flow: hoisted preparation, per-frame splat.</summary>
+        /// <summary>warp_one_level of block j's feature along the flow: hoisted fields and feature pad, per-frame splat.</summary>
         public Value Warp(int block, Value feature, Value flow, LoopMode loopMode)
         {
             int size = GeneratorConfig.BlockResolution(block);
             var level = new FeatureWarpLevel(size, feature.Shape.C, loopMode);
-            var token = Builder.Apply($"dfw-fields@{size}", new FeatureWarpPrepareOp(level), feature, flow);
-            return Builder.Apply($"warp@{size}", new FeatureWarpOp(level), token);
+            var fields = Builder.Apply($"dfw-fields@{size}", new FeatureWarpFieldsOp(level), flow);
+            var padded = Builder.Apply($"dfw-pad@{size}", new FeatureWarpPadOp(level), feature, fields);
+            return Builder.Apply($"warp@{size}", new FeatureWarpOp(level), padded);
         }
     }
 }

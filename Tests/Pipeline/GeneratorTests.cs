@@ -121,7 +121,8 @@ public class GeneratorTests
         var once = plan.OnceSteps.ToList();
         Assert.That(once.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(1), "every hoisted step runs once");
         var onceNames = once.Select(s => s.Output.Name).ToList();
-        Assert.That(onceNames, Does.Contain("convs.8").And.Contain("convs.9").And.Contain("convs.11").And.Contain("dfw-fields@128").And.Contain("dfw-fields@256"));
+        Assert.That(onceNames, Does.Contain("convs.8").And.Contain("convs.9").And.Contain("convs.11").And.Contain("dfw-fields@128").And.Contain("dfw-fields@256")
+            .And.Contain("dfw-pad@128").And.Contain("dfw-pad@256"));
 
         // Per frame: the warps, convs[9] on the warped 128 feature, the toRGBs and the skip upsampling; nothing else.
         var perFrame = plan.PerFrameSteps.ToList();
@@ -140,6 +141,28 @@ public class GeneratorTests
         // Fusion: noise and FusedLeakyReLU joined the upsampling convs; noise and activation one pass otherwise.
         var convs8 = plan.Steps.Single(s => s.Output.Name == "convs.8");
         Assert.That(convs8.Sources.Select(n => n.Op.GetType().Name), Is.EqualTo(new[] { "ModulatedConvOp", "NoiseOp", "FusedLeakyReluOp" }));
+    }
+
+    [Test]
+    public void StyleInterpolationRerunsOnlyTheLatentDependentNodes()
+    {
+        using var golden = GeneratorGolden.Open();
+        var graph = Generator.FromFile(golden).BuildFrames(new FramesOptions(StyleInterpolation: true));
+        using var runner = Runner(graph);
+        var wplus = golden.Read("in.wplus").Data;
+        runner.SetInput("wplus", wplus);
+        runner.SetInput("wplus_target", wplus); // a target equal to the source: the frames of the fixture
+        Feed(runner, golden, "feature", "in.feature");
+        Feed(runner, golden, "flow", "in.flow");
+        runner.RunFrame(12, 24);
+        AssertOutput(runner, "image", golden, "out.frame.12", 1e-4);
+
+        var plan = runner.Plan;
+        string[] once = plan.OnceSteps.Select(s => s.Output.Name).ToArray();
+        string[] perFrame = plan.PerFrameSteps.Select(s => s.Output.Name).ToArray();
+        Assert.That(once, Is.EquivalentTo(new[] { "dfw-fields@128", "dfw-fields@256" }), "only the flow's work stays hoisted");
+        Assert.That(perFrame, Does.Contain("wplus@t").And.Contain("w[9]").And.Contain("convs.8.conv.demod").And.Contain("convs.8")
+            .And.Contain("dfw-pad@128").And.Contain("convs.11"));
     }
 
     [Test]
