@@ -62,8 +62,8 @@ public enum ModulatedConvKind
 /// x, weight (Cout×Cin×K×K, stored unscaled), style (N×1×1×Cin, the modulation), then demod (N×1×1×Cout)
 /// unless <see cref="ModulatedConvKind.ToRgb"/>, then the blur kernel for <see cref="ModulatedConvKind.Upsample"/>,
 /// then an optional bias (Cout) fused with <see cref="Epilogue"/>. Absorbs a following
-/// <see cref="FusedLeakyReluOp"/> (while no bias is in), and, for the upsampling conv,
-/// a following <see cref="NoiseOp"/> into the blur's epilogue. The upsampling conv owns its transposed-conv
+/// <see cref="FusedLeakyReluOp"/> (while no bias is in) and, before it, a following <see cref="NoiseOp"/> (into the
+/// direct conv's epilogue, or the upsampling conv's blur). The upsampling conv owns its transposed-conv
 /// scratch.
 /// </summary>
 public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, ActivationFunction? epilogue = null,
@@ -125,7 +125,7 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, A
         switch (Kind)
         {
             case ModulatedConvKind.Plain:
-                ModulatedConv2d.Forward(x, w, style, inputs[3], bias, output, WeightScale, Epilogue);
+                ModulatedConv2d.Forward(x, w, style, inputs[3], bias, output, WeightScale, Epilogue, noise, NoiseWeight ?? 0f);
                 break;
             case ModulatedConvKind.Upsample:
                 var s = scratch ?? throw new InvalidOperationException($"{Name}: Prepare was not called");
@@ -141,7 +141,7 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, A
     public override Op? TryFuse(Op epilogue) => epilogue switch
     {
         // conv → noise → bias+act: the noise term must come first, so it fuses only while no bias is in.
-        NoiseOp n when Kind == ModulatedConvKind.Upsample && NoiseWeight is null && !HasBias =>
+        NoiseOp n when Kind != ModulatedConvKind.ToRgb && NoiseWeight is null && !HasBias =>
             new ModulatedConvOp(Kind, WeightScale, Epilogue, false, n.Weight),
         FusedLeakyReluOp b when !HasBias && Epilogue == ActivationFunction.Identity =>
             new ModulatedConvOp(Kind, WeightScale, b.Function, true, NoiseWeight),
@@ -161,7 +161,7 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, A
 
 /// <summary>
 /// NoiseInjection: x + weight·noise (inputs: x, the stored noise plane 1×1×H×W). An epilogue: the producing
-/// upsampling conv absorbs it; otherwise it absorbs the following <see cref="FusedLeakyReluOp"/> itself.
+/// modulated conv absorbs it; otherwise it absorbs the following <see cref="FusedLeakyReluOp"/> itself.
 /// </summary>
 public sealed class NoiseOp(float weight, bool hasBias = false, ActivationFunction? epilogue = null) : Op
 {

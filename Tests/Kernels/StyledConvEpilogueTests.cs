@@ -72,6 +72,35 @@ public class StyledConvEpilogueTests
         Numerics.AssertClose(to.ToArray(), expected, 1e-5, "upfirdn+noise");
     }
 
+    [TestCase(1, TestName = "plain modulated conv with noise, bias and fused lrelu in its epilogue, shared noise")]
+    [TestCase(2, TestName = "plain modulated conv with noise in its epilogue, a plane per image, partial channel block")]
+    public void ModulatedConvWithNoiseEpilogue(int noiseImages)
+    {
+        var xs = new Shape4(2, 3, 7, 6);
+        var ws = new Shape4(5, 3, 3, 3);
+        var os = xs with { C = ws.N };
+        var x = Numerics.Random((int)xs.Length, 77);
+        var w = Numerics.Random((int)ws.Length, 78, 2f);
+        var style = Numerics.Random(xs.N * xs.C, 79);
+        var noise = Numerics.Random(noiseImages * os.PlaneLength, 80);
+        var bias = Numerics.Random(ws.N, 81);
+        float scale = ModulatedConv2d.EqualisedScale(ws.C, ws.H);
+        using var tx = Device.Upload(x, xs);
+        using var tw = Device.Upload(w, ws);
+        using var ts = Device.Upload(style, new Shape4(xs.N, 1, 1, xs.C));
+        using var td = Device.Allocate(xs.N, 1, 1, ws.N);
+        using var tn = Device.Upload(noise, new Shape4(noiseImages, 1, os.H, os.W));
+        using var tb = Device.Upload(bias, new Shape4(1, 1, 1, ws.N));
+        using var to = Device.Allocate(os);
+        ModulatedConv2d.Demodulation(tw, ts, scale, td);
+        ModulatedConv2d.Forward(tx, tw, ts, td, tb, to, scale, ActivationFunction.FusedLeakyRelu, tn, -0.45f);
+
+        var conv = ConvReference.ModulatedConv2d(Numerics.ToDouble(x), xs, Numerics.ToDouble(w), ws, Numerics.ToDouble(style),
+            demodulate: true, upsample: false, null, 0, null, ActivationFunction.Identity);
+        var expected = Epilogue(AddNoise(conv, os, noise, noiseImages, -0.45f), os, bias, ActivationFunction.FusedLeakyRelu);
+        Numerics.AssertClose(to.ToArray(), expected, 1e-5, "modulated conv+noise");
+    }
+
     [Test]
     public void NoiseOfTheWrongSizeIsRejected()
     {

@@ -129,7 +129,7 @@ public class GeneratorTests
         Assert.That(perFrame.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(frames), "every per-frame step runs once a frame");
         Assert.That(perFrame.Select(s => s.Output.Name), Is.EquivalentTo(new[]
         {
-            "warp@128", "convs.9/warped.conv", "convs.9/warped", "to_rgbs.4.conv",
+            "warp@128", "convs.9/warped", "to_rgbs.4.conv",
             "warp@256", "to_rgbs.5.conv", "to_rgbs.5.upsample", "to_rgbs.5",
         }));
 
