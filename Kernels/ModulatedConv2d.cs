@@ -41,12 +41,13 @@ public static class ModulatedConv2d
     }
 
     /// <summary>
-    /// The plain modulated conv: stride 1, zero padding K/2 (as the original), then the epilogue.
+    /// The plain modulated conv: stride 1, zero padding K/2 (as the original), then the epilogue (with
+    /// <paramref name="noise"/>, StyledConv's noise injection before the bias).
     /// <paramref name="demod"/> null = no demodulation (toRGB). <paramref name="style"/> is N×Cin and
     /// <paramref name="demod"/> N×Cout, in any Shape4 layout with that many elements.
     /// </summary>
     public static void Forward(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor? bias, Tensor output,
-        float weightScale, ActivationFunction? epilogue = null)
+        float weightScale, ActivationFunction? epilogue = null, Tensor? noise = null, float noiseWeight = 0f)
     {
         var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
@@ -54,8 +55,10 @@ public static class ModulatedConv2d
         var padding = Padding2d.Uniform(weight.H / 2);
         Conv2d.Validate(Op, input, weight, bias, output, 1, padding, ep);
         ValidateModulation(input, weight, style, demod);
+        ValidateNoise(noise, output);
         Conv2d.Launch(input, weight, bias, style, demod, output, 1, padding,
-            new ConvFusion(weightScale, true, demod is not null, bias is not null, ep));
+            new ConvFusion(weightScale, true, demod is not null, bias is not null, ep, noise?.View ?? ArrayView<float>.Empty,
+                noise is null ? -1 : noise.N == 1 ? 0 : 1, noiseWeight));
     }
 
     /// <summary>The intermediate of <see cref="ForwardUpsample"/>: the transposed conv's output, N×Cout×(2H+K−2)×(2W+K−2).</summary>
@@ -80,10 +83,12 @@ public static class ModulatedConv2d
     /// used transposed (Cout×Cin as Cin×Cout, as the original's weight.transpose(1, 2)), scaled by demod,
     /// into <paramref name="scratch"/> (<see cref="UpsampleScratchShape"/>), then the blur
     /// (<paramref name="blurKernel"/>, the stored [1,3,3,1]ᵀ[1,3,3,1]/64 × 4) with bias and epilogue fused,
-    /// into <paramref name="output"/> (N×Cout×2H×2W for K = 3 and a 4-tap blur).
+    /// into <paramref name="output"/> (N×Cout×2H×2W for K = 3 and a 4-tap blur). With <paramref name="noise"/>,
+    /// StyledConv's noise injection (weight × plane) joins that epilogue before the bias.
     /// </summary>
     public static void ForwardUpsample(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor blurKernel,
-        Tensor scratch, Tensor? bias, Tensor output, float weightScale, ActivationFunction? epilogue = null)
+        Tensor scratch, Tensor? bias, Tensor output, float weightScale, ActivationFunction? epilogue = null,
+        Tensor? noise = null, float noiseWeight = 0f)
     {
         var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
@@ -98,7 +103,16 @@ public static class ModulatedConv2d
         TransposedConv2d.Launch(input, weight, null, style, demod, scratch, 2,
             weightInStride: weight.H * weight.W, weightOutStride: weight.C * weight.H * weight.W,
             new ConvFusion(weightScale, true, demod is not null, false, ActivationFunction.Identity));
-        Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), bias, ep);
+        Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), bias, ep, noise, noiseWeight);
+    }
+
+    /// <summary>StyledConv's noise plane: 1×1×OH×OW (shared by the batch) or N×1×OH×OW.</summary>
+    private static void ValidateNoise(Tensor? noise, Tensor output)
+    {
+        if (noise is null) return;
+        ConvChecks.SameDevice(Op, output, noise, "noise");
+        if (noise.C != 1 || noise.H != output.H || noise.W != output.W || (noise.N != 1 && noise.N != output.N))
+            throw new ArgumentException($"{Op}: noise {noise.Shape} must be 1×1×{output.H}×{output.W} or {output.N}×1×{output.H}×{output.W}");
     }
 
     private static void ValidateModulation(Tensor input, Tensor weight, Tensor style, Tensor? demod)

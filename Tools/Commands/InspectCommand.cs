@@ -6,7 +6,8 @@ namespace CineKernel.Tools;
 /// <summary>
 /// <c>cinekernel inspect FILE</c>: what a safetensors file, a <c>.npy</c> array or a PyTorch checkpoint holds —
 /// tensor names, dtypes and shapes, metadata, and a checkpoint's other values (argparse records, scalars).
-/// The format is recognised by content, not by extension.
+/// The format is recognised by content, not by extension. With <c>--graph PROGRAM</c> it prints the execution plan of
+/// one of the generator's programs built from FILE's weights (<see cref="GraphInspection"/>).
 /// </summary>
 public static class InspectCommand
 {
@@ -15,10 +16,11 @@ public static class InspectCommand
 
     public static int Run(string[] args, TextWriter stdout)
     {
-        var o = Options.Parse(args, new HashSet<string>());
+        var o = Options.Parse(args, new HashSet<string> { "graph" });
         if (o.Positional.Count != 1) throw new CliException("inspect expects one FILE (safetensors, .npy or a PyTorch checkpoint)", 2);
         string path = o.Positional[0];
         if (!File.Exists(path)) throw new CliException($"no such file: {path}");
+        if (o.Get("graph") is { } program) return GraphInspection.Print(program, path, stdout);
 
         var head = new byte[16];
         int n;

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using CineKernel.WeightsLoader;
+
+namespace CineKernel.Pipeline.Networks;
+
+/// <summary>
+/// The shape of a StyleGAN2 generator (models/stylegan2/model.py Generator.__init__): output size, style
+/// width, mapping depth and its learning-rate multiplier, channels per resolution. Read from a weights file's
+/// metadata (<c>size</c>, <c>style_dim</c>, <c>n_mlp</c>, <c>lr_mlp</c>, <c>channels</c> JSON); absent keys take
+/// the released config-f: 1024, 512, 8, 0.01, channel multiplier 2.
+/// </summary>
+public sealed record GeneratorConfig(int Size, int StyleDim, int MappingLayers, float MappingLrMul, IReadOnlyDictionary<int, int> Channels)
+{
+    /// <summary>config-f with channel multiplier 2, the checkpoint StyleCineGAN uses.</summary>
+    public static GeneratorConfig ConfigF(int size = 1024, int styleDim = 512, int mappingLayers = 8, int channelMultiplier = 2) =>
+        new GeneratorConfig(size, styleDim, mappingLayers, 0.01f, DefaultChannels(channelMultiplier)).Validated();
+
+    /// <summary>The original's channel table for a channel multiplier.</summary>
+    public static IReadOnlyDictionary<int, int> DefaultChannels(int multiplier) => new Dictionary<int, int>
+    {
+        [4] = 512, [8] = 512, [16] = 512, [32] = 512, [64] = 256 * multiplier, [128] = 128 * multiplier,
+        [256] = 64 * multiplier, [512] = 32 * multiplier, [1024] = 16 * multiplier,
+    };
+
+    /// <summary>The configuration a weights file declares in its metadata (config-f for what it leaves out).</summary>
+    public static GeneratorConfig FromMetadata(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        int Int(string key, int fallback) => metadata.TryGetValue(key, out var v)
+            ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int r) ? r
+                : throw new FormatException($"{source}: metadata '{key}' = '{v}' is not an integer")
+            : fallback;
+        float lr = metadata.TryGetValue("lr_mlp", out var lv)
+            ? float.TryParse(lv, NumberStyles.Float, CultureInfo.InvariantCulture, out float l) ? l
+                : throw new FormatException($"{source}: metadata 'lr_mlp' = '{lv}' is not a number")
+            : 0.01f;
+        IReadOnlyDictionary<int, int> channels;
+        if (metadata.TryGetValue("channels", out var json))
+        {
+            try
+            {
+                var parsed = JsonSerializer.Deserialize<Dictionary<string, int>>(json)
+                             ?? throw new FormatException($"{source}: metadata 'channels' is empty");
+                channels = parsed.ToDictionary(kv => int.Parse(kv.Key, CultureInfo.InvariantCulture), kv => kv.Value);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or OverflowException)
+            {
+                throw new FormatException($"{source}: metadata 'channels' is not a JSON object of resolution → channels: {e.Message}");
+            }
+        }
+        else channels = DefaultChannels(Int("channel_multiplier", 2));
+        return new GeneratorConfig(Int("size", 1024), Int("style_dim", 512), Int("n_mlp", 8), lr, channels).Validated(source);
+    }
+
+    public static GeneratorConfig FromFile(SafetensorsFile file) => FromMetadata(file.Metadata, file.Path);
+
+    /// <summary>log2(size).</summary>
+    public int LogSize => (int)Math.Round(Math.Log2(Size));
+
+    /// <summary>Layers of the synthesis network (conv1 + two per block): 2·(log2 size − 2) + 1, one noise buffer each.</summary>
+    public int NumLayers => (LogSize - 2) * 2 + 1;
+
+    /// <summary>Rows of w+: 2·log2(size) − 2.</summary>
+    public int LatentCount => LogSize * 2 - 2;
+
+    /// <summary>Synthesis blocks after the 4×4 start (block j makes resolution 2^(j+3)).</summary>
+    public int Blocks => LogSize - 2;
+
+    /// <summary>The resolution of block j's output.</summary>
+    public static int BlockResolution(int block) => 1 << (block + 3);
+
+    /// <summary>The resolution noise buffer i is made for (the original's (i + 5) // 2).</summary>
+    public static int NoiseResolution(int layer) => 1 << ((layer + 5) / 2);
+
+    public int ChannelsAt(int resolution) =>
+        Channels.TryGetValue(resolution, out int c) ? c : throw new ArgumentException($"generator config has no channel count for resolution {resolution}");
+
+    private GeneratorConfig Validated(string source = "generator config")
+    {
+        if (Size < 8 || (Size & (Size - 1)) != 0) throw new ArgumentException($"{source}: size {Size} must be a power of two ≥ 8");
+        if (StyleDim < 1 || MappingLayers < 0) throw new ArgumentException($"{source}: style_dim {StyleDim} / n_mlp {MappingLayers} out of range");
+        for (int r = 4; r <= Size; r *= 2) ChannelsAt(r);
+        return this;
+    }
+}

@@ -1,0 +1,178 @@
+using CineKernel.Graph;
+using CineKernel.Kernels;
+using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Warping;
+using CineKernel.Tests.Support;
+using CineKernel.WeightsLoader;
+using NUnit.Framework;
+
+namespace CineKernel.Tests.Pipeline;
+
+/// <summary>The fixture generator_tiny.safetensors (size 256, style_dim 64, n_mlp 2), trimmed, in Tests/Data/generator.</summary>
+public static class GeneratorGolden
+{
+    public static string Path => System.IO.Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "generator", "generator_tiny.safetensors");
+
+    public static SafetensorsFile Open() => SafetensorsFile.Open(Path);
+}
+
+/// <summary>
+/// Parity of the generator's programs with the original (models/stylegan2/model.py) on the golden fixture,
+/// and the frame program's schedule: what is hoisted, what runs per frame.
+/// </summary>
+public class GeneratorTests
+{
+    private static ComputeDevice Device => TestDevice.Instance;
+
+    private static GraphRunner Runner(ComputeGraph graph) => new(Device, Scheduler.Plan(graph));
+
+    private static void Feed(GraphRunner runner, SafetensorsFile golden, string input, string tensor) =>
+        runner.SetInput(input, golden.Read(tensor).Data);
+
+    private static void AssertOutput(GraphRunner runner, string output, SafetensorsFile golden, string reference, double tolerance)
+    {
+        var actual = runner.Output(output);
+        var expected = golden.Read(reference);
+        Assert.That(actual.Length, Is.EqualTo(expected.Data.Length), $"{reference}: element count ({actual.Shape} vs {expected})");
+        Numerics.AssertClose(actual.ToArray(), expected.Data, tolerance, reference);
+    }
+
+    [Test]
+    public void ConfigComesFromTheFixtureMetadata()
+    {
+        using var golden = GeneratorGolden.Open();
+        var c = GeneratorConfig.FromFile(golden);
+        Assert.That((c.Size, c.StyleDim, c.MappingLayers, c.MappingLrMul), Is.EqualTo((256, 64, 2, 0.01f)));
+        Assert.That((c.NumLayers, c.LatentCount, c.Blocks, c.ChannelsAt(128)), Is.EqualTo((13, 14, 6, 32)));
+        var f = GeneratorConfig.ConfigF();
+        Assert.That((f.Size, f.StyleDim, f.MappingLayers, f.NumLayers, f.LatentCount, f.ChannelsAt(1024)), Is.EqualTo((1024, 512, 8, 17, 18, 32)));
+    }
+
+    [Test]
+    public void MappingMatchesTheOriginal()
+    {
+        using var golden = GeneratorGolden.Open();
+        using var runner = Runner(Generator.FromFile(golden).BuildMapping());
+        Feed(runner, golden, "z", "in.z");
+        runner.Run();
+        AssertOutput(runner, "w", golden, "out.w", 1e-5);
+    }
+
+    [Test]
+    public void ForwardMatchesTheOriginal()
+    {
+        using var golden = GeneratorGolden.Open();
+        using var runner = Runner(Generator.FromFile(golden).BuildForward());
+        Feed(runner, golden, "wplus", "in.wplus");
+        runner.Run();
+        AssertOutput(runner, "image", golden, "out.forward", 1e-5);
+    }
+
+    [Test]
+    public void FeatureForwardMatchesTheOriginal()
+    {
+        using var golden = GeneratorGolden.Open();
+        var graph = Generator.FromFile(golden).BuildFeatureForward();
+        using var runner = Runner(graph);
+        Assert.That(runner.Plan.RemovedNodes, Is.GreaterThan(0), "the blocks below D are dead work");
+        Feed(runner, golden, "wplus", "in.wplus");
+        Feed(runner, golden, "feature", "in.feature");
+        runner.Run();
+        AssertOutput(runner, "image", golden, "out.feature_forward", 1e-5);
+        Assert.That(runner.Output("features.0").ToArray(), Is.EqualTo(golden.Read("in.feature").Data), "features.0 is D itself");
+        AssertOutput(runner, "features.1", golden, "out.feature_forward.features.1", 1e-5);
+        AssertOutput(runner, "features.2", golden, "out.feature_forward.features.2", 1e-5);
+        Assert.That(graph.Outputs.Keys.Count(k => k.StartsWith("features.", StringComparison.Ordinal)), Is.EqualTo(5), "D and convs[8..11]");
+    }
+
+    private static GraphRunner FramesRunner(SafetensorsFile golden)
+    {
+        var runner = Runner(Generator.FromFile(golden).BuildFrames());
+        Feed(runner, golden, "wplus", "in.wplus");
+        Feed(runner, golden, "feature", "in.feature");
+        Feed(runner, golden, "flow", "in.flow");
+        return runner;
+    }
+
+    [Test]
+    public void FramesMatchTheOriginal()
+    {
+        using var golden = GeneratorGolden.Open();
+        int frames = int.Parse(golden.Metadata["n_frames"]);
+        using var runner = FramesRunner(golden);
+        runner.RunOnce(); // without the frame count: the displacement fields are traced on the first frame
+        foreach (int t in new[] { 0, 1, 7, 12, 23 })
+        {
+            runner.RunFrame(t, frames);
+            AssertOutput(runner, "image", golden, $"out.frame.{t}", 1e-4);
+        }
+    }
+
+    [Test]
+    public void FramesHoistTheUnwarpedChainAndRunOnlyTheWarpedTailPerFrame()
+    {
+        using var golden = GeneratorGolden.Open();
+        using var runner = FramesRunner(golden);
+        var plan = runner.Plan;
+        const int frames = 3;
+        for (int t = 0; t < frames; t++) runner.RunFrame(t, frames);
+
+        // Once per cinemagraph: everything unwarped, the styles, demods and the displacement fields, exactly once.
+        var once = plan.OnceSteps.ToList();
+        Assert.That(once.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(1), "every hoisted step runs once");
+        var onceNames = once.Select(s => s.Output.Name).ToList();
+        Assert.That(onceNames, Does.Contain("convs.8").And.Contain("convs.9").And.Contain("convs.11").And.Contain("dfw-fields@128").And.Contain("dfw-fields@256")
+            .And.Contain("dfw-pad@128").And.Contain("dfw-pad@256"));
+
+        // Per frame: the warps, convs[9] on the warped 128 feature, the toRGBs and the skip upsampling; nothing else.
+        var perFrame = plan.PerFrameSteps.ToList();
+        Assert.That(perFrame.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(frames), "every per-frame step runs once a frame");
+        Assert.That(perFrame.Select(s => s.Output.Name), Is.EquivalentTo(new[]
+        {
+            "warp@128", "convs.9/warped", "to_rgbs.4.conv",
+            "warp@256", "to_rgbs.5.conv", "to_rgbs.5.upsample", "to_rgbs.5",
+        }));
+
+        // Dead work: the blocks below D (convs[0..7]) and their toRGBs are never planned.
+        var planned = plan.Steps.Select(s => s.Output.Name).ToList();
+        for (int k = 0; k < 8; k++) Assert.That(planned, Has.None.StartsWith($"convs.{k}."), $"convs[{k}] is dead work");
+        Assert.That(planned, Has.None.StartsWith("to_rgb1").And.None.StartsWith("to_rgbs.0"));
+
+        // Fusion: noise and FusedLeakyReLU joined the upsampling convs; noise and activation one pass otherwise.
+        var convs8 = plan.Steps.Single(s => s.Output.Name == "convs.8");
+        Assert.That(convs8.Sources.Select(n => n.Op.GetType().Name), Is.EqualTo(new[] { "ModulatedConvOp", "NoiseOp", "FusedLeakyReluOp" }));
+    }
+
+    [Test]
+    public void StyleInterpolationRerunsOnlyTheLatentDependentNodes()
+    {
+        using var golden = GeneratorGolden.Open();
+        var graph = Generator.FromFile(golden).BuildFrames(new FramesOptions(StyleInterpolation: true));
+        using var runner = Runner(graph);
+        var wplus = golden.Read("in.wplus").Data;
+        runner.SetInput("wplus", wplus);
+        runner.SetInput("wplus_target", wplus); // a target equal to the source: the frames of the fixture
+        Feed(runner, golden, "feature", "in.feature");
+        Feed(runner, golden, "flow", "in.flow");
+        runner.RunFrame(12, 24);
+        AssertOutput(runner, "image", golden, "out.frame.12", 1e-4);
+
+        var plan = runner.Plan;
+        string[] once = plan.OnceSteps.Select(s => s.Output.Name).ToArray();
+        string[] perFrame = plan.PerFrameSteps.Select(s => s.Output.Name).ToArray();
+        Assert.That(once, Is.EquivalentTo(new[] { "dfw-fields@128", "dfw-fields@256" }), "only the flow's work stays hoisted");
+        Assert.That(perFrame, Does.Contain("wplus@t").And.Contain("w[9]").And.Contain("convs.8.conv.demod").And.Contain("convs.8")
+            .And.Contain("dfw-pad@128").And.Contain("convs.11"));
+    }
+
+    [Test]
+    public void BadConfigurationsAreRejected()
+    {
+        using var golden = GeneratorGolden.Open();
+        var g = Generator.FromFile(golden);
+        Assert.That(() => g.BuildFrames(new FramesOptions(10, 10)), Throws.ArgumentException.With.Message.Contains("odd"));
+        Assert.That(() => g.BuildFeatureForward(48), Throws.ArgumentException.With.Message.Contains("48"));
+        var missing = new Generator(g.Config, name => throw new KeyNotFoundException($"missing '{name}'"));
+        Assert.That(() => missing.BuildMapping(), Throws.TypeOf<KeyNotFoundException>().With.Message.Contains("style.1.weight"));
+    }
+}
