@@ -29,8 +29,8 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
 
     /// <summary>Device memory held: padded flow, padded feature, accumulator and the displacement fields.</summary>
     public long Bytes =>
-        warp is null ? 0 : sizeof(float) * (warp.PaddedFlow.Length + warp.PaddedFeature.Length + warp.Accumulator.Length +
-                                            (fields is null ? 0 : fields.Forward.Length + fields.Backward.Length));
+        warp is null ? 0 : sizeof(float) * (warp.PaddedFlow.Length + warp.PaddedFeature.Length + warp.Accumulator.Length) +
+                           (fields?.BytesHeld ?? 0);
 
     /// <summary>Once per cinemagraph: the flow to this level and its displacement fields (when N is known).</summary>
     public void PrepareFlow(Tensor flow, int frameCount)
