@@ -6,44 +6,9 @@ using NUnit.Framework;
 namespace CineKernel.Tests.Tools;
 
 /// <summary><c>cinekernel eval euler|splat|warp-level</c> on the golden fixture, through the command line.</summary>
-public class EvalDfwTests
+public class EvalDfwTests : EvalTestBase
 {
-    private string dir = "";
-
-    [SetUp]
-    public void CreateDirectory()
-    {
-        dir = Path.Combine(Path.GetTempPath(), $"cinekernel-evaldfw-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-    }
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CineKernel.Tools.Cli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private SafetensorsFile RunOp(string op, params string[] options)
-    {
-        string output = Path.Combine(dir, $"{op}.safetensors");
-        var (code, _, err) = Cli(["eval", op, "--inputs", DfwGolden.Path, "--output", output, .. options]);
-        Assert.That(code, Is.EqualTo(0), err);
-        return SafetensorsFile.Open(output);
-    }
-
-    private static void AssertSame(SafetensorsFile actual, SafetensorsFile golden, string name, double tolerance)
-    {
-        var a = actual.Read(name);
-        var g = golden.Read(name);
-        Assert.That(a.Shape, Is.EqualTo(g.Shape), $"{name}: shape");
-        Numerics.AssertClose(a.Data, g.Data, tolerance, name);
-        if (tolerance == 0) Assert.That(a.Data, Is.EqualTo(g.Data), $"{name} must match bit for bit");
-    }
+    protected override string Inputs => DfwGolden.Path;
 
     [Test]
     public void EulerWritesEveryRequestedStepCountExactly()
@@ -82,7 +47,7 @@ public class EvalDfwTests
     [TestCase("warp-level", "--n-frames", "10", TestName = "warp-level without --indices")]
     public void MissingOptionsAreUsageErrors(string op, params string[] options)
     {
-        var (code, _, err) = Cli(["eval", op, "--inputs", DfwGolden.Path, "--output", Path.Combine(dir, "x.safetensors"), .. options]);
+        var (code, _, err) = Run(["eval", op, "--inputs", DfwGolden.Path, "--output", Path.Combine(Dir, "x.safetensors"), .. options]);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("needs --"));
     }
@@ -90,7 +55,7 @@ public class EvalDfwTests
     [Test]
     public void FrameOutsideTheLoopIsAUsageError()
     {
-        var (code, _, err) = Cli("eval", "warp-level", "--inputs", DfwGolden.Path, "--output", Path.Combine(dir, "x.safetensors"),
+        var (code, _, err) = Run("eval", "warp-level", "--inputs", DfwGolden.Path, "--output", Path.Combine(Dir, "x.safetensors"),
             "--n-frames", "10", "--indices", "10");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("frame index 10 is outside 0..9"));
@@ -102,14 +67,14 @@ public class EvalDfwTests
     public void MissingTensorsNameTheFileAndTheTensor(string op, string missing, params string[] options)
     {
         // The fixture less one tensor.
-        string inputs = Path.Combine(dir, "partial.safetensors");
+        string inputs = Path.Combine(Dir, "partial.safetensors");
         using (var golden = DfwGolden.Open())
         {
             SafetensorsWriter.Write(inputs,
                 golden.Names.Where(n => n != missing && n.StartsWith("in.")).Select(n => KeyValuePair.Create(n, golden.Read(n))),
                 new Dictionary<string, string>());
         }
-        var (code, _, err) = Cli(["eval", op, "--inputs", inputs, "--output", Path.Combine(dir, "x.safetensors"), .. options]);
+        var (code, _, err) = Run(["eval", op, "--inputs", inputs, "--output", Path.Combine(Dir, "x.safetensors"), .. options]);
         Assert.That(code, Is.EqualTo(1));
         Assert.That(err, Does.Contain("partial.safetensors").And.Contain($"missing input tensor '{missing}'"));
     }

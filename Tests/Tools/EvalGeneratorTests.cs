@@ -6,43 +6,9 @@ using NUnit.Framework;
 namespace CineKernel.Tests.Tools;
 
 /// <summary><c>cinekernel eval mapping|generator-forward|feature-forward|frames</c> on generator_tiny, through the command line.</summary>
-public class EvalGeneratorTests
+public class EvalGeneratorTests : EvalTestBase
 {
-    private string dir = "";
-
-    [SetUp]
-    public void CreateDirectory()
-    {
-        dir = Path.Combine(Path.GetTempPath(), $"cinekernel-evalgen-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-    }
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CineKernel.Tools.Cli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private SafetensorsFile RunOp(string op, params string[] options)
-    {
-        string output = Path.Combine(dir, $"{op}.safetensors");
-        var (code, _, err) = Cli(["eval", op, "--inputs", GeneratorGolden.Path, "--output", output, .. options]);
-        Assert.That(code, Is.EqualTo(0), err);
-        return SafetensorsFile.Open(output);
-    }
-
-    private static void AssertSame(SafetensorsFile actual, SafetensorsFile golden, string name, double tolerance)
-    {
-        var a = actual.Read(name);
-        var g = golden.Read(name);
-        Assert.That(a.Shape, Is.EqualTo(g.Shape), $"{name}: shape");
-        Numerics.AssertClose(a.Data, g.Data, tolerance, name);
-    }
+    protected override string Inputs => GeneratorGolden.Path;
 
     [Test]
     public void MappingForwardAndFeatureForwardMatchTheFixture()
@@ -69,7 +35,7 @@ public class EvalGeneratorTests
     [Test]
     public void FramesNeedTheFrameCountAndValidIndices()
     {
-        var (code, _, err) = Cli("eval", "frames", "--inputs", GeneratorGolden.Path, "--output", Path.Combine(dir, "x.safetensors"),
+        var (code, _, err) = Run("eval", "frames", "--inputs", GeneratorGolden.Path, "--output", Path.Combine(Dir, "x.safetensors"),
             "--n-frames", "24", "--indices", "24");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("outside 0..23"));
