@@ -127,11 +127,10 @@ public class ModulatedConv2dTests
     // frame"). The fixture is a subset of shared/golden/generator_tiny.safetensors. The modulation Linear,
     // the noise injection and the bias + leaky ReLU belong to other ops; here they are applied in float64
     // around our conv so that the test isolates it.
-    private static SafetensorsFile Golden() =>
-        SafetensorsFile.Open(Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "conv_golden.safetensors"));
+    private static SafetensorsFile Golden() => CineKernel.Tests.Pipeline.GeneratorGolden.Open();
 
     [TestCase(8, 9, true, "out.feature_forward.features.1", 32, TestName = "golden: convs[8], upsampling modulated conv")]
-    [TestCase(9, 10, false, "out.feature_forward.features.2.channels0to7", 8, TestName = "golden: convs[9], plain modulated conv")]
+    [TestCase(9, 10, false, "out.feature_forward.features.2", 8, TestName = "golden: convs[9], plain modulated conv")]
     public void MatchesTheOriginalGenerator(int conv, int latentIndex, bool upsample, string expectedName, int checkedChannels)
     {
         using var golden = Golden();
@@ -180,7 +179,6 @@ public class ModulatedConv2dTests
         double noiseWeight = golden.Read(prefix + "noise.weight").Data[0];
         var noise = golden.Read($"noises.noise_{latentIndex}").Data;
         var bias = golden.Read(prefix + "activate.bias").Data;
-        var expected = golden.Read(expectedName).Data;
         int plane = os.H * os.W;
         var actual = new float[checkedChannels * plane];
         for (int o = 0; o < checkedChannels; o++)
@@ -189,6 +187,8 @@ public class ModulatedConv2dTests
             double v = convolved[o * plane + p] + noiseWeight * noise[p] + bias[o];
             actual[o * plane + p] = (float)((v >= 0 ? v : 0.2 * v) * Math.Sqrt(2));
         }
+        // The first checkedChannels output channels (the float64 reference conv is slow).
+        var expected = golden.Read(expectedName).Data.AsSpan(0, checkedChannels * plane);
         Numerics.AssertClose(actual, expected, 1e-5, $"convs[{conv}] vs the original");
     }
 }
