@@ -15,13 +15,7 @@ internal static class ConvLayer
     public const double Flops = 2.0 * C * C * K * K * H * W;
     public const double Bytes = 4.0 * (2.0 * C * H * W + C * C * K * K);
 
-    public static float[] Random(int length, int seed)
-    {
-        var rng = new Random(seed);
-        var a = new float[length];
-        for (int i = 0; i < a.Length; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
-        return a;
-    }
+    public static float[] Random(int length, int seed) => BenchData.Uniform(length, seed);
 
     /// <summary>
     /// The plain C# float32 conv the kernels are measured against: Parallel.For over output channels,

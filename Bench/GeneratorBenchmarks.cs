@@ -34,11 +34,11 @@ public class GeneratorBenchmarks
         var generator = new Generator(config, name => RandomTensor(name, config));
         forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward()));
         frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: 512))));
-        var wplus = Random(config.LatentCount * config.StyleDim, 1, 1f);
+        var wplus = BenchData.Uniform(config.LatentCount * config.StyleDim, 1, 1f);
         forward.SetInput("wplus", wplus);
         frames.SetInput("wplus", wplus);
-        frames.SetInput("feature", Random(config.ChannelsAt(64) * 64 * 64, 2, 1f));
-        frames.SetInput("flow", Random(2 * 512 * 512, 3, 2f));
+        frames.SetInput("feature", BenchData.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
+        frames.SetInput("flow", BenchData.Uniform(2 * 512 * 512, 3, 2f));
         Console.WriteLine($"// forward {forward.Plan.FlopsOnce / 1e9:F1} GFLOP; frames: once {frames.Plan.FlopsOnce / 1e9:F1} GFLOP, " +
                           $"per frame {frames.Plan.FlopsPerFrame / 1e9:F2} GFLOP; arena {frames.Plan.Memory.ArenaBytes >> 20} MiB, " +
                           $"weights {frames.Plan.ConstantBytes >> 20} MiB");
@@ -97,7 +97,15 @@ public class GeneratorBenchmarks
             _ => LayerShape(parts, c),
         };
         long count = shape.Aggregate(1L, (a, b) => a * b);
-        return new TensorData(shape, Random((int)count, name.GetHashCode(), name.EndsWith("kernel") ? 0.25f : 1f));
+        return new TensorData(shape, BenchData.Uniform((int)count, StableSeed(name), name.EndsWith("kernel") ? 0.25f : 1f));
+    }
+
+    /// <summary>A seed from the name that is the same in every process (string.GetHashCode is randomised).</summary>
+    private static int StableSeed(string name)
+    {
+        uint h = 2166136261;
+        foreach (char ch in name) h = (h ^ ch) * 16777619;
+        return (int)(h & 0x7fffffff);
     }
 
     private static long[] NoiseShape(int i)
@@ -128,13 +136,5 @@ public class GeneratorBenchmarks
             ["bias"] => [1, 3, 1, 1],
             _ => throw new ArgumentException($"unexpected generator tensor '{string.Join('.', p)}'"),
         };
-    }
-
-    private static float[] Random(int length, int seed, float scale)
-    {
-        var rng = new Random(seed);
-        var data = new float[length];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
-        return data;
     }
 }
