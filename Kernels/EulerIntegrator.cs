@@ -5,6 +5,59 @@ using ILGPU.Runtime;
 namespace CineKernel.Kernels;
 
 /// <summary>
+/// The pixels Euler integration can move: those whose own motion vector is not (0, 0) (NaN counts as moving).
+/// A pixel starts on the integer grid and a step adds M at its rounded position, so a pixel with M = 0 under it
+/// adds exactly 0 and stays on its start for ever: its displacement is exactly 0 at every step. Where the motion
+/// is masked (the original's <c>flow *= mask</c>), the static region is skipped by the integrator and by the
+/// splat's atomic pass (<see cref="JointSplat"/>) without changing a bit of their results.
+/// Indices are into the N×H×W pixels of the motion field, ascending.
+/// </summary>
+public sealed class MovingPixels : IDisposable
+{
+    private readonly MemoryBuffer1D<int, Stride1D.Dense>? buffer;
+
+    private MovingPixels(Shape4 motion, MemoryBuffer1D<int, Stride1D.Dense>? buffer, int count)
+    {
+        MotionShape = motion;
+        this.buffer = buffer;
+        Count = count;
+    }
+
+    /// <summary>The motion field shape (N×2×H×W) the indices refer to.</summary>
+    public Shape4 MotionShape { get; }
+
+    /// <summary>How many pixels move.</summary>
+    public int Count { get; }
+
+    /// <summary>The fraction of the field's pixels that move.</summary>
+    public double Fraction => Count / (double)((long)MotionShape.N * MotionShape.H * MotionShape.W);
+
+    /// <summary>The indices (device), empty when nothing moves.</summary>
+    internal ArrayView<int> View => buffer?.View ?? ArrayView<int>.Empty;
+
+    /// <summary>Finds the moving pixels of <paramref name="motion"/> (one host read of the field, once per field).</summary>
+    public static MovingPixels Of(Tensor motion)
+    {
+        if (motion.C != 2) throw new ArgumentException($"motion field must be N×2×H×W, got {motion.Shape}");
+        var m = motion.ToArray();
+        int plane = motion.H * motion.W;
+        var indices = new List<int>();
+        for (int n = 0; n < motion.N; n++)
+        {
+            int field = n * 2 * plane;
+            for (int p = 0; p < plane; p++)
+                if (!(m[field + p] == 0f && m[field + plane + p] == 0f)) indices.Add(n * plane + p);
+        }
+        if (indices.Count == 0) return new MovingPixels(motion.Shape, null, 0);
+        var buffer = motion.Device.Accelerator.Allocate1D<int>(indices.Count);
+        buffer.View.CopyFromCPU(motion.Device.Stream, indices.ToArray());
+        return new MovingPixels(motion.Shape, buffer, indices.Count);
+    }
+
+    public void Dispose() => buffer?.Dispose();
+}
+
+/// <summary>
 /// Euler integration of an Eulerian motion field M (N×2×H×W, channel 0 = x, 1 = y, pixels per step),
 /// as the original's <c>euler_integration</c> (DESIGN.md "Euler integration"): every pixel starts on the
 /// integer grid; a step adds M at the current position rounded half-to-even (torch.round); a pixel whose
@@ -28,7 +81,7 @@ public static class EulerIntegrator
     {
         if (state.C != 3) throw new ArgumentException($"Euler state must have 3 channels (x, y, escaped), got {state.Shape}");
         var p = Params(state, state.N, 0, 1f);
-        state.Device.Load<ArrayView<float>, EulerParams>(ResetKernel)(p.Stride, state.View, p);
+        state.Device.Load<ArrayView<float>, EulerParams>(ResetKernel)(p.Threads, state.View, p);
     }
 
     /// <summary>
@@ -46,13 +99,18 @@ public static class EulerIntegrator
     /// Advances the state by <paramref name="steps"/> steps on <paramref name="motionSign"/>·M in one launch
     /// (the original integrates −flow for the backward copy; the sign is exact).
     /// </summary>
-    public static void Advance(Tensor motion, Tensor state, int steps, float motionSign = 1f)
+    /// <param name="moving">When given (<see cref="MovingPixels.Of"/> the same motion), only those pixels are
+    /// stepped; the others stay on their start, as they would anyway.</param>
+    public static void Advance(Tensor motion, Tensor state, int steps, float motionSign = 1f, MovingPixels? moving = null)
     {
         RequireState(motion, state);
+        RequireMoving(motion, moving);
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Euler steps must be ≥ 0");
         if (steps == 0) return;
-        var p = Params(motion, motion.N, steps, motionSign);
-        motion.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(AdvanceKernel)(p.Stride, motion.View, state.View, p);
+        var p = Params(motion, motion.N, steps, motionSign, moving);
+        if (p.Pixels == 0) return;
+        motion.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<int>, EulerParams>(AdvanceKernel)(
+            p.Threads, motion.View, state.View, moving?.View ?? ArrayView<int>.Empty, p);
     }
 
     /// <summary>output (N×2×H×W) = current position − start, in float32 as the original subtracts.</summary>
@@ -61,22 +119,25 @@ public static class EulerIntegrator
         if (state.C != 3 || output.Shape != state.Shape with { C = 2 })
             throw new ArgumentException($"Euler displacement: state {state.Shape} and output {output.Shape} do not match (N×3×H×W → N×2×H×W)");
         var p = Params(state, state.N, 0, 1f);
-        state.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(DisplacementKernel)(p.Stride, state.View, output.View, p);
+        state.Device.Load<ArrayView<float>, ArrayView<float>, EulerParams>(DisplacementKernel)(p.Threads, state.View, output.View, p);
     }
 
     /// <summary>
     /// Writes into trajectory[j] (K×2×H×W, for a single motion field) the displacement after j more steps,
     /// j = 0..K−1, and leaves the state advanced by K−1 steps: the displacement fields of a whole loop in
-    /// one O(K) pass.
+    /// one O(K) pass. With <paramref name="moving"/>, only the moving pixels' entries are written: the others'
+    /// displacement is 0, and the caller keeps it so (a zero-filled trajectory only ever traced with that list).
     /// </summary>
-    public static void Trace(Tensor motion, Tensor state, Tensor trajectory, float motionSign = 1f)
+    public static void Trace(Tensor motion, Tensor state, Tensor trajectory, float motionSign = 1f, MovingPixels? moving = null)
     {
         RequireState(motion, state);
+        RequireMoving(motion, moving);
         if (motion.N != 1 || trajectory.C != 2 || trajectory.H != motion.H || trajectory.W != motion.W)
             throw new ArgumentException($"Euler trace: motion {motion.Shape} must be one field and trajectory {trajectory.Shape} K×2×{motion.H}×{motion.W}");
-        var p = Params(motion, 1, trajectory.N, motionSign);
-        motion.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, EulerParams>(TraceKernel)(
-            p.Stride, motion.View, state.View, trajectory.View, p);
+        var p = Params(motion, 1, trajectory.N, motionSign, moving);
+        if (p.Pixels == 0) return;
+        motion.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, EulerParams>(TraceKernel)(
+            p.Threads, motion.View, state.View, trajectory.View, moving?.View ?? ArrayView<int>.Empty, p);
     }
 
     /// <summary>The original's <c>euler_integration(motion, steps)</c>: reset, advance, displacement.</summary>
@@ -94,14 +155,31 @@ public static class EulerIntegrator
             throw new ArgumentException($"Euler state {state.Shape} does not match motion {motion.Shape} (expected {StateShape(motion.Shape)})");
     }
 
-    /// <summary>Sizes for a launch over the pixels of <paramref name="images"/> images, one grid-stride thread each.</summary>
-    private static EulerParams Params(Tensor t, int images, int steps, float sign)
+    private static void RequireMoving(Tensor motion, MovingPixels? moving)
     {
-        int pixels = images * t.H * t.W;
-        return new EulerParams(t.H, t.W, steps, sign, pixels, GridStride.Threads(t.Device, pixels));
+        if (moving is not null && moving.MotionShape != motion.Shape)
+            throw new ArgumentException($"Euler: moving pixels of a {moving.MotionShape} field do not fit motion {motion.Shape}");
     }
 
-    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign, int Pixels, int Stride);
+    /// <summary>Sizes for a launch over the pixels of <paramref name="images"/> images (or the moving ones), grid stride.</summary>
+    private static EulerParams Params(Tensor t, int images, int steps, float sign, MovingPixels? moving = null)
+    {
+        int pixels = moving?.Count ?? images * t.H * t.W;
+        return new EulerParams(t.H, t.W, steps, sign, WorkSplit.For(t.Device, pixels), moving is null ? 0 : 1);
+    }
+
+    /// <summary>
+    /// Split: the work items, contiguous runs per thread (neighbouring pixels' state shares cache lines); with
+    /// Listed = 1 item j is pixel list[j], else pixel j.
+    /// </summary>
+    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign, WorkSplit Split, int Listed = 0)
+    {
+        public int Pixels => Split.Total;
+
+        public int Threads => Split.Threads;
+
+        public int PixelOf(int item, ArrayView<int> list) => Listed != 0 ? list[item] : item;
+    }
 
     /// <summary>torch.round: nearest integer, halves to even.</summary>
     private static int RoundHalfToEven(float v)
@@ -135,13 +213,13 @@ public static class EulerIntegrator
         }
     }
 
-    // Each kernel walks pixels i = thread, thread + stride, … of N images (GridStride); a pixel's state
+    // Each kernel walks a contiguous run of pixels of N images (WorkSplit); a pixel's state
     // sits at n·3·plane + pixel (x, then y, then escaped, a plane apart).
 
     private static void ResetKernel(Index1D thread, ArrayView<float> state, EulerParams p)
     {
         int plane = p.H * p.W;
-        for (int i = thread; i < p.Pixels; i += p.Stride)
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
             int pixel = i % plane;
             long s = (long)(i / plane) * 3 * plane + pixel;
@@ -151,11 +229,12 @@ public static class EulerIntegrator
         }
     }
 
-    private static void AdvanceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, EulerParams p)
+    private static void AdvanceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, ArrayView<int> list, EulerParams p)
     {
         int plane = p.H * p.W;
-        for (int i = thread; i < p.Pixels; i += p.Stride)
+        for (int item = p.Split.Begin(thread), end = p.Split.End(thread); item < end; item++)
         {
+            int i = p.PixelOf(item, list);
             int n = i / plane;
             int pixel = i % plane;
             int x = pixel % p.W, y = pixel / p.W;
@@ -173,7 +252,7 @@ public static class EulerIntegrator
     private static void DisplacementKernel(Index1D thread, ArrayView<float> state, ArrayView<float> output, EulerParams p)
     {
         int plane = p.H * p.W;
-        for (int i = thread; i < p.Pixels; i += p.Stride)
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
             int n = i / plane;
             int pixel = i % plane;
@@ -184,11 +263,13 @@ public static class EulerIntegrator
         }
     }
 
-    private static void TraceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, ArrayView<float> trajectory, EulerParams p)
+    private static void TraceKernel(Index1D thread, ArrayView<float> motion, ArrayView<float> state, ArrayView<float> trajectory,
+        ArrayView<int> list, EulerParams p)
     {
         int plane = p.H * p.W;
-        for (int i = thread; i < p.Pixels; i += p.Stride)
+        for (int item = p.Split.Begin(thread), end = p.Split.End(thread); item < end; item++)
         {
+            int i = p.PixelOf(item, list);
             int x = i % p.W, y = i / p.W;
             float px = state[i], py = state[i + plane];
             bool escaped = state[i + 2L * plane] != 0f;

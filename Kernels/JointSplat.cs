@@ -39,36 +39,47 @@ public static class JointSplat
     /// the accumulator (a resolve that crops, plus the hole filter's radius) saves their atomics. Inside the
     /// window the sums are those of the full splat.
     /// </summary>
-    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator, Window? keep)
+    /// <param name="moving">When given, the only source pixels whose displacement may be non-zero in either copy
+    /// (<see cref="MovingPixels.Of"/> the motion both fields were integrated from): the atomic pass visits just
+    /// those. Pixels outside the list must have displacement exactly 0 in both fields.</param>
+    /// <remarks>
+    /// Two passes. A source pixel with displacement exactly (0, 0) lands on itself with bilinear weight 1, so
+    /// the first pass writes every accumulator pixel plainly (it also clears it): Σ over the copies that stay
+    /// of (value·Z, Z). The second pass adds the moving sources with atomics. The sums are those of one order
+    /// of the atomic adds (the stay-at-home terms first), as any atomic order is; on masked motion most of the
+    /// grid stays and most atomics go.
+    /// </remarks>
+    public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator, Window? keep,
+        MovingPixels? moving = null)
     {
         var shape = forward.Values.Shape;
         Require(forward, shape, "forward");
         Require(backward, shape, "backward");
         if (accumulator.Shape != AccumulatorShape(shape))
             throw new ArgumentException($"joint splat: accumulator {accumulator.Shape} must be {AccumulatorShape(shape)} for values {shape}");
+        if (moving is not null && moving.MotionShape != shape with { C = 2 })
+            throw new ArgumentException($"joint splat: moving pixels of a {moving.MotionShape} field do not fit flows {shape with { C = 2 }}");
         var clip = keep ?? new Window(0, 0, shape.H, shape.W);
         if (clip.Top < 0 || clip.Left < 0 || clip.Height < 1 || clip.Width < 1 || clip.Top + clip.Height > shape.H || clip.Left + clip.Width > shape.W)
             throw new ArgumentException($"joint splat: kept window {clip} does not fit in {shape}");
         var device = accumulator.Device;
-        accumulator.View.MemSetToZero(device.Stream);
-        // At most the accelerator's thread count (Bench/SplatBenchmarks, 442²×32 on the CPU accelerator: 63 s with
-        // a thread per source pixel, 1.4 s with a grid stride); the accumulator is cleared with a memset rather than
-        // a kernel for the same reason.
-        int sources = shape.N * 2 * shape.H * shape.W;
-        // Contiguous runs of source pixels per thread (WorkSplit): with a grid stride the two cores' threads
-        // splat neighbouring pixels into the same accumulator cache lines and every atomic bounces a line.
-        var split = WorkSplit.For(device, sources);
-        int threads = split.Threads;
+        int pixels = shape.N * shape.H * shape.W;
+        // Contiguous runs of pixels per thread (WorkSplit), at most a few per accelerator thread: the CPU
+        // accelerator pays per launched thread (Bench/SplatBenchmarks, 442²×32: 63 s with a thread per source
+        // pixel, 1.4 s with a grid stride), and with a grid stride the two cores' threads splat neighbouring
+        // pixels into the same accumulator cache lines, so every atomic bounces a line.
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
-            clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width, split);
-        // A copy without a metric map never reads its metric view; its values view stands in for it.
-        device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, SplatParams>(AccumulateKernel)(
-            threads,
-            forward.Values.View, forward.Flow.View, (forward.Metric ?? forward.Values).View,
-            backward.Values.View, backward.Flow.View, (backward.Metric ?? backward.Values).View,
-            accumulator.View, p);
+            clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width, WorkSplit.For(device, pixels), moving is null ? 0 : 1);
+        var f = CopyViews.Of(forward);
+        var b = CopyViews.Of(backward);
+        device.Load<CopyViews, CopyViews, ArrayView<float>, SplatParams>(StayingKernel)(p.Split.Threads, f, b, accumulator.View, p);
+
+        int sources = moving?.Count ?? pixels;
+        if (sources == 0) return;
+        p = p with { Split = WorkSplit.For(device, 2L * sources) };
+        device.Load<CopyViews, CopyViews, ArrayView<float>, ArrayView<int>, SplatParams>(MovingKernel)(
+            p.Split.Threads, f, b, accumulator.View, moving?.View ?? ArrayView<int>.Empty, p);
     }
 
     /// <summary>
@@ -113,9 +124,27 @@ public static class JointSplat
             throw new ArgumentException($"joint splat: {which} metric {m.Shape} must be {shape with { C = 1 }}");
     }
 
+    /// <summary>One copy's device views; a copy without a metric map never reads its metric view, and its values view stands in for it.</summary>
+    internal readonly struct CopyViews(ArrayView<float> values, ArrayView<float> flow, ArrayView<float> metric)
+    {
+        public readonly ArrayView<float> Values = values, Flow = flow, Metric = metric;
+
+        public static CopyViews Of(SplatSource s) => new(s.Values.View, s.Flow.View, (s.Metric ?? s.Values).View);
+    }
+
+    /// <summary>Split: pixels (staying pass) or 2 × sources (moving pass: items [0, S) forward, [S, 2S) backward);
+    /// Listed = 1: source j is pixel list[j].</summary>
     internal readonly record struct SplatParams(
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
-        int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split);
+        int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split, int Listed)
+    {
+        public bool Kept(int y, int x) => y >= KeepTop && y < KeepBottom && x >= KeepLeft && x < KeepRight;
+
+        /// <summary>Z of a copy's pixel: the scale times the metric map (1 without one).</summary>
+        public float Metric(bool backward, ArrayView<float> metric, long at) =>
+            (backward ? MetricScaleBackward : MetricScaleForward)
+            * ((backward ? HasMetricBackward : HasMetricForward) != 0 ? metric[at] : 1f);
+    }
 
     internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, WorkSplit Split);
 
@@ -135,35 +164,59 @@ public static class JointSplat
         }
     }
 
-    private static void AccumulateKernel(Index1D thread,
-        ArrayView<float> valuesF, ArrayView<float> flowF, ArrayView<float> metricF,
-        ArrayView<float> valuesB, ArrayView<float> flowB, ArrayView<float> metricB,
-        ArrayView<float> acc, SplatParams p)
+    // Pass 1: every accumulator pixel (n, y, x) gets the copies that stay there (displacement exactly 0:
+    // bilinear weight 1 on itself), or 0. Written plainly: this pass also clears the accumulator.
+    private static void StayingKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, SplatParams p)
     {
+        int plane = p.H * p.W;
         for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
-            SplatSourcePixel(i, valuesF, flowF, metricF, valuesB, flowB, metricB, acc, p);
+        {
+            int pixel = i % plane;
+            int n = i / plane;
+            long flowAt = (long)n * 2 * plane + pixel;
+            long metricAt = (long)n * plane + pixel;
+            bool kept = p.Kept(pixel / p.W, pixel % p.W);
+            float zF = p.Metric(false, f.Metric, metricAt), zB = p.Metric(true, b.Metric, metricAt);
+            // As the moving pass: a copy with Z = 0 adds nothing.
+            bool stayF = kept && zF != 0f && f.Flow[flowAt] == 0f && f.Flow[flowAt + plane] == 0f;
+            bool stayB = kept && zB != 0f && b.Flow[flowAt] == 0f && b.Flow[flowAt + plane] == 0f;
+            long accPlane0 = (long)n * (p.C + 1) * plane + pixel;
+            for (int c = 0; c <= p.C; c++)
+            {
+                long at = ((long)n * p.C + c) * plane + pixel;
+                float sum = 0f;
+                if (stayF) sum += c < p.C ? f.Values[at] * zF : zF;
+                if (stayB) sum += c < p.C ? b.Values[at] * zB : zB;
+                acc[accPlane0 + (long)c * plane] = sum;
+            }
+        }
     }
 
-    /// <summary>Source pixel i (of N × 2 copies × H × W) adds (value·Z, Z) to its destination's neighbours.</summary>
-    private static void SplatSourcePixel(int i,
-        ArrayView<float> valuesF, ArrayView<float> flowF, ArrayView<float> metricF,
-        ArrayView<float> valuesB, ArrayView<float> flowB, ArrayView<float> metricB,
-        ArrayView<float> acc, SplatParams p)
+    // Pass 2: the sources that move, both copies, with atomics.
+    private static void MovingKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, ArrayView<int> list, SplatParams p)
+    {
+        int sources = p.Split.Total / 2;
+        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
+        {
+            bool backward = i >= sources;
+            int j = backward ? i - sources : i;
+            int source = p.Listed != 0 ? list[j] : j;
+            SplatMovingPixel(source, backward, backward ? b : f, acc, p);
+        }
+    }
+
+    /// <summary>Source pixel i (of N × H × W) of one copy adds (value·Z, Z) to its destination's neighbours, unless it stays (pass 1 has it).</summary>
+    private static void SplatMovingPixel(int i, bool backward, CopyViews copy, ArrayView<float> acc, SplatParams p)
     {
         int plane = p.H * p.W;
         int pixel = i % plane;
-        int copy = i / plane % 2;
-        int n = i / (2 * plane);
+        int n = i / plane;
         int x = pixel % p.W, y = pixel / p.W;
 
-        bool backward = copy == 1;
-        var values = backward ? valuesB : valuesF;
-        var flow = backward ? flowB : flowF;
         long flowAt = (long)n * 2 * plane + pixel;
-        float dx = flow[flowAt], dy = flow[flowAt + plane];
-        bool hasMetric = (backward ? p.HasMetricBackward : p.HasMetricForward) != 0;
-        float z = (backward ? p.MetricScaleBackward : p.MetricScaleForward)
-                  * (hasMetric ? (backward ? metricB : metricF)[(long)n * plane + pixel] : 1f);
+        float dx = copy.Flow[flowAt], dy = copy.Flow[flowAt + plane];
+        if (dx == 0f && dy == 0f) return;
+        float z = p.Metric(backward, copy.Metric, (long)n * plane + pixel);
 
         // A copy with Z = 0 (frame 0's backward copy, the official loop's last forward copy) adds only zeros:
         // skipping it changes no sum (at most the sign of a zero), only saves atomics.
@@ -192,7 +245,7 @@ public static class JointSplat
         for (int c = 0; c <= p.C; c++)
         {
             // Metric plane last: it splats Z itself; value planes splat value·Z (softsplat 'linear').
-            float v = c < p.C ? values[((long)n * p.C + c) * plane + pixel] * z : z;
+            float v = c < p.C ? copy.Values[((long)n * p.C + c) * plane + pixel] * z : z;
             long b = accPlane0 + (long)c * plane;
             if (inY0 && inX0) Atomic.Add(ref acc[b + (long)y0 * p.W + x0], v * wNW);
             if (inY0 && inX1) Atomic.Add(ref acc[b + (long)y0 * p.W + x1], v * wNE);

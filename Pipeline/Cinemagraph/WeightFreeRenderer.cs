@@ -203,7 +203,7 @@ public sealed class WeightFreeRenderer : IDisposable
             JointSplat.Accumulate(
                 new SplatSource(level.PaddedFeature, fields[l].ForwardAt(t), null, forwardZ),
                 new SplatSource(level.PaddedFeature, fields[l].BackwardAt(t), null, backwardZ),
-                level.Accumulator, keepWindows[l]);
+                level.Accumulator, keepWindows[l], fields[l].Moving);
             level.ResolveWarped(warped[l]);
             if (levelSeconds is null) continue;
             device.Synchronize(); // only when timing: lets the stage timings say which level costs what

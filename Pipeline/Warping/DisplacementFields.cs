@@ -58,13 +58,21 @@ public sealed class DisplacementFields : IDisposable
     private readonly Trajectory forward, backward;
     private bool disposed;
 
-    private DisplacementFields(LoopSchedule schedule, DisplacementStorage storage, Trajectory forward, Trajectory backward)
+    private DisplacementFields(LoopSchedule schedule, DisplacementStorage storage, MovingPixels moving, Trajectory forward, Trajectory backward)
     {
         Schedule = schedule;
         Storage = storage;
+        Moving = moving;
         this.forward = forward;
         this.backward = backward;
     }
+
+    /// <summary>
+    /// The pixels whose displacement can be non-zero (motion not 0 under them); every other pixel's field is
+    /// exactly 0 in every frame. The Euler steps visit only these; pass them to the splat
+    /// (<see cref="JointSplat.Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?)"/>) too.
+    /// </summary>
+    public MovingPixels Moving { get; }
 
     public LoopSchedule Schedule { get; }
 
@@ -104,11 +112,12 @@ public sealed class DisplacementFields : IDisposable
         if (schedule.FrameCount < 2) throw new ArgumentException($"a loop needs at least 2 frames, got {schedule.FrameCount} (use LoopSchedule.Create)");
         var (forwardSegment, backwardSegment, checkpoints) = Layout(storage, schedule.Period);
         Trajectory? f = null, b = null;
+        var moving = MovingPixels.Of(paddedFlow);
         try
         {
-            f = new Trajectory(paddedFlow, 1f, schedule.Period, forwardSegment, 0);
-            b = new Trajectory(paddedFlow, -1f, schedule.Period, backwardSegment, checkpoints);
-            var fields = new DisplacementFields(schedule, storage, f, b);
+            f = new Trajectory(paddedFlow, 1f, schedule.Period, forwardSegment, 0, moving);
+            b = new Trajectory(paddedFlow, -1f, schedule.Period, backwardSegment, checkpoints, moving);
+            var fields = new DisplacementFields(schedule, storage, moving, f, b);
             // Frame 0 of both directions: in AllFrames the whole trace; in Checkpointed the checkpoint pass.
             fields.ForwardAt(0);
             fields.BackwardAt(0);
@@ -118,6 +127,7 @@ public sealed class DisplacementFields : IDisposable
         {
             f?.Dispose();
             b?.Dispose();
+            moving.Dispose();
             throw;
         }
     }
@@ -179,6 +189,7 @@ public sealed class DisplacementFields : IDisposable
         disposed = true;
         forward.Dispose();
         backward.Dispose();
+        Moving.Dispose();
     }
 
     private static long PlaneBytes(Shape4 flow) => (long)flow.H * flow.W * sizeof(float);
@@ -207,6 +218,7 @@ public sealed class DisplacementFields : IDisposable
     private sealed class Trajectory : IDisposable
     {
         private readonly Tensor motion;
+        private readonly MovingPixels moving;   // the state and fields of the other pixels never change from the start
         private readonly float sign;
         private readonly int maxSteps;
         private readonly Tensor state;          // the running state, after stateSteps steps
@@ -215,9 +227,10 @@ public sealed class DisplacementFields : IDisposable
         private readonly int checkpointCount;
         private int stateSteps, segmentStart = -1, segmentCount, knownCheckpoints;
 
-        public Trajectory(Tensor motion, float sign, int maxSteps, int segmentLength, int checkpointCount)
+        public Trajectory(Tensor motion, float sign, int maxSteps, int segmentLength, int checkpointCount, MovingPixels moving)
         {
             this.motion = motion;
+            this.moving = moving;
             this.sign = sign;
             this.maxSteps = maxSteps;
             SegmentLength = segmentLength;
@@ -290,7 +303,7 @@ public sealed class DisplacementFields : IDisposable
             }
             // Invalidate first: should the trace fail, the buffer no longer holds the old segment.
             segmentStart = -1;
-            EulerIntegrator.Trace(motion, state, segment.Batch(0, count), sign);
+            EulerIntegrator.Trace(motion, state, segment.Batch(0, count), sign, moving);
             Steps += count - 1;
             stateSteps = start + count - 1;
             segmentStart = start;
@@ -299,7 +312,7 @@ public sealed class DisplacementFields : IDisposable
 
         private void Advance(int steps)
         {
-            EulerIntegrator.Advance(motion, state, steps, sign);
+            EulerIntegrator.Advance(motion, state, steps, sign, moving);
             Steps += steps;
             stateSteps += steps;
         }

@@ -78,7 +78,7 @@ public sealed class WarpOneLevel : IDisposable
         JointSplat.Accumulate(
             new SplatSource(PaddedFeature, fields.ForwardAt(t), null, forwardZ),
             new SplatSource(PaddedFeature, fields.BackwardAt(t), null, backwardZ),
-            Accumulator);
+            Accumulator, null, fields.Moving);
     }
 
     /// <summary>The normalised splat on the padded grid (1×C×P×P), the original's <c>blend_feature</c>.</summary>

@@ -102,6 +102,71 @@ public class EulerTests
         }
     }
 
+    /// <summary>Quarter-grid motion zeroed on a band and a disc (a masked flow, as the original's flow *= mask).</summary>
+    private static float[] MaskedMotion(Shape4 shape, int seed)
+    {
+        var m = QuarterGridMotion(shape, seed);
+        int plane = shape.H * shape.W;
+        for (int n = 0; n < shape.N; n++)
+            for (int y = 0; y < shape.H; y++)
+                for (int x = 0; x < shape.W; x++)
+                {
+                    bool masked = y < shape.H / 3 || (x - shape.W / 2) * (x - shape.W / 2) + (y - 2 * shape.H / 3) * (y - 2 * shape.H / 3) < 9;
+                    if (!masked) continue;
+                    m[n * 2 * plane + y * shape.W + x] = 0f;
+                    m[n * 2 * plane + plane + y * shape.W + x] = 0f;
+                }
+        return m;
+    }
+
+    [TestCase(1, 17, 13, 1f)]
+    [TestCase(2, 11, 20, -1f)]
+    public void MovingPixelListGivesTheSameFieldsBitForBit(int n, int h, int w, float sign)
+    {
+        var shape = new Shape4(n, 2, h, w);
+        var motion = MaskedMotion(shape, 50 + h);
+        using var m = Device.Upload(motion, shape);
+        using var moving = MovingPixels.Of(m);
+        int still = Enumerable.Range(0, n * h * w).Count(i =>
+            motion[i / (h * w) * 2 * h * w + i % (h * w)] == 0f && motion[i / (h * w) * 2 * h * w + h * w + i % (h * w)] == 0f);
+        Assert.That(moving.Count, Is.EqualTo(n * h * w - still), "moving = pixels with a non-zero motion vector");
+        Assert.That(still, Is.GreaterThan(n * h * w / 4), "the case must have a static region");
+
+        using var state = Device.Allocate(EulerIntegrator.StateShape(shape));
+        using var output = Device.Allocate(shape);
+        EulerIntegrator.Reset(state);
+        for (int k = 1; k <= 7; k++)
+        {
+            EulerIntegrator.Advance(m, state, 1, sign, moving);
+            EulerIntegrator.Displacement(state, output);
+            Assert.That(output.ToArray(), Is.EqualTo(DfwReference.Euler(motion, shape, k, sign)), $"advance with the list, step {k}");
+        }
+
+        if (n != 1) return;
+        const int frames = 6;
+        using var trajectory = Device.Allocate(shape with { N = frames });
+        EulerIntegrator.Reset(state);
+        EulerIntegrator.Trace(m, state, trajectory, sign, moving);
+        var traced = trajectory.ToArray();
+        for (int k = 0; k < frames; k++)
+            Assert.That(traced.AsSpan(k * 2 * h * w, 2 * h * w).ToArray(), Is.EqualTo(DfwReference.Euler(motion, shape, k, sign)), $"trace with the list, step {k}");
+    }
+
+    [Test]
+    public void MovingPixelsOfAStillFieldIsEmptyAndAdvancesNothing()
+    {
+        var shape = new Shape4(1, 2, 5, 7);
+        using var m = Device.Allocate(shape);
+        using var moving = MovingPixels.Of(m);
+        Assert.That(moving.Count, Is.Zero);
+        using var state = Device.Allocate(EulerIntegrator.StateShape(shape));
+        using var output = Device.Allocate(shape);
+        EulerIntegrator.Reset(state);
+        EulerIntegrator.Advance(m, state, 3, 1f, moving);
+        EulerIntegrator.Displacement(state, output);
+        Assert.That(output.ToArray(), Is.All.EqualTo(0f));
+    }
+
     [Test]
     public void GoldenEulerIsExact()
     {

@@ -56,6 +56,55 @@ public class JointSplatTests
         Numerics.AssertClose(actual, Reference(k, true, 1, 1, out _), 1e-5, $"joint splat {k.Shape}");
     }
 
+    /// <summary>
+    /// The moving-pixel list and the staying pass: both copies' flows zero on a region (the static part of a masked
+    /// motion) and on scattered pixels (escaped pixels come back to 0), with both copies' values different.
+    /// </summary>
+    [TestCase(1, 3, 11, 14, true)]
+    [TestCase(2, 2, 9, 7, false)]
+    public void StillSourcesAndTheMovingListMatchReference(int n, int c, int h, int w, bool useList)
+    {
+        var k = RandomCase(new Shape4(n, c, h, w), 70 + h);
+        int plane = h * w;
+        var motion = new float[n * 2 * plane]; // the "motion" the list is built from: 0 where both flows are 0
+        var rng = new Random(h);
+        for (int i = 0; i < n * plane; i++)
+        {
+            int img = i / plane, pixel = i % plane;
+            bool still = pixel / w < h / 2 || rng.Next(5) == 0;
+            int at = img * 2 * plane + pixel;
+            foreach (var flow in new[] { k.FlowA, k.FlowB })
+            {
+                if (still) flow[at] = flow[at + plane] = 0f;
+            }
+            if (!still) motion[at] = 1f;
+        }
+        using var a = Device.Upload(k.A, k.Shape);
+        using var b = Device.Upload(k.B, k.Shape);
+        using var fa = Device.Upload(k.FlowA, k.Shape with { C = 2 });
+        using var fb = Device.Upload(k.FlowB, k.Shape with { C = 2 });
+        using var m = Device.Upload(motion, k.Shape with { C = 2 });
+        using var moving = MovingPixels.Of(m);
+        using var acc = Device.Allocate(JointSplat.AccumulatorShape(k.Shape));
+        acc.CopyFrom(Enumerable.Repeat(123f, (int)acc.Length).ToArray()); // the staying pass must clear it
+        using var output = Device.Allocate(k.Shape);
+        JointSplat.Accumulate(new SplatSource(a, fa, null, 0.6f), new SplatSource(b, fb, null, 0.4f), acc, null, useList ? moving : null);
+        JointSplat.Resolve(acc, output, 0, 0, fillHoles: false);
+        Numerics.AssertClose(output.ToArray(), Reference(k, false, 0.6, 0.4, out _), 1e-5, $"joint splat with still sources {k.Shape}");
+    }
+
+    [Test]
+    public void MovingListOfAnotherShapeIsRefused()
+    {
+        using var v = Device.Allocate(1, 2, 4, 4);
+        using var flow = Device.Allocate(1, 2, 4, 4);
+        using var other = Device.Allocate(1, 2, 5, 4);
+        using var moving = MovingPixels.Of(other);
+        using var acc = Device.Allocate(JointSplat.AccumulatorShape(v.Shape));
+        var e = Assert.Throws<ArgumentException>(() => JointSplat.Accumulate(new SplatSource(v, flow), new SplatSource(v, flow), acc, null, moving));
+        Assert.That(e!.Message, Does.Contain("moving pixels"));
+    }
+
     [TestCase(0.7f, 0.3f)]
     [TestCase(1f, 0f)]
     [TestCase(0f, 1f)]
