@@ -20,6 +20,22 @@ public sealed class AddOp(float beta = 1f) : Op
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 2.0 * output.Length;
 }
 
+/// <summary>out = x + bias[c] (inputs: x, C biases in any shape).</summary>
+public sealed class BiasOp : Op
+{
+    public override string Name => "bias";
+
+    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
+        inputs.Count == 2 && inputs[1].Length == inputs[0].C
+            ? inputs[0]
+            : throw new ArgumentException($"{Name}: needs x and one bias per channel, got {string.Join(", ", inputs)}");
+
+    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
+        Activation.AddBias(inputs[0], inputs[1], output);
+
+    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => output.Length;
+}
+
 /// <summary>out = x·scale + shift: an epilogue any producer that supports an affine output can absorb.</summary>
 public sealed class ScaleShiftOp(float scale, float shift = 0f) : Op
 {

@@ -143,7 +143,7 @@ public sealed class Generator
         for (int j = firstBlock + 1; j < Config.Blocks; j++)
         {
             out_ = b.BlockConvs(j, out_);
-            skip = b.ToRgb(j, b.Warp(j, out_, flow, o.LoopMode), skip);
+            skip = b.WarpedToRgb(j, out_, flow, o.LoopMode, skip);
         }
         b.Builder.Output("image", skip);
         return b.Builder.Build();
@@ -269,6 +269,26 @@ public sealed class Generator
             // Upsample: upfirdn2d(up 2, pad (2, 1)) with the stored kernel (already × factor²).
             var up = Builder.Apply($"{prefix}.upsample", new UpfirdnOp(UpfirdnParams.Symmetric(2, 1, 2, 1)), skip, Weight($"{prefix}.upsample.kernel"));
             return Builder.Apply(prefix, new AddOp(), rgb, up);
+        }
+
+        /// <summary>
+        /// to_rgbs[j] of block j's warped feature, the original's <c>to_rgbs[j](warp_one_level(out), latent, skip)</c>,
+        /// computed as warp(conv) + bias + skip: toRGB's 1×1 modulated conv is linear per pixel, and so are the splat,
+        /// its normalisation and the hole filter (a box mean of normalised pixels), so warping the conv's 3 channels
+        /// equals the conv of the warped C channels up to float rounding, at 3/(C+1) of the splat's atomics (32 → 3
+        /// planes at 1024 for config-f) and with the conv hoisted out of the frame loop. The bias is not linear (a
+        /// hole's box mean would blur it), so it is added after the warp.
+        /// </summary>
+        public Value WarpedToRgb(int block, Value x, Value flow, LoopMode loopMode, Value skip)
+        {
+            string prefix = $"to_rgbs.{block}";
+            var weight = Weight($"{prefix}.conv.weight");
+            var (style, _) = Modulation(prefix, 2 * block + 3, demodulate: false);
+            var rgb = Builder.Apply($"{prefix}.conv", new ModulatedConvOp(ModulatedConvKind.ToRgb, Scale(weight), hasBias: false),
+                x, weight, style);
+            var warped = Builder.Apply($"{prefix}.bias", new BiasOp(), Warp(block, rgb, flow, loopMode), Weight($"{prefix}.bias"));
+            var up = Builder.Apply($"{prefix}.upsample", new UpfirdnOp(UpfirdnParams.Symmetric(2, 1, 2, 1)), skip, Weight($"{prefix}.upsample.kernel"));
+            return Builder.Apply(prefix, new AddOp(), warped, up);
         }
 
         /// <summary>warp_one_level of block j's feature along the flow: hoisted fields and feature pad, per-frame splat.</summary>

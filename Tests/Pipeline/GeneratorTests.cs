@@ -122,15 +122,17 @@ public class GeneratorTests
         Assert.That(once.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(1), "every hoisted step runs once");
         var onceNames = once.Select(s => s.Output.Name).ToList();
         Assert.That(onceNames, Does.Contain("convs.8").And.Contain("convs.9").And.Contain("convs.11").And.Contain("dfw-fields@128").And.Contain("dfw-fields@256")
-            .And.Contain("dfw-pad@128").And.Contain("dfw-pad@256"));
+            .And.Contain("dfw-pad@128").And.Contain("dfw-pad@256").And.Contain("to_rgbs.5.conv"));
 
-        // Per frame: the warps, convs[9] on the warped 128 feature, the toRGBs and the skip upsampling; nothing else.
+        // Per frame: the warps, convs[9] on the warped 128 feature, its toRGB, and above 128 the toRGB's bias on the
+        // warped 3-channel conv output (the 1×1 conv itself is hoisted: Generator.WarpedToRgb) and the skip
+        // upsampling; nothing else.
         var perFrame = plan.PerFrameSteps.ToList();
         Assert.That(perFrame.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(frames), "every per-frame step runs once a frame");
         Assert.That(perFrame.Select(s => s.Output.Name), Is.EquivalentTo(new[]
         {
             "warp@128", "convs.9/warped", "to_rgbs.4.conv",
-            "warp@256", "to_rgbs.5.conv", "to_rgbs.5.upsample", "to_rgbs.5",
+            "warp@256", "to_rgbs.5.bias", "to_rgbs.5.upsample", "to_rgbs.5",
         }));
 
         // Dead work: the blocks below D (convs[0..7]) and their toRGBs are never planned.
