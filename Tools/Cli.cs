@@ -15,9 +15,12 @@ public static class Cli
         commands:
           animate INPUT -o OUT [--mask PNG] [--motion NPY] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F]
                   [--loop seamless|official] [--size S] [--device D] [--preview DIR] [--overwrite] [--quiet]
-                                       render a looping cinemagraph without network weights (INPUT: an image,
-                                       or a sample folder NAME/ with NAME.png, NAME_mask.png, NAME_motion.npy);
-                                       OUT: .gif, .mp4 or a folder of PNG frames
+                  [--weights DIR [--flow-net sky|fluid] [--style IMAGE]]
+                                       render a looping cinemagraph (INPUT: an image, or a sample folder NAME/
+                                       with NAME.png, NAME_mask.png, NAME_motion.npy); OUT: .gif, .mp4 or a
+                                       folder of PNG frames. With --weights: the full StyleCineGAN method
+                                       (inversion, predicted mask and motion, deep feature warping; weights.md),
+                                       without: the weight-free renderer
           convert CHECKPOINT... -o DIR
                                        convert PyTorch checkpoints of the original release (StyleGAN2 training
                                        checkpoint, DatasetGAN classifiers, pix2pixHD motion generator) to

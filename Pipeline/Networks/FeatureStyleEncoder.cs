@@ -30,11 +30,13 @@ public sealed class FeatureStyleEncoder : IDisposable
     /// back to the mean file.</param>
     /// <param name="input">The image shape the graph is built for.</param>
     /// <param name="foldBatchNorm">False keeps every BatchNorm as its own affine op (tests compare both).</param>
+    /// <param name="downscales">Bilinear 0.5 steps before the network (the release's 2 for 1024²; see
+    /// <see cref="FeatureStyleEncoderConfig.DownscalesFor"/>).</param>
     public FeatureStyleEncoder(ComputeDevice device, IReadOnlyDictionary<string, TensorData> weights, float[] latentAverage,
-        Shape4 input, bool foldBatchNorm = true)
+        Shape4 input, bool foldBatchNorm = true, int downscales = FeatureStyleEncoderConfig.Downscales)
     {
         Config = FeatureStyleEncoderConfig.FromWeights(n => weights.TryGetValue(n, out var t) ? t.Shape : null);
-        Graph = BuildGraph(Config, weights, latentAverage, input, foldBatchNorm);
+        Graph = BuildGraph(Config, weights, latentAverage, input, foldBatchNorm, downscales);
         Plan = Scheduler.Plan(Graph);
         runner = new GraphRunner(device, Plan);
     }
@@ -81,8 +83,9 @@ public sealed class FeatureStyleEncoder : IDisposable
 
     /// <summary>The encoder as a graph: input <see cref="ImageInput"/>, outputs <see cref="WPlusOutput"/> and <see cref="FeatureOutput"/>.</summary>
     public static ComputeGraph BuildGraph(FeatureStyleEncoderConfig config, IReadOnlyDictionary<string, TensorData> weights,
-        float[] latentAverage, Shape4 input, bool foldBatchNorm = true)
+        float[] latentAverage, Shape4 input, bool foldBatchNorm = true, int downscales = FeatureStyleEncoderConfig.Downscales)
     {
+        if (downscales < 0) throw new ArgumentOutOfRangeException(nameof(downscales), downscales, "encoder: the number of halvings cannot be negative");
         if (input.C != config.InputChannels)
             throw new ArgumentException($"encoder: the image {input} must have {config.InputChannels} channels");
         foreach (var (name, shape) in config.Parameters())
@@ -99,7 +102,7 @@ public sealed class FeatureStyleEncoder : IDisposable
         var layers = new Layers(g, weights, foldBatchNorm);
         var x = g.Input(ImageInput, input);
         // Trainer.downscale: F.interpolate(x, scale_factor=0.5, mode='bilinear') twice (1024 → 512 → 256).
-        for (int i = 0; i < FeatureStyleEncoderConfig.Downscales; i++) x = g.Apply(new ResizeByFactorOp(0.5), x);
+        for (int i = 0; i < downscales; i++) x = g.Apply(new ResizeByFactorOp(0.5), x);
 
         // self.conv: IResNet's conv1, bn1, prelu.
         x = layers.PRelu(layers.Conv(x, "conv.0", stride: 1, pad: 1, batchNorm: "conv.1"), "conv.2");

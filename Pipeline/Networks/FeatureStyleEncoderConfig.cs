@@ -19,6 +19,20 @@ public sealed record FeatureStyleEncoderConfig
     /// <summary>The 1024² image is halved this many times before the network (log2(resolution / enc_resolution)).</summary>
     public const int Downscales = 2;
 
+    /// <summary>Side of the encoder's input after the halvings (lhq_k9.yaml's enc_resolution); D comes out at a quarter of it, 64.</summary>
+    public const int EncoderResolution = 256;
+
+    /// <summary>
+    /// Halvings for an image of the generator's size <paramref name="imageSize"/>: log2(size / 256), so that D
+    /// lands on the 64-level whatever the size (2 for the release's 1024, as the original; 0 for a 256 test generator).
+    /// </summary>
+    public static int DownscalesFor(int imageSize)
+    {
+        if (imageSize < EncoderResolution || (imageSize & (imageSize - 1)) != 0)
+            throw new ArgumentException($"encoder: the image side {imageSize} must be a power of two ≥ {EncoderResolution} (it is halved to {EncoderResolution} so that D is 64×64)");
+        return (int)Math.Round(Math.Log2(imageSize / (double)EncoderResolution));
+    }
+
     /// <summary>The first block of each stage and the last content conv (lhq_k9.yaml fs_stride) use stride 2.</summary>
     public const int Stride = 2;
 

@@ -77,12 +77,15 @@ public sealed class Generator
     /// <c>feature_forward</c>: the output of the block at D's resolution is replaced by D (input "feature",
     /// 1×C×R×R); toRGB at R starts the skip from D alone; the blocks after it run as usual. Outputs "image" and
     /// "features.{k}": D, then every conv output after it (the mask predictor's inputs). The blocks below R are
-    /// built as the original runs them and removed by the scheduler as dead work.
+    /// built as the original runs them and removed by the scheduler as dead work. With
+    /// <paramref name="styleInterpolation"/> the latent is lerp(wplus, wplus_target, t/(N−1)) as in
+    /// <see cref="BuildFrames"/>: the unwarped image G(D, w_t) of a style-interpolated cinemagraph.
     /// </summary>
-    public ComputeGraph BuildFeatureForward(int featureResolution = 64)
+    public ComputeGraph BuildFeatureForward(int featureResolution = 64, bool styleInterpolation = false)
     {
         int replacedBlock = BlockOf(featureResolution);
         var b = new Layers(this, new GraphBuilder("feature_forward"));
+        if (styleInterpolation) b.InterpolateLatent();
         var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
         var (out_, skip) = b.Start();
         var features = new List<Value>();

@@ -75,6 +75,57 @@ public sealed record GeneratorConfig(int Size, int StyleDim, int MappingLayers, 
     public int ChannelsAt(int resolution) =>
         Channels.TryGetValue(resolution, out int c) ? c : throw new ArgumentException($"generator config has no channel count for resolution {resolution}");
 
+    /// <summary>
+    /// Every tensor the generator reads, with its stored shape (rosinality's state_dict of <c>Generator</c>):
+    /// the mapping layers, the 4×4 start, each block's two StyledConvs (the first upsampling, with its blur
+    /// kernel) and toRGB (with its skip upsampling kernel), and one noise buffer per layer. Used to check a
+    /// weights file before any work.
+    /// </summary>
+    public IEnumerable<(string Name, long[] Shape)> Parameters()
+    {
+        long d = StyleDim;
+        for (int k = 1; k <= MappingLayers; k++)
+        {
+            yield return ($"style.{k}.weight", [d, d]);
+            yield return ($"style.{k}.bias", [d]);
+        }
+        int c4 = ChannelsAt(4);
+        yield return ("input.input", [1, c4, 4, 4]);
+        foreach (var p in StyledConv("conv1", c4, c4, upsample: false)) yield return p;
+        foreach (var p in ToRgb("to_rgb1", c4, upsample: false)) yield return p;
+        for (int j = 0; j < Blocks; j++)
+        {
+            int r = BlockResolution(j), cin = ChannelsAt(r / 2), cout = ChannelsAt(r);
+            foreach (var p in StyledConv($"convs.{2 * j}", cin, cout, upsample: true)) yield return p;
+            foreach (var p in StyledConv($"convs.{2 * j + 1}", cout, cout, upsample: false)) yield return p;
+            foreach (var p in ToRgb($"to_rgbs.{j}", cout, upsample: true)) yield return p;
+        }
+        for (int i = 0; i < NumLayers; i++)
+        {
+            int r = NoiseResolution(i);
+            yield return ($"noises.noise_{i}", [1, 1, r, r]);
+        }
+
+        IEnumerable<(string, long[])> StyledConv(string prefix, int cin, int cout, bool upsample)
+        {
+            yield return ($"{prefix}.conv.weight", [1, cout, cin, 3, 3]);
+            if (upsample) yield return ($"{prefix}.conv.blur.kernel", [4, 4]);
+            yield return ($"{prefix}.conv.modulation.weight", [cin, d]);
+            yield return ($"{prefix}.conv.modulation.bias", [cin]);
+            yield return ($"{prefix}.noise.weight", [1]);
+            yield return ($"{prefix}.activate.bias", [cout]);
+        }
+
+        IEnumerable<(string, long[])> ToRgb(string prefix, int cin, bool upsample)
+        {
+            yield return ($"{prefix}.bias", [1, 3, 1, 1]);
+            yield return ($"{prefix}.conv.weight", [1, 3, cin, 1, 1]);
+            yield return ($"{prefix}.conv.modulation.weight", [cin, d]);
+            yield return ($"{prefix}.conv.modulation.bias", [cin]);
+            if (upsample) yield return ($"{prefix}.upsample.kernel", [4, 4]);
+        }
+    }
+
     private GeneratorConfig Validated(string source = "generator config")
     {
         if (Size < 8 || (Size & (Size - 1)) != 0) throw new ArgumentException($"{source}: size {Size} must be a power of two ≥ 8");

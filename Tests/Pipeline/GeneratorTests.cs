@@ -146,6 +146,18 @@ public class GeneratorTests
     }
 
     [Test]
+    public void ParameterListIsExactlyTheOriginalStateDict()
+    {
+        // The fixture holds the official Generator's state_dict (plus in.* / out.* tensors): the list the weights
+        // folder checks against must name every tensor with its stored shape, and nothing else.
+        using var golden = GeneratorGolden.Open();
+        var listed = GeneratorConfig.FromFile(golden).Parameters().ToList();
+        var stored = golden.Names.Where(n => !n.StartsWith("in.", StringComparison.Ordinal) && !n.StartsWith("out.", StringComparison.Ordinal)).ToList();
+        Assert.That(listed.Select(p => p.Name), Is.EquivalentTo(stored));
+        foreach (var (name, shape) in listed) Assert.That(golden.Entry(name).Shape, Is.EqualTo(shape), name);
+    }
+
+    [Test]
     public void StyleInterpolationRerunsOnlyTheLatentDependentNodes()
     {
         using var golden = GeneratorGolden.Open();

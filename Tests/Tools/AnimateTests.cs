@@ -174,8 +174,8 @@ public class AnimateTests : CliTestBase
         AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--colour", "red"), PathOf("o.gif"), "unknown option '--colour'");
 
     [Test]
-    public void WeightsAreNotAvailableInThisBuild() =>
-        AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--weights", Dir), PathOf("o.gif"), "full StyleCineGAN path");
+    public void WeightsFolderWithoutTheCheckpoints() =>
+        AssertRefused(Run("animate", Sample, "-o", PathOf("o.gif"), "--weights", Dir), PathOf("o.gif"), "missing sg2-lhq-1024.safetensors");
 
     [Test]
     public void NoMotionAtAll()

@@ -12,7 +12,8 @@ using Spectre.Console;
 namespace CineKernel.Tools;
 
 /// <summary>
-/// <c>cinekernel animate INPUT -o OUT</c>: the weight-free cinemagraph (<see cref="WeightFreeRenderer"/>).
+/// <c>cinekernel animate INPUT -o OUT</c>: with <c>--weights DIR</c> the full StyleCineGAN method
+/// (<see cref="StyleCineGanRenderer"/>), without it the weight-free cinemagraph (<see cref="WeightFreeRenderer"/>).
 /// Everything that can be wrong with the inputs is checked before the output is opened, and the writer is
 /// atomic, so a failed run leaves no output file. The last stdout line is JSON with the seconds of each stage.
 /// </summary>
@@ -25,10 +26,11 @@ public static class AnimateCommand
     {
         var total = Stopwatch.StartNew();
         var o = Options.Parse(args,
-            new HashSet<string> { "o", "output", "mask", "motion", "arrow", "frames", "fps", "loop", "size", "device", "preview", "weights", "style" },
+            new HashSet<string> { "o", "output", "mask", "motion", "arrow", "frames", "fps", "loop", "size", "device", "preview", "weights", "style", "flow-net" },
             new HashSet<string> { "quiet", "q", "overwrite" });
-        if (o.Has("weights") || o.Has("style"))
-            throw new CliException("the full StyleCineGAN path (--weights, --style) is not available in this build; run without --weights for the weight-free renderer", 2);
+        if (!o.Has("weights"))
+            foreach (var option in new[] { "style", "flow-net" })
+                if (o.Has(option)) throw new CliException($"--{option} needs --weights DIR (the full StyleCineGAN path; see weights.md)", 2);
         if (o.Positional.Count != 1) throw new CliException("animate expects one INPUT (an image, or a sample folder NAME/ with NAME.png)", 2);
         string output = o.Get("o") ?? o.Get("output") ?? throw new CliException("animate needs -o OUT (.gif, .mp4 or a folder for PNG frames)", 2);
         int frames = o.GetInt("frames", 120, 2, CinemagraphOptions.MaxFrames);
@@ -50,6 +52,9 @@ public static class AnimateCommand
 
         // Inputs: explicit options first, then the sample folder's files.
         var sample = ResolveInput(o.Positional[0]);
+        var run = new RunSettings(output, frames, fps, loop, deviceName.Trim(), quiet, previewDir, o.Has("overwrite"));
+        if (o.Get("weights") is { } weightsDir)
+            return AnimateFullMethod.Run(weightsDir, o, run, sample, arrows, o.Has("size") ? size : null, total, stdout, stderr);
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
         var photo = ImageInput.Load(sample.Image, size);
@@ -94,39 +99,7 @@ public static class AnimateCommand
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
         seconds["once_integrate"] = renderer.Timings.Integrate;
 
-        var keep = previewDir is null ? new HashSet<int>() : Previews.ContactSheetFrames(frames, 8).Append(frames / 2).ToHashSet();
-        var kept = new SortedDictionary<int, RgbPlanes>();
-        void OnFrame(int t, ReadOnlySpan<float> rgb)
-        {
-            writer.Write(rgb);
-            if (keep.Contains(t))
-            {
-                var copy = RgbPlanes.From(size, size, rgb, PixelRange.Unit);
-                for (int i = 0; i < copy.Data.Length; i++) copy.Data[i] = Math.Clamp(copy.Data[i], 0f, 1f);
-                kept[t] = copy;
-            }
-        }
-
-        bool showProgress = !quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-        if (showProgress)
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask($"{frames} frames", maxValue: frames);
-                    renderer.Render((t, rgb) =>
-                    {
-                        OnFrame(t, rgb);
-                        task.Increment(1);
-                    });
-                });
-        }
-        else
-        {
-            renderer.Render(OnFrame);
-        }
+        var kept = RenderFrames(renderer.Render, run, size, writer, stderr);
         seconds["frames"] = renderer.Timings.Frames;
         for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{size >> l}"] = renderer.Timings.LevelWarps[l];
 
@@ -152,6 +125,53 @@ public static class AnimateCommand
         return 0;
     }
 
+    /// <summary>What every animate run shares once the options are parsed.</summary>
+    internal sealed record RunSettings(string Output, int Frames, double Fps, LoopMode Loop, string Device, bool Quiet, string? PreviewDir, bool Overwrite);
+
+    /// <summary>
+    /// Runs a renderer's frame loop into the writer, with the progress bar on an interactive terminal, and keeps
+    /// the frames the previews need (clamped copies).
+    /// </summary>
+    internal static SortedDictionary<int, RgbPlanes> RenderFrames(Action<FrameCallback, CancellationToken> render, RunSettings run, int size,
+        IFrameWriter writer, TextWriter stderr)
+    {
+        int frames = run.Frames;
+        var keep = run.PreviewDir is null ? new HashSet<int>() : Previews.ContactSheetFrames(frames, 8).Append(frames / 2).ToHashSet();
+        var kept = new SortedDictionary<int, RgbPlanes>();
+        void OnFrame(int t, ReadOnlySpan<float> rgb)
+        {
+            writer.Write(rgb);
+            if (keep.Contains(t))
+            {
+                var copy = RgbPlanes.From(size, size, rgb, PixelRange.Unit);
+                for (int i = 0; i < copy.Data.Length; i++) copy.Data[i] = Math.Clamp(copy.Data[i], 0f, 1f);
+                kept[t] = copy;
+            }
+        }
+
+        bool showProgress = !run.Quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        if (showProgress)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask($"{frames} frames", maxValue: frames);
+                    render((t, rgb) =>
+                    {
+                        OnFrame(t, rgb);
+                        task.Increment(1);
+                    }, default);
+                });
+        }
+        else
+        {
+            render(OnFrame, default);
+        }
+        return kept;
+    }
+
     private static double ParseFps(string? text)
     {
         if (text is null) return 30;
@@ -160,7 +180,7 @@ public static class AnimateCommand
         return fps;
     }
 
-    private sealed record SampleFiles(string Image, string? Mask, string? Motion);
+    internal sealed record SampleFiles(string Image, string? Mask, string? Motion);
 
     /// <summary>An image file, or a folder NAME/ holding NAME.png (or .jpg) and optionally NAME_mask.png, NAME_motion.npy.</summary>
     private static SampleFiles ResolveInput(string input)
@@ -175,7 +195,7 @@ public static class AnimateCommand
         return new SampleFiles(image, File.Exists(mask) ? mask : null, File.Exists(motion) ? motion : null);
     }
 
-    private static void WritePreviews(string dir, InputImage photo, float[] motion, float[] mask, int motionSize,
+    internal static void WritePreviews(string dir, InputImage photo, float[] motion, float[] mask, int motionSize,
         SortedDictionary<int, RgbPlanes> kept, int frames)
     {
         Directory.CreateDirectory(dir);

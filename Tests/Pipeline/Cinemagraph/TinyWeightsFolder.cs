@@ -1,0 +1,123 @@
+using System.Globalization;
+using CineKernel.Pipeline.Cinemagraph;
+using CineKernel.Pipeline.Networks;
+using CineKernel.Tests.Support;
+using CineKernel.WeightsLoader;
+using NUnit.Framework;
+
+namespace CineKernel.Tests.Pipeline.Cinemagraph;
+
+/// <summary>
+/// A weights folder in the release's layout (weights.md) for a tiny configuration, so the full method runs in
+/// seconds: the 256² test generator of Tests/Data/generator (style_dim 64, 14 latents, 64 channels at the
+/// 64-level, warps at 128 and 256) with a seeded random latent_avg; a narrow encoder whose 14 heads of 64 match
+/// it and whose D has its 64 channels; 10 classifiers reading its 160 feature channels (64 + 2·32 + 2·16) with
+/// hidden widths 8 and 4; sky and fluid motion networks with ngf 4, 2 downsamplings, 1 residual block. All
+/// random, seeded; written at run time (nothing large is committed).
+/// </summary>
+internal static class TinyWeightsFolder
+{
+    public const int GeneratorSize = 256, StyleDim = 64, Latents = 14, FeatureChannels = 160;
+
+    public static readonly FeatureStyleEncoderConfig Encoder = new(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 64, Latents, StyleDim);
+
+    public static readonly MotionGeneratorConfig Motion = new(3, 2, 4, 2, 1);
+
+    public static string GeneratorFixture =>
+        Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "generator", "generator_tiny.safetensors");
+
+    /// <summary>Writes the folder under <paramref name="dir"/> and returns it.</summary>
+    public static string Create(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        WriteGenerator(Path.Combine(dir, WeightsFolder.GeneratorFile));
+        SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.EncoderFile), FeatureStyleEncoderTests.RandomWeights(Encoder, seed: 300),
+            new Dictionary<string, string> { ["source"] = "random tiny fs_encoder_v2" });
+        for (int m = 0; m < WeightsFolder.ClassifierCount; m++)
+            SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.ClassifierFile(m)), Classifier(FeatureChannels, 8, 4, seed: 400 + 20 * m),
+                new Dictionary<string, string> { ["kind"] = "pixel-classifier", ["numpy_class"] = "3", ["dim"] = FeatureChannels.ToString(CultureInfo.InvariantCulture) });
+        foreach (var (net, seed) in new[] { (FlowNet.Sky, 600), (FlowNet.Fluid, 700) })
+        {
+            string path = Path.Combine(dir, WeightsFolder.FlowNetFile(net));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            SafetensorsWriter.Write(path, MotionTensors(Motion, seed), MotionMetadata(Motion));
+        }
+        return dir;
+    }
+
+    /// <summary>The generator's tensors (only those the engine reads) from the test fixture, plus latent_avg, with its metadata.</summary>
+    private static void WriteGenerator(string path)
+    {
+        using var fixture = SafetensorsFile.Open(GeneratorFixture);
+        var config = GeneratorConfig.FromFile(fixture);
+        var tensors = config.Parameters().ToDictionary(p => p.Name, p => fixture.Read(p.Name));
+        tensors["latent_avg"] = new TensorData([StyleDim], Numerics.Random(StyleDim, 250, 0.5f));
+        var metadata = new[] { "size", "style_dim", "n_mlp", "channels", "lr_mlp" }.ToDictionary(k => k, k => fixture.Metadata[k]);
+        metadata["kind"] = "stylegan2-generator";
+        SafetensorsWriter.Write(path, tensors, metadata);
+    }
+
+    /// <summary>One DatasetGAN classifier's state_dict (names layers.k.*), BatchNorms with positive variances.</summary>
+    public static Dictionary<string, TensorData> Classifier(int dim, int hidden1, int hidden2, int seed)
+    {
+        var t = new Dictionary<string, TensorData>();
+        void Put(string name, float[] data, params long[] shape) => t[name] = new TensorData(shape, data);
+        Put("layers.0.weight", Numerics.Random(hidden1 * dim, seed, 0.3f), hidden1, dim);
+        Put("layers.0.bias", Numerics.Random(hidden1, seed + 1, 0.3f), hidden1);
+        Put("layers.3.weight", Numerics.Random(hidden2 * hidden1, seed + 2, 0.5f), hidden2, hidden1);
+        Put("layers.3.bias", Numerics.Random(hidden2, seed + 3, 0.3f), hidden2);
+        Put("layers.6.weight", Numerics.Random(3 * hidden2, seed + 4, 0.5f), 3, hidden2);
+        Put("layers.6.bias", Numerics.Random(3, seed + 5, 0.3f), 3);
+        foreach (var (bn, c) in new[] { ("layers.2", hidden1), ("layers.5", hidden2) })
+        {
+            Put($"{bn}.weight", Numerics.Random(c, seed + 6, 1f), c);
+            Put($"{bn}.bias", Numerics.Random(c, seed + 7, 0.2f), c);
+            Put($"{bn}.running_mean", Numerics.Random(c, seed + 8, 0.2f), c);
+            Put($"{bn}.running_var", Numerics.Random(c, seed + 9, 0.4f).Select(v => 1f + v).ToArray(), c);
+        }
+        return t;
+    }
+
+    public static Dictionary<string, TensorData> MotionTensors(MotionGeneratorConfig config, int seed)
+    {
+        var parameters = MotionGenerator.RandomParameters(config, seed);
+        return config.ParameterShapes().ToDictionary(p => p.Name, p => new TensorData(p.Shape, parameters.Read(p.Name, p.Shape)));
+    }
+
+    public static Dictionary<string, string> MotionMetadata(MotionGeneratorConfig c) => new()
+    {
+        ["kind"] = "pix2pixhd-global-generator",
+        ["input_nc"] = c.InputChannels.ToString(CultureInfo.InvariantCulture),
+        ["output_nc"] = c.OutputChannels.ToString(CultureInfo.InvariantCulture),
+        ["ngf"] = c.Ngf.ToString(CultureInfo.InvariantCulture),
+        ["n_downsampling"] = c.Downsamplings.ToString(CultureInfo.InvariantCulture),
+        ["n_blocks"] = c.ResidualBlocks.ToString(CultureInfo.InvariantCulture),
+        ["norm"] = "instance",
+    };
+
+    /// <summary>Copies a folder (the bad-folder tests damage a copy).</summary>
+    public static string Copy(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return to;
+    }
+
+    /// <summary>Rewrites one tensor of a safetensors file with another shape (same metadata).</summary>
+    public static void ReplaceTensor(string path, string name, TensorData replacement)
+    {
+        Dictionary<string, TensorData> tensors;
+        Dictionary<string, string> metadata;
+        using (var file = SafetensorsFile.Open(path))
+        {
+            tensors = file.Names.ToDictionary(n => n, file.Read);
+            metadata = file.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        }
+        tensors[name] = replacement;
+        SafetensorsWriter.Write(path, tensors, metadata);
+    }
+}

@@ -1,0 +1,218 @@
+using System.Text.Json;
+using CineKernel.Pipeline.Cinemagraph;
+using CineKernel.Tests.Pipeline.Cinemagraph;
+using CineKernel.Tests.Pipeline.IO;
+using CineKernel.WeightsLoader;
+using NUnit.Framework;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace CineKernel.Tests.Tools;
+
+/// <summary><c>cinekernel animate --weights</c> (the full method) on the tiny weights folder, and every bad folder it must refuse.</summary>
+public class AnimateWeightsTests : CliTestBase
+{
+    private const int G = TinyWeightsFolder.GeneratorSize;
+    private static string weightsDir = "";
+
+    [OneTimeSetUp]
+    public void CreateWeights() =>
+        weightsDir = TinyWeightsFolder.Create(Path.Combine(Path.GetTempPath(), "cinekernel-tests", "animate-weights-" + Guid.NewGuid().ToString("N")[..8]));
+
+    [OneTimeTearDown]
+    public void DeleteWeights()
+    {
+        if (Directory.Exists(weightsDir)) Directory.Delete(weightsDir, recursive: true);
+    }
+
+    /// <summary>The sample layout at the generator's size: photo, right-half mask, constant drift (M = 256).</summary>
+    private string Sample => AnimateSample.Create(Dir, size: G);
+
+    private (int Exit, string Out, string Err) Animate(string input, string output, params string[] extra) =>
+        Run(["animate", input, "-o", output, "--weights", weightsDir, "--frames", "3", "--device", "cpu", "--quiet", .. extra]);
+
+    private static JsonElement Report(string stdout) => JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
+
+    private static List<Image<Rgb24>> LoadFrames(string folder) =>
+        Directory.GetFiles(folder, "*.png").Order().Select(Image.Load<Rgb24>).ToList();
+
+    private void AssertRefused((int Exit, string Out, string Err) r, string output, params string[] expected)
+    {
+        Assert.That(r.Exit, Is.Not.Zero, r.Err);
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), $"one line: {r.Err}");
+        Assert.That(r.Err, Does.StartWith("cinekernel: error:"));
+        foreach (var e in expected) Assert.That(r.Err, Does.Contain(e));
+        Assert.That(File.Exists(output) || Directory.Exists(output), Is.False, "no output after a failure");
+    }
+
+    [Test]
+    public void GifHasTheFramesAndPngFramesKeepThePhotoOutsideTheMask()
+    {
+        string sample = Sample, gif = PathOf("x.gif");
+        var r = Animate(sample, gif);
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        using (var decoded = Image.Load<Rgba32>(gif)) Assert.That(decoded.Frames.Count, Is.EqualTo(3));
+        var report = Report(r.Out);
+        foreach (var stage in new[] { "load", "inversion", "mask", "motion", "once_per_cinemagraph", "frames", "encode", "total" })
+            Assert.That(report.GetProperty("seconds").TryGetProperty(stage, out _), Is.True, stage);
+        Assert.That(report.GetProperty("seconds").GetProperty("inversion").GetDouble(), Is.GreaterThan(0));
+        Assert.That(report.GetProperty("size").GetInt32(), Is.EqualTo(G));
+        Assert.That(report.GetProperty("mask").GetString(), Does.EndWith("scene_mask.png"));
+
+        // PNG frames are lossless: where the mask (at G, no resize) is 0, every frame is the photo exactly.
+        string folder = PathOf("frames");
+        Assert.That(Animate(sample, folder).Exit, Is.Zero);
+        using var photo = Image.Load<Rgb24>(Path.Combine(sample, "scene.png"));
+        var frames = LoadFrames(folder);
+        try
+        {
+            Assert.That(frames, Has.Count.EqualTo(3));
+            int start = AnimateSample.MaskStart(G), changed = 0;
+            for (int y = 0; y < G; y++)
+                for (int x = 0; x < G; x++)
+                {
+                    if (x < start)
+                    {
+                        foreach (var f in frames)
+                            if (f[x, y] != photo[x, y]) Assert.Fail($"static pixel ({x}, {y}) is {f[x, y]}, the input has {photo[x, y]}");
+                    }
+                    else if (frames[0][x, y] != photo[x, y]) changed++;
+                }
+            Assert.That(changed, Is.GreaterThan(start * G / 2), "the animated half is the generator's, not the photo");
+        }
+        finally
+        {
+            foreach (var f in frames) f.Dispose();
+        }
+    }
+
+    [Test]
+    public void MaskIsPredictedWithoutOneAndReadWithOne()
+    {
+        string sample = Sample;
+        string image = Path.Combine(sample, "scene.png"), motion = Path.Combine(sample, "scene_motion.npy");
+        var predicted = Animate(image, PathOf("predicted"), "--motion", motion);
+        Assert.That(predicted.Exit, Is.Zero, predicted.Err);
+        Assert.That(Report(predicted.Out).GetProperty("mask").GetString(), Is.EqualTo("predicted"));
+        Assert.That(Report(predicted.Out).GetProperty("seconds").GetProperty("mask").GetDouble(), Is.GreaterThan(0));
+
+        var given = Animate(image, PathOf("given"), "--motion", motion, "--mask", Path.Combine(sample, "scene_mask.png"));
+        Assert.That(given.Exit, Is.Zero, given.Err);
+        Assert.That(Report(given.Out).GetProperty("mask").GetString(), Does.EndWith("scene_mask.png"));
+    }
+
+    [Test]
+    public void MotionIsPredictedWithoutOneAndChangesTheFrames()
+    {
+        string sample = Sample;
+        string image = Path.Combine(sample, "scene.png"), mask = Path.Combine(sample, "scene_mask.png");
+        var given = Animate(image, PathOf("given"), "--mask", mask, "--motion", Path.Combine(sample, "scene_motion.npy"));
+        var predicted = Animate(image, PathOf("predicted"), "--mask", mask, "--loop", "seamless", "--flow-net", "fluid");
+        Assert.That(given.Exit, Is.Zero, given.Err);
+        Assert.That(predicted.Exit, Is.Zero, predicted.Err);
+        Assert.That(Report(predicted.Out).GetProperty("motion").GetString(), Is.EqualTo("predicted"));
+        Assert.That(Report(predicted.Out).GetProperty("flow_net").GetString(), Is.EqualTo("fluid"));
+        Assert.That(Report(given.Out).GetProperty("motion").GetString(), Does.EndWith("scene_motion.npy"));
+        AssertFramesDiffer(PathOf("given"), PathOf("predicted"), frame: 1);
+    }
+
+    [Test]
+    public void StyleRunsAndChangesTheFrames()
+    {
+        string sample = Sample;
+        string styleImage = PathOf("style.png");
+        using (var s = IoTestFiles.Noise(G, G, seed: 99)) s.SaveAsPng(styleImage);
+        var plain = Animate(sample, PathOf("plain"), "--loop", "official");
+        var styled = Animate(sample, PathOf("styled"), "--loop", "official", "--style", styleImage);
+        Assert.That(plain.Exit, Is.Zero, plain.Err);
+        Assert.That(styled.Exit, Is.Zero, styled.Err);
+        Assert.That(Report(styled.Out).GetProperty("style").GetString(), Is.EqualTo(styleImage));
+        AssertFramesDiffer(PathOf("plain"), PathOf("styled"), frame: 2);
+    }
+
+    [Test]
+    public void SizeIsTheOutputSide()
+    {
+        string folder = PathOf("small");
+        var r = Animate(Sample, folder, "--size", "128");
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(Report(r.Out).GetProperty("size").GetInt32(), Is.EqualTo(128));
+        Assert.That(Report(r.Out).GetProperty("generator_size").GetInt32(), Is.EqualTo(G));
+        var frames = LoadFrames(folder);
+        Assert.That(frames.Select(f => (f.Width, f.Height)), Is.All.EqualTo((128, 128)));
+        foreach (var f in frames) f.Dispose();
+    }
+
+    private static void AssertFramesDiffer(string a, string b, int frame)
+    {
+        var x = LoadFrames(a);
+        var y = LoadFrames(b);
+        try
+        {
+            int differing = 0;
+            for (int row = 0; row < G; row++)
+                for (int col = 0; col < G; col++)
+                    if (x[frame][col, row] != y[frame][col, row]) differing++;
+            Assert.That(differing, Is.GreaterThan(100), $"frame {frame} of {a} and {b}");
+        }
+        finally
+        {
+            foreach (var f in x.Concat(y)) f.Dispose();
+        }
+    }
+
+    [Test]
+    public void MissingWeightFileIsNamed()
+    {
+        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        File.Delete(Path.Combine(broken, WeightsFolder.ClassifierFile(7)));
+        string output = PathOf("out.gif");
+        var r = Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
+        AssertRefused(r, output, "best_model_number_7.safetensors");
+    }
+
+    [Test]
+    public void MotionNetworkOfTheChosenFlowNetMustExist()
+    {
+        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        File.Delete(Path.Combine(broken, WeightsFolder.FlowNetFile(FlowNet.Fluid)));
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", broken, "--flow-net", "fluid", "--frames", "3", "--device", "cpu", "--quiet"]),
+            output, Path.Combine("flow-fluid", "latest_net_G.safetensors"));
+        Assert.That(Animate(Sample, PathOf("sky.gif"), "--flow-net", "sky").Exit, Is.Zero, "sky does not need the fluid network");
+    }
+
+    [TestCase(WeightsFolder.GeneratorFile, "convs.9.conv.weight")]
+    [TestCase(WeightsFolder.EncoderFile, "block_2.0.conv2.weight")]
+    [TestCase("best_model_number_3.safetensors", "layers.0.weight")]
+    [TestCase("flow-sky/latest_net_G.safetensors", "model.1.weight")]
+    public void TensorOfTheWrongShapeIsNamedWithItsFile(string file, string tensor)
+    {
+        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        TinyWeightsFolder.ReplaceTensor(Path.Combine(broken, file), tensor, new TensorData([2, 3], new float[6]));
+        string output = PathOf("out.gif");
+        var r = Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
+        AssertRefused(r, output, Path.GetFileName(file), $"'{tensor}'", "[2, 3]");
+    }
+
+    [Test]
+    public void EncoderThatDoesNotMatchTheGeneratorIsRefused()
+    {
+        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        var narrow = new CineKernel.Pipeline.Networks.FeatureStyleEncoderConfig(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 32, TinyWeightsFolder.Latents, TinyWeightsFolder.StyleDim);
+        SafetensorsWriter.Write(Path.Combine(broken, WeightsFolder.EncoderFile), CineKernel.Tests.Pipeline.FeatureStyleEncoderTests.RandomWeights(narrow, 1));
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]),
+            output, "enc.safetensors", "content_layer.4.weight", "32 channels");
+    }
+
+    [Test]
+    public void StyleAndFlowNetNeedWeights()
+    {
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--style", Path.Combine(Sample, "scene.png"), "--quiet"]), output, "--style needs --weights");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--flow-net", "fluid", "--quiet"]), output, "--flow-net needs --weights");
+        AssertRefused(Animate(Sample, output, "--flow-net", "lava"), output, "--flow-net must be sky or fluid");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", PathOf("nowhere"), "--quiet"]), output, "weights folder not found");
+    }
+}
