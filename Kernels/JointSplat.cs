@@ -42,15 +42,24 @@ public static class JointSplat
     /// <param name="moving">When given, the only source pixels whose displacement may be non-zero in either copy
     /// (<see cref="MovingPixels.Of"/> the motion both fields were integrated from): the atomic pass visits just
     /// those. Pixels outside the list must have displacement exactly 0 in both fields.</param>
+    /// <param name="reach">When given, no source's displacement in either copy reaches further than this many rows
+    /// (<see cref="MovingPixels.ReachAfter"/>). On the CPU the moving pass then runs without atomics: see remarks.</param>
     /// <remarks>
     /// Two passes. A source pixel with displacement exactly (0, 0) lands on itself with bilinear weight 1, so
     /// the first pass writes every accumulator pixel plainly (it also clears it): Σ over the copies that stay
     /// of (value·Z, Z). The second pass adds the moving sources with atomics. The sums are those of one order
     /// of the atomic adds (the stay-at-home terms first), as any atomic order is; on masked motion most of the
     /// grid stays and most atomics go.
+    /// <para>
+    /// On ILGPU's CPU accelerator an atomic add is a compare-exchange loop, about 7 ns, and the moving pass is
+    /// almost all atomics (16 per source pixel with 3 channels). With a <paramref name="reach"/> r, sources in rows
+    /// B ≥ 2r apart cannot reach the same accumulator row, so the rows are cut into bands of B rows, each band is
+    /// one thread adding plainly, and the even bands run, then the odd ones: no two threads ever write the same
+    /// element at once. GPUs keep the atomics (thousands of threads, cheap atomics).
+    /// </para>
     /// </remarks>
     public static void Accumulate(SplatSource forward, SplatSource backward, Tensor accumulator, Window? keep,
-        MovingPixels? moving = null)
+        MovingPixels? moving = null, int? reach = null)
     {
         var shape = forward.Values.Shape;
         Require(forward, shape, "forward");
@@ -64,19 +73,40 @@ public static class JointSplat
             throw new ArgumentException($"joint splat: kept window {clip} does not fit in {shape}");
         var device = accumulator.Device;
         int pixels = shape.N * shape.H * shape.W;
+        bool whole = clip.Height == shape.H && clip.Width == shape.W;
+        // Outside a kept window nothing lands: clear it all, then the staying pass fills just the window.
+        if (!whole) accumulator.View.MemSetToZero(device.Stream);
         // Contiguous runs of pixels per thread (WorkSplit), at most a few per accelerator thread: the CPU
         // accelerator pays per launched thread (Bench/SplatBenchmarks, 442²×32: 63 s with a thread per source
         // pixel, 1.4 s with a grid stride), and with a grid stride the two cores' threads splat neighbouring
         // pixels into the same accumulator cache lines, so every atomic bounces a line.
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
-            clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width, WorkSplit.For(device, pixels), moving is null ? 0 : 1);
+            clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width,
+            WorkSplit.For(device, (long)shape.N * clip.Height * clip.Width), moving is null ? 0 : 1, Reach: reach ?? -1);
         var f = CopyViews.Of(forward);
         var b = CopyViews.Of(backward);
         device.Load<CopyViews, CopyViews, ArrayView<float>, SplatParams>(StayingKernel)(p.Split.Threads, f, b, accumulator.View, p);
 
         int sources = moving?.Count ?? pixels;
         if (sources == 0) return;
+        if (reach is { } r && device.Kind == "cpu")
+        {
+            if (r < 1) throw new ArgumentOutOfRangeException(nameof(reach), r, "joint splat: reach must be at least 1 row");
+            // Bands of at least 2r rows, and no more than two per accelerator thread (one launch per parity).
+            int rows = shape.N * shape.H;
+            p = p with { Split = WorkSplit.For(device, pixels) };
+            int bandRows = Math.Max(2 * r, (rows + 2 * GridStride.Threads(device, rows) - 1) / (2 * GridStride.Threads(device, rows)));
+            int bands = (rows + bandRows - 1) / bandRows;
+            var rowStarts = moving?.RowStarts ?? ArrayView<int>.Empty;
+            for (int parity = 0; parity < 2 && parity < bands; parity++)
+            {
+                var banded = p with { BandRows = bandRows, Parity = parity };
+                device.Load<CopyViews, CopyViews, ArrayView<float>, ArrayView<int>, ArrayView<int>, SplatParams>(BandKernel)(
+                    (bands - parity + 1) / 2, f, b, accumulator.View, moving?.View ?? ArrayView<int>.Empty, rowStarts, banded);
+            }
+            return;
+        }
         p = p with { Split = WorkSplit.For(device, 2L * sources) };
         device.Load<CopyViews, CopyViews, ArrayView<float>, ArrayView<int>, SplatParams>(MovingKernel)(
             p.Split.Threads, f, b, accumulator.View, moving?.View ?? ArrayView<int>.Empty, p);
@@ -136,8 +166,23 @@ public static class JointSplat
     /// Listed = 1: source j is pixel list[j].</summary>
     internal readonly record struct SplatParams(
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
-        int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split, int Listed)
+        int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split, int Listed, int BandRows = 0, int Parity = 0,
+        int Reach = -1)
     {
+        /// <summary>
+        /// Whether a source at (y, x) can land in the kept window: always without a reach; with one, only within
+        /// Reach rows and columns of it (the rest of a padded grid is border that cannot come back).
+        /// </summary>
+        public bool CanReachWindow(int y, int x) =>
+            Reach < 0 || (y >= KeepTop - Reach && y < KeepBottom + Reach && x >= KeepLeft - Reach && x < KeepRight + Reach);
+
+        /// <summary>Banded (BandRows > 0): one thread owns the band and adds plainly; else atomics.</summary>
+        public void Add(ArrayView<float> acc, long at, float v)
+        {
+            if (BandRows > 0) acc[at] += v;
+            else Atomic.Add(ref acc[at], v);
+        }
+
         public bool Kept(int y, int x) => y >= KeepTop && y < KeepBottom && x >= KeepLeft && x < KeepRight;
 
         /// <summary>Z of a copy's pixel: the scale times the metric map (1 without one).</summary>
@@ -164,22 +209,25 @@ public static class JointSplat
         }
     }
 
-    // Pass 1: every accumulator pixel (n, y, x) gets the copies that stay there (displacement exactly 0:
-    // bilinear weight 1 on itself), or 0. Written plainly: this pass also clears the accumulator.
+    // Pass 1: every accumulator pixel (n, y, x) of the kept window gets the copies that stay there (displacement
+    // exactly 0: bilinear weight 1 on itself), or 0. Written plainly: this pass also clears the window.
     private static void StayingKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, SplatParams p)
     {
         int plane = p.H * p.W;
-        for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
+        int keepW = p.KeepRight - p.KeepLeft, keepH = p.KeepBottom - p.KeepTop;
+        int i = p.Split.Begin(thread), end = p.Split.End(thread);
+        if (i >= end) return;
+        // Items walk the kept window (N × keepH × keepW); the run's first item is decoded, then stepped.
+        int n = i / (keepH * keepW), r = i - n * keepH * keepW, y = r / keepW + p.KeepTop, x = r % keepW + p.KeepLeft;
+        for (; i < end; i++)
         {
-            int pixel = i % plane;
-            int n = i / plane;
+            int pixel = y * p.W + x;
             long flowAt = (long)n * 2 * plane + pixel;
             long metricAt = (long)n * plane + pixel;
-            bool kept = p.Kept(pixel / p.W, pixel % p.W);
             float zF = p.Metric(false, f.Metric, metricAt), zB = p.Metric(true, b.Metric, metricAt);
             // As the moving pass: a copy with Z = 0 adds nothing.
-            bool stayF = kept && zF != 0f && f.Flow[flowAt] == 0f && f.Flow[flowAt + plane] == 0f;
-            bool stayB = kept && zB != 0f && b.Flow[flowAt] == 0f && b.Flow[flowAt + plane] == 0f;
+            bool stayF = zF != 0f && f.Flow[flowAt] == 0f && f.Flow[flowAt + plane] == 0f;
+            bool stayB = zB != 0f && b.Flow[flowAt] == 0f && b.Flow[flowAt + plane] == 0f;
             long accPlane0 = (long)n * (p.C + 1) * plane + pixel;
             for (int c = 0; c <= p.C; c++)
             {
@@ -189,29 +237,71 @@ public static class JointSplat
                 if (stayB) sum += c < p.C ? b.Values[at] * zB : zB;
                 acc[accPlane0 + (long)c * plane] = sum;
             }
+            if (++x == p.KeepRight)
+            {
+                x = p.KeepLeft;
+                if (++y == p.KeepBottom)
+                {
+                    y = p.KeepTop;
+                    n++;
+                }
+            }
         }
     }
 
     // Pass 2: the sources that move, both copies, with atomics.
     private static void MovingKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, ArrayView<int> list, SplatParams p)
     {
+        int plane = p.H * p.W;
         int sources = p.Split.Total / 2;
         for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
             bool backward = i >= sources;
             int j = backward ? i - sources : i;
             int source = p.Listed != 0 ? list[j] : j;
-            SplatMovingPixel(source, backward, backward ? b : f, acc, p);
+            int n = source / plane, pixel = source - n * plane, y = pixel / p.W, x = pixel - y * p.W;
+            if (p.CanReachWindow(y, x)) SplatMovingPixel(n, y, x, backward, backward ? b : f, acc, p);
         }
     }
 
-    /// <summary>Source pixel i (of N × H × W) of one copy adds (value·Z, Z) to its destination's neighbours, unless it stays (pass 1 has it).</summary>
-    private static void SplatMovingPixel(int i, bool backward, CopyViews copy, ArrayView<float> acc, SplatParams p)
+    // Pass 2 on the CPU with a reach: thread k owns band 2k + parity (rows [band·B, band·B + B) of the N·H rows)
+    // and splats both copies of its sources row by row, plainly (see Accumulate's remarks).
+    private static void BandKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, ArrayView<int> list,
+        ArrayView<int> rowStarts, SplatParams p)
+    {
+        int band = 2 * thread + p.Parity;
+        int rows = p.Split.Total / p.W; // this pass is launched with a split of the N·H·W pixels
+        int firstRow = band * p.BandRows;
+        int endRow = XMath.Min(firstRow + p.BandRows, rows);
+        for (int copy = 0; copy < 2; copy++)
+        {
+            for (int row = firstRow; row < endRow; row++)
+            {
+                int n = row / p.H, y = row - n * p.H;
+                if (!p.CanReachWindow(y, p.KeepLeft)) continue;
+                int rowBase = row * p.W; // = n·H·W + y·W, the row's first pixel index
+                if (p.Listed != 0)
+                {
+                    for (int j = rowStarts[row], end = rowStarts[row + 1]; j < end; j++)
+                    {
+                        int x = list[j] - rowBase;
+                        if (p.CanReachWindow(y, x)) SplatMovingPixel(n, y, x, copy == 1, copy == 1 ? b : f, acc, p);
+                    }
+                }
+                else
+                {
+                    for (int x = XMath.Max(0, p.KeepLeft - p.Reach), end = XMath.Min(p.W, p.KeepRight + p.Reach); x < end; x++)
+                        SplatMovingPixel(n, y, x, copy == 1, copy == 1 ? b : f, acc, p);
+                }
+            }
+        }
+    }
+
+    /// <summary>Source pixel (y, x) of image n of one copy adds (value·Z, Z) to its destination's neighbours, unless it stays (pass 1 has it).</summary>
+    private static void SplatMovingPixel(int n, int y, int x, bool backward, CopyViews copy, ArrayView<float> acc, SplatParams p)
     {
         int plane = p.H * p.W;
-        int pixel = i % plane;
-        int n = i / plane;
-        int x = pixel % p.W, y = pixel / p.W;
+        int pixel = y * p.W + x;
 
         long flowAt = (long)n * 2 * plane + pixel;
         float dx = copy.Flow[flowAt], dy = copy.Flow[flowAt + plane];
@@ -247,10 +337,10 @@ public static class JointSplat
             // Metric plane last: it splats Z itself; value planes splat value·Z (softsplat 'linear').
             float v = c < p.C ? copy.Values[((long)n * p.C + c) * plane + pixel] * z : z;
             long b = accPlane0 + (long)c * plane;
-            if (inY0 && inX0) Atomic.Add(ref acc[b + (long)y0 * p.W + x0], v * wNW);
-            if (inY0 && inX1) Atomic.Add(ref acc[b + (long)y0 * p.W + x1], v * wNE);
-            if (inY1 && inX0) Atomic.Add(ref acc[b + (long)y1 * p.W + x0], v * wSW);
-            if (inY1 && inX1) Atomic.Add(ref acc[b + (long)y1 * p.W + x1], v * wSE);
+            if (inY0 && inX0) p.Add(acc, b + (long)y0 * p.W + x0, v * wNW);
+            if (inY0 && inX1) p.Add(acc, b + (long)y0 * p.W + x1, v * wNE);
+            if (inY1 && inX0) p.Add(acc, b + (long)y1 * p.W + x0, v * wSW);
+            if (inY1 && inX1) p.Add(acc, b + (long)y1 * p.W + x1, v * wSE);
         }
     }
 

@@ -38,15 +38,6 @@ public sealed class WeightFreeRenderer : IDisposable
     private readonly Tensor[] collapsed;  // collapse result at level i (i < last)
     private readonly Tensor image, mask, frame;
     private readonly float[] host;
-    private readonly Window[] keepWindows;
-
-    /// <summary>The part of a level's accumulator <see cref="WarpOneLevel.ResolveWarped"/> reads: the crop and the hole filter's radius around it.</summary>
-    private static Window ResolvedWindow(WarpGeometry g)
-    {
-        int top = Math.Max(0, g.CropOffset - HoleFill.Radius);
-        int bottom = Math.Min(g.Padded, g.CropOffset + g.Size + HoleFill.Radius);
-        return new Window(top, top, bottom - top, bottom - top);
-    }
 
     private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int size, WarpOneLevel[] levels,
         DisplacementFields[] fields, Tensor[] bands, Tensor image, Tensor mask, StageTimings timings)
@@ -64,7 +55,6 @@ public sealed class WeightFreeRenderer : IDisposable
         warped = bands.Select(b => device.Allocate(b.Shape)).ToArray();
         collapsed = bands.Take(bands.Length - 1).Select(b => device.Allocate(b.Shape)).ToArray();
         frame = device.Allocate(image.Shape);
-        keepWindows = levels.Select(l => ResolvedWindow(l.Geometry)).ToArray();
         host = new float[image.Length];
     }
 
@@ -149,7 +139,7 @@ public sealed class WeightFreeRenderer : IDisposable
             var fields = new DisplacementFields[levels.Length];
             for (int l = 0; l < levels.Length; l++)
             {
-                fields[l] = levels[l].Integrate(schedule);
+                fields[l] = levels[l].Integrate(schedule, cropOnly: true);
                 owned.Add(fields[l]);
             }
             device.Synchronize();
@@ -197,13 +187,7 @@ public sealed class WeightFreeRenderer : IDisposable
         {
             long start = Stopwatch.GetTimestamp();
             var level = levels[l];
-            var (forwardZ, backwardZ) = Schedule.Metrics(t);
-            // WarpOneLevel.Splat, keeping only the crop the resolve reads (plus the hole filter's reach):
-            // most of the 1024 level's padded grid is static border that would splat onto itself for nothing.
-            JointSplat.Accumulate(
-                new SplatSource(level.PaddedFeature, fields[l].ForwardAt(t), null, forwardZ),
-                new SplatSource(level.PaddedFeature, fields[l].BackwardAt(t), null, backwardZ),
-                level.Accumulator, keepWindows[l], fields[l].Moving);
+            level.Splat(fields[l], t, cropOnly: true); // the band was padded once in Create
             level.ResolveWarped(warped[l]);
             if (levelSeconds is null) continue;
             device.Synchronize(); // only when timing: lets the stage timings say which level costs what

@@ -38,7 +38,7 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
         warp ??= new WarpOneLevel(flow.Device, Size, Channels);
         warp.SetFlow(flow);
         fields?.Dispose();
-        fields = frameCount >= 2 ? warp.Integrate(LoopSchedule.Create(LoopMode, frameCount)) : null;
+        fields = frameCount >= 2 ? warp.Integrate(LoopSchedule.Create(LoopMode, frameCount), cropOnly: true) : null;
     }
 
     /// <summary>Cuts and reflect-pads the unwarped feature (once, unless the latent moves per frame).</summary>
@@ -53,9 +53,9 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
         {
             // The once phase ran without the frame count (GraphRunner.RunOnce()); trace the fields now.
             fields?.Dispose();
-            fields = w.Integrate(LoopSchedule.Create(LoopMode, frameCount));
+            fields = w.Integrate(LoopSchedule.Create(LoopMode, frameCount), cropOnly: true);
         }
-        w.Splat(fields, t);
+        w.Splat(fields, t, cropOnly: true);
         w.ResolveWarped(output);
     }
 

@@ -70,9 +70,12 @@ public sealed class DisplacementFields : IDisposable
     /// <summary>
     /// The pixels whose displacement can be non-zero (motion not 0 under them); every other pixel's field is
     /// exactly 0 in every frame. The Euler steps visit only these; pass them to the splat
-    /// (<see cref="JointSplat.Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?)"/>) too.
+    /// (<see cref="JointSplat.Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?, int?)"/>) too.
     /// </summary>
     public MovingPixels Moving { get; }
+
+    /// <summary>How many rows (or columns) frame t's two fields reach at most (<see cref="MovingPixels.ReachAfter"/>), null if unbounded.</summary>
+    public int? ReachAt(int t) => Moving.ReachAfter(Math.Max(Schedule.ForwardSteps(t), Schedule.BackwardSteps(t)));
 
     public LoopSchedule Schedule { get; }
 
@@ -99,20 +102,23 @@ public sealed class DisplacementFields : IDisposable
     /// when <see cref="BytesFor"/>(AllFrames) ≤ <paramref name="memoryBudgetBytes"/>, else checkpoints the backward
     /// direction (one pass of period steps). The flow must stay unchanged while the fields are in use.
     /// </summary>
-    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, long memoryBudgetBytes = DefaultMemoryBudgetBytes)
+    /// <param name="target">When given, only the pixels that can reach this window during the loop are integrated
+    /// (<see cref="MovingPixels.Of(Tensor, Window?, int)"/>): the fields are exact for every splat kept to it.</param>
+    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, long memoryBudgetBytes = DefaultMemoryBudgetBytes,
+        Window? target = null)
     {
         if (memoryBudgetBytes < 0) throw new ArgumentOutOfRangeException(nameof(memoryBudgetBytes), memoryBudgetBytes, "memory budget must be ≥ 0 bytes");
-        return Compute(paddedFlow, schedule, ChooseStorage(paddedFlow.Shape, schedule, memoryBudgetBytes));
+        return Compute(paddedFlow, schedule, ChooseStorage(paddedFlow.Shape, schedule, memoryBudgetBytes), target);
     }
 
-    /// <summary>As <see cref="Compute(Tensor, LoopSchedule, long)"/> with the storage given.</summary>
-    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, DisplacementStorage storage)
+    /// <summary>As <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> with the storage given.</summary>
+    public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, DisplacementStorage storage, Window? target = null)
     {
         if (paddedFlow.N != 1 || paddedFlow.C != 2) throw new ArgumentException($"padded flow must be 1×2×H×W, got {paddedFlow.Shape}");
         if (schedule.FrameCount < 2) throw new ArgumentException($"a loop needs at least 2 frames, got {schedule.FrameCount} (use LoopSchedule.Create)");
         var (forwardSegment, backwardSegment, checkpoints) = Layout(storage, schedule.Period);
         Trajectory? f = null, b = null;
-        var moving = MovingPixels.Of(paddedFlow);
+        var moving = MovingPixels.Of(paddedFlow, target, schedule.Period);
         try
         {
             f = new Trajectory(paddedFlow, 1f, schedule.Period, forwardSegment, 0, moving);

@@ -57,8 +57,13 @@ public sealed class WarpOneLevel : IDisposable
         Padding.Reflect(resized, PaddedFlow, Geometry.Pad, Geometry.Pad, Window.Inset(resized, Geometry.Cut));
     }
 
-    /// <summary>Traces the displacement fields of both directions for every frame of the loop.</summary>
-    public DisplacementFields Integrate(LoopSchedule schedule) => DisplacementFields.Compute(PaddedFlow, schedule);
+    /// <summary>
+    /// Traces the displacement fields of both directions for every frame of the loop. With
+    /// <paramref name="cropOnly"/>, only the sources that can reach <see cref="CropWindow"/> are traced: enough for
+    /// <see cref="Splat"/> with cropOnly and <see cref="ResolveWarped"/>, not for the whole grid's blend.
+    /// </summary>
+    public DisplacementFields Integrate(LoopSchedule schedule, bool cropOnly = false) =>
+        DisplacementFields.Compute(PaddedFlow, schedule, DisplacementFields.DefaultMemoryBudgetBytes, cropOnly ? CropWindow : null);
 
     /// <summary>Cuts and reflect-pads the level's feature (1×C×S×S) into <see cref="PaddedFeature"/>.</summary>
     public void PadFeature(Tensor feature)
@@ -69,16 +74,33 @@ public sealed class WarpOneLevel : IDisposable
     }
 
     /// <summary>
+    /// The part of the accumulator <see cref="ResolveWarped"/> reads: the centre crop and the hole filter's radius
+    /// around it. Most of a padded grid is border whose splat only matters to <see cref="ResolveBlend"/>.
+    /// </summary>
+    public Window CropWindow
+    {
+        get
+        {
+            var g = Geometry;
+            int top = Math.Max(0, g.CropOffset - HoleFill.Radius);
+            int bottom = Math.Min(g.Padded, g.CropOffset + g.Size + HoleFill.Radius);
+            return new Window(top, top, bottom - top, bottom - top);
+        }
+    }
+
+    /// <summary>
     /// Splats <see cref="PaddedFeature"/> for frame t into <see cref="Accumulator"/>: the forward copy along
     /// t steps with Z = 1−α, the backward copy along the schedule's backward steps of −M with Z = α.
+    /// With <paramref name="cropOnly"/> only <see cref="CropWindow"/> is accumulated (all <see cref="ResolveWarped"/>
+    /// needs; the sums there are the full splat's), and sources that cannot reach it are skipped.
     /// </summary>
-    public void Splat(DisplacementFields fields, int t)
+    public void Splat(DisplacementFields fields, int t, bool cropOnly = false)
     {
         var (forwardZ, backwardZ) = fields.Schedule.Metrics(t);
         JointSplat.Accumulate(
             new SplatSource(PaddedFeature, fields.ForwardAt(t), null, forwardZ),
             new SplatSource(PaddedFeature, fields.BackwardAt(t), null, backwardZ),
-            Accumulator, null, fields.Moving);
+            Accumulator, cropOnly ? CropWindow : null, fields.Moving, fields.ReachAt(t));
     }
 
     /// <summary>The normalised splat on the padded grid (1×C×P×P), the original's <c>blend_feature</c>.</summary>
@@ -98,7 +120,7 @@ public sealed class WarpOneLevel : IDisposable
     public void Warp(Tensor feature, DisplacementFields fields, int t, Tensor output)
     {
         PadFeature(feature);
-        Splat(fields, t);
+        Splat(fields, t); // the whole grid: callers may read ResolveBlend / ResolveInpainted after it
         ResolveWarped(output);
     }
 

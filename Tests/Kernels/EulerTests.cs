@@ -153,6 +153,26 @@ public class EulerTests
     }
 
     [Test]
+    public void ReachBoundsEveryDisplacement()
+    {
+        var shape = new Shape4(1, 2, 19, 15);
+        var motion = MaskedMotion(shape, 61);
+        using var m = Device.Upload(motion, shape);
+        using var moving = MovingPixels.Of(m);
+        Assert.That(moving.LargestStep, Is.EqualTo(motion.Max(Math.Abs)));
+        foreach (int steps in new[] { 1, 4, 11 })
+        {
+            int reach = moving.ReachAfter(steps)!.Value;
+            float farthest = DfwReference.Euler(motion, shape, steps).Max(Math.Abs);
+            Assert.That(farthest, Is.LessThan(reach), $"after {steps} steps");
+        }
+        motion[3] = float.NaN;
+        using var withNaN = Device.Upload(motion, shape);
+        using var unbounded = MovingPixels.Of(withNaN);
+        Assert.That(unbounded.ReachAfter(3), Is.Null, "a NaN motion has no bound");
+    }
+
+    [Test]
     public void MovingPixelsOfAStillFieldIsEmptyAndAdvancesNothing()
     {
         var shape = new Shape4(1, 2, 5, 7);

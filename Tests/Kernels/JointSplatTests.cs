@@ -93,6 +93,40 @@ public class JointSplatTests
         Numerics.AssertClose(output.ToArray(), Reference(k, false, 0.6, 0.4, out _), 1e-5, $"joint splat with still sources {k.Shape}");
     }
 
+    /// <summary>
+    /// The band-parallel moving pass (CPU, with a reach): flows up to ±2.5 px and a reach of 4 rows, so a 41-row
+    /// grid splits into several bands of each parity; with and without the moving list, one and two images.
+    /// </summary>
+    [TestCase(1, 3, 41, 23, true)]
+    [TestCase(2, 2, 37, 16, false)]
+    [TestCase(1, 1, 9, 30, true)]
+    public void BandedMovingPassMatchesReference(int n, int c, int h, int w, bool useList)
+    {
+        var k = RandomCase(new Shape4(n, c, h, w), 90 + h);
+        for (int i = 0; i < k.FlowA.Length; i++)
+        {
+            k.FlowA[i] *= 0.6f;
+            k.FlowB[i] *= 0.6f;
+            if (i % 7 == 0) k.FlowA[i] = k.FlowB[i] = 0f; // some still components
+        }
+        using var a = Device.Upload(k.A, k.Shape);
+        using var b = Device.Upload(k.B, k.Shape);
+        using var fa = Device.Upload(k.FlowA, k.Shape with { C = 2 });
+        using var fb = Device.Upload(k.FlowB, k.Shape with { C = 2 });
+        var union = new float[k.FlowA.Length];
+        for (int i = 0; i < union.Length; i++) union[i] = k.FlowA[i] != 0f || k.FlowB[i] != 0f ? 1f : 0f;
+        using var m = Device.Upload(union, k.Shape with { C = 2 });
+        using var moving = MovingPixels.Of(m);
+        using var acc = Device.Allocate(JointSplat.AccumulatorShape(k.Shape));
+        using var output = Device.Allocate(k.Shape);
+        int reach = (int)Math.Ceiling(k.FlowA.Concat(k.FlowB).Max(Math.Abs)) + 1;
+        Assert.That(reach, Is.LessThanOrEqualTo(4), "the case is built for bands of a few rows");
+        JointSplat.Accumulate(new SplatSource(a, fa, null, 0.25f), new SplatSource(b, fb, null, 0.75f), acc, null,
+            useList ? moving : null, reach);
+        JointSplat.Resolve(acc, output, 0, 0, fillHoles: false);
+        Numerics.AssertClose(output.ToArray(), Reference(k, false, 0.25, 0.75, out _), 1e-5, $"banded joint splat {k.Shape}");
+    }
+
     [Test]
     public void MovingListOfAnotherShapeIsRefused()
     {
