@@ -105,6 +105,7 @@ public sealed class ComputeDevice : IDisposable
     {
         if (shape.Length <= 0) throw new ArgumentException($"cannot allocate an empty tensor of shape {shape}");
         var buffer = Accelerator.Allocate1D<float>(shape.Length);
+        if (Kind == "cpu") HostMemory.AdviseHugePages(buffer.NativePtr, buffer.LengthInBytes);
         buffer.MemSetToZero(Stream);
         return new Tensor(this, buffer.View, shape, buffer);
     }

@@ -35,6 +35,53 @@ public static class Resize
         input.Device.Load<ArrayView<float>, ArrayView<float>, BilinearParams>(BilinearKernel)(threads, input.View, output.View, p);
     }
 
+    /// <summary>
+    /// A Laplacian pyramid's expand step: output = bilinear(coarse) + band (align_corners=False, the resize of
+    /// <see cref="Bilinear"/>), in one pass. With <paramref name="mask"/> (N×1×H×W) and <paramref name="background"/>
+    /// the composite of <see cref="ElementWise.Composite"/> joins it: output = m·(bilinear(coarse) + band) + (1−m)·background,
+    /// and where m is 0 the output is the background itself, with nothing else read: the static part of a
+    /// cinemagraph costs one copy.
+    /// </summary>
+    public static void ExpandAdd(Tensor coarse, Tensor band, Tensor output, Tensor? mask = null, Tensor? background = null)
+    {
+        if (band.Shape != output.Shape || coarse.N != output.N || coarse.C != output.C)
+            throw new ArgumentException($"expand: coarse {coarse.Shape}, band {band.Shape} and output {output.Shape} must share N and C, band and output their shape");
+        if ((mask is null) != (background is null))
+            throw new ArgumentException("expand: a composite needs both the mask and the background");
+        if (mask is not null && (mask.Shape != output.Shape with { C = 1 } || background!.Shape != output.Shape))
+            throw new ArgumentException($"expand: mask {mask.Shape} must be {output.Shape with { C = 1 }} and background {background!.Shape} {output.Shape}");
+        var split = WorkSplit.For(output.Device, output.Length);
+        var p = new BilinearParams(coarse.H, coarse.W, output.H, output.W,
+            SourceScale(coarse.H, output.H, false, null), SourceScale(coarse.W, output.W, false, null), 0, 1f, (int)output.Length, 0);
+        var e = new ExpandParams(output.C, mask is null ? 0 : 1, split);
+        output.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BilinearParams, ExpandParams>(
+            ExpandKernel)(split.Threads, coarse.View, band.View, (mask ?? band).View, (background ?? band).View, output.View, p, e);
+    }
+
+    internal readonly record struct ExpandParams(int Channels, int Composite, WorkSplit Split);
+
+    private static void ExpandKernel(Index1D thread, ArrayView<float> coarse, ArrayView<float> band, ArrayView<float> mask,
+        ArrayView<float> background, ArrayView<float> output, BilinearParams p, ExpandParams e)
+    {
+        long plane = (long)p.OutH * p.OutW;
+        for (int i = e.Split.Begin(thread), end = e.Split.End(thread); i < end; i++)
+        {
+            float m = 1f;
+            if (e.Composite != 0)
+            {
+                long n = i / (e.Channels * plane);
+                m = mask[n * plane + i % plane];
+                if (m == 0f)
+                {
+                    output[i] = background[i];
+                    continue;
+                }
+            }
+            float v = BilinearValue(i, coarse, p) + band[i];
+            output[i] = e.Composite != 0 ? m * v + (1f - m) * background[i] : v;
+        }
+    }
+
     /// <summary>torch's <c>area_pixel_compute_scale</c>, in float32 as torch computes it for float tensors.</summary>
     private static float SourceScale(int inSize, int outSize, bool alignCorners, double? scaleFactor)
     {
@@ -72,10 +119,11 @@ public static class Resize
 
     private static void BilinearKernel(Index1D thread, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
     {
-        for (int i = thread; i < p.Count; i += p.Stride) BilinearElement(i, input, output, p);
+        for (int i = thread; i < p.Count; i += p.Stride) output[i] = BilinearValue(i, input, p);
     }
 
-    private static void BilinearElement(int i, ArrayView<float> input, ArrayView<float> output, BilinearParams p)
+    /// <summary>Output element i of the resize.</summary>
+    private static float BilinearValue(int i, ArrayView<float> input, BilinearParams p)
     {
         int x = i % p.OutW;
         int y = i / p.OutW % p.OutH;
@@ -88,6 +136,6 @@ public static class Resize
         // Same association as torch's separable Interpolate<2>: rows first, then the two rows blended.
         float t0 = input[row0 + x0] * wx0 + input[row0 + x1] * wx1;
         float t1 = input[row1 + x0] * wx0 + input[row1 + x1] * wx1;
-        output[i] = (t0 * wy0 + t1 * wy1) * p.ValueScale;
+        return (t0 * wy0 + t1 * wy1) * p.ValueScale;
     }
 }

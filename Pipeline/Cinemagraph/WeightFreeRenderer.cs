@@ -35,7 +35,7 @@ public sealed class WeightFreeRenderer : IDisposable
     private readonly DisplacementFields[] fields;
     private readonly Tensor[] bands;      // band-pass level i (1×3×S_i×S_i), coarsest is the low-pass
     private readonly Tensor[] warped;     // warped band i
-    private readonly Tensor[] collapsed;  // collapse result at level i (i < last)
+    private readonly Tensor?[] collapsed; // collapse result at level i (0 < i < last; level 0 collapses into the frame)
     private readonly Tensor image, mask, frame;
     private readonly float[] host;
 
@@ -53,7 +53,7 @@ public sealed class WeightFreeRenderer : IDisposable
         this.mask = mask;
         Timings = timings;
         warped = bands.Select(b => device.Allocate(b.Shape)).ToArray();
-        collapsed = bands.Take(bands.Length - 1).Select(b => device.Allocate(b.Shape)).ToArray();
+        collapsed = bands.Take(bands.Length - 1).Select((b, l) => l == 0 ? null : device.Allocate(b.Shape)).ToArray();
         frame = device.Allocate(image.Shape);
         host = new float[image.Length];
     }
@@ -193,16 +193,16 @@ public sealed class WeightFreeRenderer : IDisposable
             device.Synchronize(); // only when timing: lets the stage timings say which level costs what
             levelSeconds[l] += Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
-        // Collapse coarse to fine: r = up(r) + warped band.
+        // Collapse coarse to fine: r = up(r) + warped band; the finest step fused with the composite
+        // m·r + (1−m)·photo, which is exactly the photo where m is 0 (and skips the collapse there).
         var result = warped[^1];
-        for (int l = levels.Length - 2; l >= 0; l--)
+        for (int l = levels.Length - 2; l >= 1; l--)
         {
-            Resize.Bilinear(result, collapsed[l], alignCorners: false);
-            ElementWise.Add(collapsed[l], warped[l], collapsed[l]);
-            result = collapsed[l];
+            var expanded = collapsed[l]!;
+            Resize.ExpandAdd(result, warped[l], expanded);
+            result = expanded;
         }
-        // m·warped + (1−m)·photo: exactly the photo where m is 0.
-        ElementWise.Composite(result, image, mask, frame);
+        Resize.ExpandAdd(result, warped[0], frame, mask, image);
     }
 
     /// <summary>Renders frame t and copies it to the host (3×S×S floats in [0, 1], not clamped). Prefer <see cref="Render"/> for a whole loop.</summary>
@@ -253,7 +253,7 @@ public sealed class WeightFreeRenderer : IDisposable
         foreach (var l in levels) l.Dispose();
         foreach (var b in bands) b.Dispose();
         foreach (var w in warped) w.Dispose();
-        foreach (var c in collapsed) c.Dispose();
+        foreach (var c in collapsed) c?.Dispose();
         image.Dispose();
         mask.Dispose();
         frame.Dispose();

@@ -55,6 +55,43 @@ public class ResizeTests
         Numerics.AssertClose(output.ToArray(), expected, 1e-6, "bilinear ÷2 with value scale");
     }
 
+    [TestCase(1, 3, 5, 7, 10, 14, false)]
+    [TestCase(2, 2, 8, 8, 16, 16, true)]
+    [TestCase(1, 1, 9, 4, 17, 9, true)]
+    public void ExpandAddAndItsCompositeMatchReference(int n, int c, int h, int w, int oh, int ow, bool composite)
+    {
+        var coarseShape = new Shape4(n, c, h, w);
+        var shape = new Shape4(n, c, oh, ow);
+        var coarse = Numerics.Random((int)coarseShape.Length, 3 + h);
+        var band = Numerics.Random((int)shape.Length, 4 + h);
+        var background = Numerics.Random((int)shape.Length, 5 + h);
+        var rng = new Random(h);
+        // A mask with exact 0s, exact 1s and fractions.
+        var mask = Enumerable.Range(0, n * oh * ow).Select(_ => rng.Next(3) switch { 0 => 0f, 1 => 1f, _ => (float)rng.NextDouble() }).ToArray();
+        using var tc = Device.Upload(coarse, coarseShape);
+        using var tb = Device.Upload(band, shape);
+        using var tbg = Device.Upload(background, shape);
+        using var tm = Device.Upload(mask, new Shape4(n, 1, oh, ow));
+        using var output = Device.Allocate(shape);
+        if (composite) Resize.ExpandAdd(tc, tb, output, tm, tbg);
+        else Resize.ExpandAdd(tc, tb, output);
+        var up = DfwReference.Bilinear(Numerics.ToDouble(coarse), coarseShape, oh, ow, false);
+        int plane = oh * ow;
+        var expected = new double[shape.Length];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double v = up[i] + band[i];
+            double m = mask[i / (c * plane) * plane + i % plane];
+            expected[i] = composite ? m * v + (1 - m) * background[i] : v;
+        }
+        var actual = output.ToArray();
+        Numerics.AssertClose(actual, expected, 1e-5, $"expand {coarseShape} -> {shape}{(composite ? " + composite" : "")}");
+        if (!composite) return;
+        for (int i = 0; i < actual.Length; i++)
+            if (mask[i / (c * plane) * plane + i % plane] == 0f)
+                Assert.That(actual[i], Is.EqualTo(background[i]), $"element {i}: where the mask is 0 the output is the background exactly");
+    }
+
     [Test]
     public void MismatchedChannelsAreAClearError()
     {
