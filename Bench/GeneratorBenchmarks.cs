@@ -23,8 +23,9 @@ public class GeneratorBenchmarks
     private GraphRunner forward = null!, frames = null!;
     private int t;
 
-    // FLOPs of the plans at config-f (printed by the setup): forward 149.2 G, once 116.5 G, a frame 23.10 G.
-    private const double ForwardFlops = 149.2e9, OnceFlops = 116.5e9, FrameFlops = 23.10e9;
+    // FLOPs and least bytes of the plans at config-f (printed by the setup): forward 149.2 G, once 116.8 G, a frame
+    // 19.90 GFLOP and 515 MB (Op.Bytes: each tensor read and written once, a warp's padded grid and fields).
+    private const double ForwardFlops = 149.2e9, OnceFlops = 116.8e9, FrameFlops = 19.90e9, FrameBytes = 515e6;
 
     [GlobalSetup(Targets = [nameof(Forward), nameof(OncePerCinemagraph)])]
     public void Setup()
@@ -39,8 +40,9 @@ public class GeneratorBenchmarks
         frames.SetInput("wplus", wplus);
         frames.SetInput("feature", BenchData.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
         frames.SetInput("flow", BenchData.Uniform(2 * 512 * 512, 3, 2f));
-        Console.WriteLine($"// forward {forward.Plan.FlopsOnce / 1e9:F1} GFLOP; frames: once {frames.Plan.FlopsOnce / 1e9:F1} GFLOP, " +
-                          $"per frame {frames.Plan.FlopsPerFrame / 1e9:F2} GFLOP; arena {frames.Plan.Memory.ArenaBytes >> 20} MiB, " +
+        Console.WriteLine($"// forward {forward.Plan.FlopsOnce / 1e9:F1} GFLOP, {forward.Plan.BytesOnce / 1e6:F0} MB; " +
+                          $"frames: once {frames.Plan.FlopsOnce / 1e9:F1} GFLOP, per frame {frames.Plan.FlopsPerFrame / 1e9:F2} GFLOP " +
+                          $"and {frames.Plan.BytesPerFrame / 1e6:F0} MB; arena {frames.Plan.Memory.ArenaBytes >> 20} MiB, " +
                           $"weights {frames.Plan.ConstantBytes >> 20} MiB");
     }
 
@@ -67,7 +69,7 @@ public class GeneratorBenchmarks
         device.Synchronize();
     }
 
-    [Benchmark, Work(Flops = FrameFlops)]
+    [Benchmark, Work(Flops = FrameFlops, Bytes = FrameBytes)]
     public void Frame()
     {
         frames.RunFrame(t++ % Frames, Frames);
@@ -77,6 +79,11 @@ public class GeneratorBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        // Device memory is host memory on the CPU accelerator: the peak working set bounds what a render holds
+        // (weights, arena, each level's padded grid and displacement fields, plus the forward runner's arena).
+        long warpState = frames.Plan.Steps.Select(s => s.Op).OfType<FeatureWarpOp>().Sum(op => op.Level.Bytes);
+        Console.WriteLine($"// peak working set {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MiB; " +
+                          $"warp levels (padded grids + displacement fields) {warpState >> 20} MiB");
         forward.Dispose();
         frames.Dispose();
         device.Dispose();

@@ -26,6 +26,9 @@ public sealed class PlanStep
 
     public double Flops => Op.Flops(Inputs.Select(v => v.Shape).ToArray(), Output.Shape);
 
+    /// <summary>The least bytes the step moves (<see cref="Op.Bytes"/>).</summary>
+    public double Bytes => Op.Bytes(Inputs.Select(v => v.Shape).ToArray(), Output.Shape);
+
     public override string ToString() =>
         $"{Op.Name}{(Sources.Count > 1 ? "+" + string.Join("+", Sources.Skip(1).Select(s => s.Op.Name)) : "")} -> {Output.Name} {Output.Shape}";
 }
@@ -56,6 +59,10 @@ public sealed class ExecutionPlan
 
     public double FlopsOnce => OnceSteps.Sum(s => s.Flops);
     public double FlopsPerFrame => PerFrameSteps.Sum(s => s.Flops);
+
+    public double BytesOnce => OnceSteps.Sum(s => s.Bytes);
+
+    public double BytesPerFrame => PerFrameSteps.Sum(s => s.Bytes);
 
     /// <summary>Bytes of all weights.</summary>
     public long ConstantBytes => Graph.Values.Where(v => v.Kind == ValueKind.Constant && IsUsed(v)).Sum(v => v.Bytes);

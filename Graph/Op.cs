@@ -39,6 +39,13 @@ public abstract class Op
     /// <summary>Arithmetic of one execution (2 per multiply-add), for reports.</summary>
     public virtual double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 0;
 
+    /// <summary>
+    /// Bytes the op must move at least: every input read once and the output written once (float32). Ops with
+    /// state outside the graph's tensors (a warp's padded grid and fields) add theirs. For the bench's GB/s floor.
+    /// </summary>
+    public virtual double Bytes(IReadOnlyList<Shape4> inputs, Shape4 output) =>
+        sizeof(float) * (inputs.Sum(s => (double)s.Length) + output.Length);
+
     /// <summary>Called once when the graph is compiled, to allocate op-owned state on the device.</summary>
     public virtual void Prepare(ComputeDevice device, IReadOnlyList<Shape4> inputs) { }
 

@@ -9,8 +9,15 @@ namespace CineKernel.Graph.Ops;
 /// </summary>
 public sealed class FrameLerpOp(Func<int, int, float> weight, string scheduleName = "t/(N-1)") : Op
 {
-    /// <summary>The linear schedule β = t/(N−1).</summary>
+    /// <summary>The linear schedule β = t/(N−1): the original's, which ends the loop at the target (a jump back at the seam).</summary>
     public static FrameLerpOp Linear() => new((t, n) => n > 1 ? (float)t / (n - 1) : 0f);
+
+    /// <summary>
+    /// The periodic schedule β = (1 − cos 2πt/N)/2: from 0 to the target at t = N/2 and back, smooth, and
+    /// continuous across the seam of a loop whose frame N would be frame 0 (a seamless loop).
+    /// </summary>
+    public static FrameLerpOp ThereAndBack() =>
+        new((t, n) => n > 0 ? (float)((1 - Math.Cos(2 * Math.PI * t / n)) / 2) : 0f, "(1-cos(2πt/N))/2");
 
     public override string Name => $"lerp[{scheduleName}]";
 

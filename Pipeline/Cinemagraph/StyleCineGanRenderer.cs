@@ -67,7 +67,7 @@ public sealed class StyleCineGanTimings
 /// <c>result·up_mask + photo·(1 − up_mask)</c> with the mask brought to G by resize_feature's bilinear ×2 / ÷2 steps.
 /// Where up_mask is 0 a frame is exactly the photo.</item>
 /// <item>Style (optional): the style image is inverted by the same encoder; the frame program's latent moves
-/// w_t = lerp(w, w_s, t/(N−1)) (Eq. 5), and the static region gets the same colour change as the generator's
+/// w_t = lerp(w, w_s, β_t) (Eq. 5; β_t = t/(N−1) in the official loop, (1 − cos 2πt/N)/2 in a seamless one), and the static region gets the same colour change as the generator's
 /// unwarped image, ΔI_t = G(D, w_t) − G(D, w) (Eq. 6–7): background = photo + ΔI_t.</item>
 /// </list>
 /// The output side may differ from G: each frame is then brought to it by the same ×2 / ÷2 bilinear steps (a
@@ -218,7 +218,7 @@ public sealed class StyleCineGanRenderer : IDisposable
         if (styled)
         {
             // G(D, w_t) unwarped: the same latent schedule as the frame program; G(D, w) is its frame 0 (β = 0).
-            unwarpedStyle = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true)));
+            unwarpedStyle = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop)));
             unwarpedStyle.SetInput(WPlusInput, WPlus);
             unwarpedStyle.SetInput(WPlusTargetInput, StyleWPlus);
             unwarpedStyle.SetInput(FeatureInput, Feature);

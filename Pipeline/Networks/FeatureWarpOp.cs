@@ -146,4 +146,16 @@ public sealed class FeatureWarpOp(FeatureWarpLevel level) : Op
         // Two copies splatted to four neighbours (value·Z and Z per channel), then normalise + fill per output.
         return 2 * padded * 4 * 2 * (Level.Channels + 1) + output.Length * 4.0;
     }
+
+    /// <summary>
+    /// On the padded grid P²: both fields (2 × 2 planes) and the padded feature (C planes) read, the accumulator
+    /// (C + 1 planes) written; the resolve reads it back over the crop and writes the output. A floor: the moving
+    /// sources' read-modify-writes come on top.
+    /// </summary>
+    public override double Bytes(IReadOnlyList<Shape4> inputs, Shape4 output)
+    {
+        var g = WarpGeometry.ForSize(Level.Size);
+        double padded = (double)g.Padded * g.Padded;
+        return sizeof(float) * (padded * (4 + Level.Channels + Level.Channels + 1) + (double)g.Size * g.Size * (Level.Channels + 1) + output.Length);
+    }
 }

@@ -81,11 +81,11 @@ public sealed class Generator
     /// <paramref name="styleInterpolation"/> the latent is lerp(wplus, wplus_target, t/(N−1)) as in
     /// <see cref="BuildFrames"/>: the unwarped image G(D, w_t) of a style-interpolated cinemagraph.
     /// </summary>
-    public ComputeGraph BuildFeatureForward(int featureResolution = 64, bool styleInterpolation = false)
+    public ComputeGraph BuildFeatureForward(int featureResolution = 64, bool styleInterpolation = false, LoopMode styleLoop = LoopMode.Official)
     {
         int replacedBlock = BlockOf(featureResolution);
         var b = new Layers(this, new GraphBuilder("feature_forward"));
-        if (styleInterpolation) b.InterpolateLatent();
+        if (styleInterpolation) b.InterpolateLatent(styleLoop);
         var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
         var (out_, skip) = b.Start();
         var features = new List<Value>();
@@ -131,7 +131,7 @@ public sealed class Generator
         int firstBlock = (o.ReconFeatureIndex - 1) / 2;
         int featureResolution = GeneratorConfig.BlockResolution(firstBlock) / 2;
         var b = new Layers(this, new GraphBuilder("frames"));
-        if (o.StyleInterpolation) b.InterpolateLatent();
+        if (o.StyleInterpolation) b.InterpolateLatent(o.LoopMode);
         var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
         int flowSize = o.FlowSize ?? Config.Size;
         var flow = b.Builder.Input("flow", new Shape4(1, 2, flowSize, flowSize));
@@ -176,11 +176,16 @@ public sealed class Generator
 
         private Value WPlus => wplus ??= Builder.Input("wplus", new Shape4(1, 1, Config.LatentCount, Config.StyleDim));
 
-        /// <summary>The synthesis reads lerp(wplus, wplus_target, t/(N−1)) instead of wplus: a per-frame latent.</summary>
-        public void InterpolateLatent()
+        /// <summary>
+        /// The synthesis reads lerp(wplus, wplus_target, β_t) instead of wplus: a per-frame latent. β_t = t/(N−1) in the
+        /// official loop (the original's), and there and back, (1 − cos 2πt/N)/2, in a seamless loop, whose seam
+        /// would otherwise jump from the target style back to the photo's.
+        /// </summary>
+        public void InterpolateLatent(LoopMode loopMode)
         {
             var target = Builder.Input("wplus_target", WPlus.Shape);
-            wplus = Builder.Apply("wplus@t", FrameLerpOp.Linear(), WPlus, target);
+            var schedule = loopMode == LoopMode.Seamless ? FrameLerpOp.ThereAndBack() : FrameLerpOp.Linear();
+            wplus = Builder.Apply("wplus@t", schedule, WPlus, target);
         }
 
         public Value Weight(string name)

@@ -1,4 +1,5 @@
 using CineKernel.Graph;
+using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Networks;
 using CineKernel.Pipeline.Warping;
@@ -177,6 +178,49 @@ public class GeneratorTests
         Assert.That(once, Is.EquivalentTo(new[] { "dfw-fields@128", "dfw-fields@256" }), "only the flow's work stays hoisted");
         Assert.That(perFrame, Does.Contain("wplus@t").And.Contain("w[9]").And.Contain("convs.8.conv.demod").And.Contain("convs.8")
             .And.Contain("dfw-pad@128").And.Contain("convs.11"));
+    }
+
+    /// <summary>
+    /// The latent schedule follows the loop: t/(N−1) in the official loop (the original's), (1 − cos 2πt/N)/2 in a
+    /// seamless one, which starts at the photo's style, reaches the target half way and comes back, so frame N
+    /// (= frame 0 of the next period) continues frame N−1 without a jump.
+    /// </summary>
+    [Test]
+    public void StyleScheduleFollowsTheLoopMode()
+    {
+        using var golden = GeneratorGolden.Open();
+        var g = Generator.FromFile(golden);
+        string LerpName(LoopMode mode) =>
+            Scheduler.Plan(g.BuildFrames(new FramesOptions(LoopMode: mode, StyleInterpolation: true))).Steps
+                .Single(s => s.Output.Name == "wplus@t").Op.Name;
+        Assert.That(LerpName(LoopMode.Official), Is.EqualTo("lerp[t/(N-1)]"));
+        Assert.That(LerpName(LoopMode.Seamless), Is.EqualTo("lerp[(1-cos(2πt/N))/2]"));
+
+        var beta = SchedulePoints(FrameLerpOp.ThereAndBack(), 24);
+        Assert.That(beta[0], Is.EqualTo(0f));
+        Assert.That(beta[12], Is.EqualTo(1f).Within(1e-6));
+        for (int t = 1; t < 24; t++) Assert.That(beta[t], Is.EqualTo(beta[24 - t]).Within(1e-6), $"symmetric at {t}: β(N − t) = β(t), so β(N) = β(0)");
+        Assert.That(beta[23], Is.LessThan(0.02f), "the last frame is next to the first");
+        var linear = SchedulePoints(FrameLerpOp.Linear(), 24);
+        Assert.That((linear[0], linear[23]), Is.EqualTo((0f, 1f)));
+    }
+
+    /// <summary>β(t), t = 0..N−1, of a schedule, read back by running it in a graph on a = 0, b = 1.</summary>
+    private static float[] SchedulePoints(FrameLerpOp op, int frames)
+    {
+        var b = new GraphBuilder("schedule");
+        var one = new Shape4(1, 1, 1, 1);
+        b.Output("beta", b.Apply("beta", op, b.Input("a", one), b.Input("b", one)));
+        using var runner = new GraphRunner(TestDevice.Instance, Scheduler.Plan(b.Build()));
+        runner.SetInput("a", [0f]);
+        runner.SetInput("b", [1f]);
+        var beta = new float[frames];
+        for (int t = 0; t < frames; t++)
+        {
+            runner.RunFrame(t, frames);
+            beta[t] = runner.Output("beta").ToArray()[0];
+        }
+        return beta;
     }
 
     [Test]

@@ -90,6 +90,20 @@ public class AnimateTests : CliTestBase
     }
 
     [Test]
+    public void ExistingOutputNeedsOverwriteAndIsKeptUntouched()
+    {
+        string output = PathOf("exists.gif");
+        File.WriteAllText(output, "keep me");
+        var r = Animate(output);
+        Assert.That(r.Exit, Is.Not.Zero, r.Err);
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), $"one line: {r.Err}");
+        Assert.That(r.Err, Does.Contain("already exists").And.Contain("--overwrite"));
+        Assert.That(File.ReadAllText(output), Is.EqualTo("keep me"));
+        Assert.That(Animate(output, "--overwrite").Exit, Is.Zero, "--overwrite replaces it");
+        Assert.That(new FileInfo(output).Length, Is.GreaterThan(100));
+    }
+
+    [Test]
     public void MissingInput() => AssertRefused(Run("animate", PathOf("nope.png"), "-o", PathOf("o.gif")), PathOf("o.gif"), "not found");
 
     [Test]

@@ -33,6 +33,9 @@ public static class AnimateCommand
                 if (o.Has(option)) throw new CliException($"--{option} needs --weights DIR (the full StyleCineGAN path; see weights.md)", 2);
         if (o.Positional.Count != 1) throw new CliException("animate expects one INPUT (an image, or a sample folder NAME/ with NAME.png)", 2);
         string output = o.Get("o") ?? o.Get("output") ?? throw new CliException("animate needs -o OUT (.gif, .mp4 or a folder for PNG frames)", 2);
+        // Said in the command's words before any work (the writer refuses too, later and without the option's name).
+        if (!o.Has("overwrite") && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
+            throw new CliException($"{output} already exists; add --overwrite to replace it");
         int frames = o.GetInt("frames", 120, 2, CinemagraphOptions.MaxFrames);
         double fps = ParseFps(o.Get("fps"));
         var loop = (o.Get("loop") ?? "seamless").ToLowerInvariant() switch
