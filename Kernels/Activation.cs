@@ -57,9 +57,9 @@ public static class Activation
     public static void Apply(Tensor input, Tensor output, ActivationFunction function) =>
         ChannelAffine(input, null, null, 1f, null, function, output);
 
-    /// <summary>out = x + bias[c], <paramref name="bias"/> holding C values (any shape of that length).</summary>
-    public static void AddBias(Tensor input, Tensor bias, Tensor output) =>
-        ChannelAffine(input, null, bias, 1f, null, ActivationFunction.Identity, output);
+    /// <summary>out = f(x + bias[c]), <paramref name="bias"/> holding C values (any shape of that length).</summary>
+    public static void Bias(Tensor input, Tensor bias, ActivationFunction function, Tensor output) =>
+        ChannelAffine(input, null, bias, 1f, null, function, output);
 
     /// <summary>
     /// nn.PReLU with one learned slope per channel: out = x ≥ 0 ? x : slope[c]·x.

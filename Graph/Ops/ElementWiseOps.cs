@@ -20,10 +20,19 @@ public sealed class AddOp(float beta = 1f) : Op
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 2.0 * output.Length;
 }
 
-/// <summary>out = x + bias[c] (inputs: x, C biases in any shape).</summary>
-public sealed class BiasOp : Op
+/// <summary>
+/// out = f(x + bias[c]) (inputs: x, C biases in any shape): a bias alone (f the identity), or with an activation
+/// (<see cref="FusedLeakyReluOp"/>).
+/// </summary>
+public class BiasOp(ActivationFunction function, string name = "bias") : Op
 {
-    public override string Name => "bias";
+    public BiasOp() : this(ActivationFunction.Identity)
+    {
+    }
+
+    public ActivationFunction Function { get; } = function;
+
+    public override string Name => name;
 
     public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
         inputs.Count == 2 && inputs[1].Length == inputs[0].C
@@ -31,9 +40,10 @@ public sealed class BiasOp : Op
             : throw new ArgumentException($"{Name}: needs x and one bias per channel, got {string.Join(", ", inputs)}");
 
     public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
-        Activation.AddBias(inputs[0], inputs[1], output);
+        Activation.Bias(inputs[0], inputs[1], Function, output);
 
-    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => output.Length;
+    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) =>
+        (Function == ActivationFunction.Identity ? 1.0 : 3.0) * output.Length;
 }
 
 /// <summary>out = x·scale + shift: an epilogue any producer that supports an affine output can absorb.</summary>

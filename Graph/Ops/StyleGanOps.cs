@@ -193,23 +193,9 @@ public sealed class NoiseOp(float weight, bool hasBias = false, ActivationFuncti
 /// StyledConv's <c>activate</c>, FusedLeakyReLU: leaky ReLU 0.2 of (x + bias[c]), × √2 (DESIGN.md "Generator").
 /// Inputs: x, bias (C). An epilogue the producing conv or noise injection absorbs.
 /// </summary>
-public sealed class FusedLeakyReluOp : Op
+public sealed class FusedLeakyReluOp() : BiasOp(ActivationFunction.FusedLeakyRelu, "bias·lrelu√2")
 {
-    public ActivationFunction Function => ActivationFunction.FusedLeakyRelu;
-
-    public override string Name => "bias·lrelu√2";
-
     public override bool IsEpilogue => true;
-
-    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
-        inputs.Count == 2 && inputs[1].Length == inputs[0].C
-            ? inputs[0]
-            : throw new ArgumentException($"{Name}: needs x and one bias per channel, got {string.Join(", ", inputs)}");
-
-    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
-        Activation.FusedLeakyRelu(inputs[0], inputs[1], output);
-
-    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 3.0 * output.Length;
 }
 
 /// <summary>

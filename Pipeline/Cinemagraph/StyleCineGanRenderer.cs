@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ILGPU.Runtime;
 using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.IO;
@@ -303,25 +302,8 @@ public sealed class StyleCineGanRenderer : IDisposable
     }
 
     /// <summary>Renders every frame in order, handing each to <paramref name="onFrame"/>.</summary>
-    public void Render(FrameCallback onFrame, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(onFrame);
-        var clock = Stopwatch.StartNew();
-        double callback = 0;
-        for (int t = 0; t < FrameCount; t++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var frame = ComputeFrame(t);
-            device.Synchronize();
-            frame.View.CopyToCPU(device.Stream, host.AsSpan());
-            device.Stream.Synchronize();
-            long before = Stopwatch.GetTimestamp();
-            onFrame(t, host);
-            callback += Stopwatch.GetElapsedTime(before).TotalSeconds;
-        }
-        Timings.Frames = clock.Elapsed.TotalSeconds;
-        Timings.Callback = callback;
-    }
+    public void Render(FrameCallback onFrame, CancellationToken cancellation = default) =>
+        (Timings.Frames, Timings.Callback) = FrameLoop.Run(device, FrameCount, ComputeFrame, host, onFrame, cancellation);
 
     private T Own<T>(T d) where T : IDisposable
     {

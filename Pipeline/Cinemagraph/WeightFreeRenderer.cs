@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ILGPU.Runtime;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Warping;
@@ -216,23 +215,12 @@ public sealed class WeightFreeRenderer : IDisposable
     /// <summary>Renders every frame in order, handing each to <paramref name="onFrame"/>.</summary>
     public void Render(FrameCallback onFrame, CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(onFrame);
-        var clock = Stopwatch.StartNew();
-        double callback = 0;
         var levelSeconds = new double[levels.Length];
-        for (int t = 0; t < FrameCount; t++)
+        (Timings.Frames, Timings.Callback) = FrameLoop.Run(device, FrameCount, t =>
         {
-            cancellation.ThrowIfCancellationRequested();
             ComputeFrame(t, levelSeconds);
-            device.Synchronize();
-            frame.View.CopyToCPU(device.Stream, host.AsSpan());
-            device.Stream.Synchronize();
-            long before = Stopwatch.GetTimestamp();
-            onFrame(t, host);
-            callback += Stopwatch.GetElapsedTime(before).TotalSeconds;
-        }
-        Timings.Frames = clock.Elapsed.TotalSeconds;
-        Timings.Callback = callback;
+            return frame;
+        }, host, onFrame, cancellation);
         Timings.LevelWarps = levelSeconds;
     }
 
