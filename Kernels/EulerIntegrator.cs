@@ -8,9 +8,10 @@ namespace CineKernel.Kernels;
 /// The pixels Euler integration can move: those whose own motion vector is not (0, 0) (NaN counts as moving).
 /// A pixel starts on the integer grid and a step adds M at its rounded position, so a pixel with M = 0 under it
 /// adds exactly 0 and stays on its start for ever: its displacement is exactly 0 at every step. Where the motion
-/// is masked (the original's <c>flow *= mask</c>), the static region is skipped by the integrator and by the
-/// splat's atomic pass (<see cref="JointSplat"/>) without changing a bit of their results.
-/// Indices are into the N×H×W pixels of the motion field, ascending.
+/// is masked (the original's <c>flow *= mask</c>), the static region is skipped by the integrator (bit for bit
+/// the same fields) and by the splat's moving pass (<see cref="JointSplat"/>: the same sums, added in another
+/// order). Built for a target window (<see cref="Of(Tensor, Window?, int)"/>), the list holds only the moving
+/// pixels that can reach it. Indices are into the N×H×W pixels of the motion field, ascending.
 /// </summary>
 public sealed class MovingPixels : IDisposable
 {
@@ -30,11 +31,8 @@ public sealed class MovingPixels : IDisposable
     /// <summary>The motion field shape (N×2×H×W) the indices refer to.</summary>
     public Shape4 MotionShape { get; }
 
-    /// <summary>How many pixels move.</summary>
+    /// <summary>How many pixels are listed (all that move, or those that can reach the target window).</summary>
     public int Count { get; }
-
-    /// <summary>The fraction of the field's pixels that move.</summary>
-    public double Fraction => Count / (double)((long)MotionShape.N * MotionShape.H * MotionShape.W);
 
     /// <summary>
     /// The largest |M| component of the field (NaN if it holds a NaN): no pixel moves further than

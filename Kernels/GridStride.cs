@@ -14,8 +14,8 @@ internal static class GridStride
 }
 
 /// <summary>
-/// How a launch splits its work items over kernel threads. ILGPU's CPU accelerator runs a group of
-/// (here 16) OS threads per 16 kernel threads and synchronises them after every group, so one thread
+/// How a launch splits its work items over kernel threads. ILGPU's CPU accelerator runs each group's
+/// kernel threads on as many OS threads and synchronises them after every group, so one thread
 /// per element spends most of its time in that barrier; on the CPU each thread therefore takes a
 /// contiguous run of items (contiguous, so threads do not share cache lines of the output). GPUs get
 /// one item per thread, the usual coalesced mapping.

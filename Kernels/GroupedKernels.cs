@@ -21,7 +21,7 @@ internal static class GroupedKernels
 
     /// <summary>
     /// The group size a reduction kernel runs with on this device: the largest power of two that is at
-    /// most <see cref="MaxGroupSize"/> and the accelerator's limit (ILGPU's CPU accelerator allows 16).
+    /// most <see cref="MaxGroupSize"/> and the accelerator's limit (2 on our CPU device: ComputeDevice.CpuDeviceForThisMachine).
     /// </summary>
     public static int ReductionGroupSize(ComputeDevice device)
     {

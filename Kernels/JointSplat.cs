@@ -17,7 +17,8 @@ public readonly record struct SplatSource(Tensor Values, Tensor Flow, Tensor? Me
 /// neighbours of its destination, into one accumulator (N×(C+1)×H×W: C value planes, then the metric
 /// plane); the result is Σ value·Z / Σ Z with Σ Z = 0 read as 1.
 /// <para>
-/// <see cref="Accumulate"/> scatters both copies in one launch (atomics); <see cref="Resolve"/> then
+/// <see cref="Accumulate"/> writes the sources that stay in place plainly, then scatters the moving sources of
+/// both copies (atomics; on the CPU, given a reach, row bands without atomics); <see cref="Resolve"/> then
 /// normalises, fills holes (DESIGN.md "Hole filling") and crops in one pass.
 /// </para>
 /// </summary>
@@ -42,8 +43,9 @@ public static class JointSplat
     /// <param name="moving">When given, the only source pixels whose displacement may be non-zero in either copy
     /// (<see cref="MovingPixels.Of"/> the motion both fields were integrated from): the atomic pass visits just
     /// those. Pixels outside the list must have displacement exactly 0 in both fields.</param>
-    /// <param name="reach">When given, no source's displacement in either copy reaches further than this many rows
-    /// (<see cref="MovingPixels.ReachAfter"/>). On the CPU the moving pass then runs without atomics: see remarks.</param>
+    /// <param name="reach">When given, no source's displacement in either copy reaches further than this many rows or
+    /// columns (<see cref="MovingPixels.ReachAfter"/>): sources farther than that from the kept window are skipped,
+    /// and on the CPU the moving pass runs without atomics (see remarks).</param>
     /// <remarks>
     /// Two passes. A source pixel with displacement exactly (0, 0) lands on itself with bilinear weight 1, so
     /// the first pass writes every accumulator pixel plainly (it also clears it): Σ over the copies that stay
@@ -68,6 +70,7 @@ public static class JointSplat
             throw new ArgumentException($"joint splat: accumulator {accumulator.Shape} must be {AccumulatorShape(shape)} for values {shape}");
         if (moving is not null && moving.MotionShape != shape with { C = 2 })
             throw new ArgumentException($"joint splat: moving pixels of a {moving.MotionShape} field do not fit flows {shape with { C = 2 }}");
+        if (reach is < 1) throw new ArgumentOutOfRangeException(nameof(reach), reach, "joint splat: reach must be at least 1 row");
         var clip = keep ?? new Window(0, 0, shape.H, shape.W);
         if (clip.Top < 0 || clip.Left < 0 || clip.Height < 1 || clip.Width < 1 || clip.Top + clip.Height > shape.H || clip.Left + clip.Width > shape.W)
             throw new ArgumentException($"joint splat: kept window {clip} does not fit in {shape}");
@@ -90,14 +93,14 @@ public static class JointSplat
 
         int sources = moving?.Count ?? pixels;
         if (sources == 0) return;
-        if (reach is { } r && device.Kind == "cpu")
+        // Bands of at least 2r rows, and no more than two per accelerator thread (one launch per parity); with
+        // fewer than two bands of each parity a launch would run on one thread, and the atomics are faster.
+        int rows = shape.N * shape.H;
+        int bandRows = reach is { } r ? Math.Max(2 * r, (rows + 2 * GridStride.Threads(device, rows) - 1) / (2 * GridStride.Threads(device, rows))) : rows;
+        int bands = (rows + bandRows - 1) / bandRows;
+        if (device.Kind == "cpu" && bands >= 4)
         {
-            if (r < 1) throw new ArgumentOutOfRangeException(nameof(reach), r, "joint splat: reach must be at least 1 row");
-            // Bands of at least 2r rows, and no more than two per accelerator thread (one launch per parity).
-            int rows = shape.N * shape.H;
             p = p with { Split = WorkSplit.For(device, pixels) };
-            int bandRows = Math.Max(2 * r, (rows + 2 * GridStride.Threads(device, rows) - 1) / (2 * GridStride.Threads(device, rows)));
-            int bands = (rows + bandRows - 1) / bandRows;
             var rowStarts = moving?.RowStarts ?? ArrayView<int>.Empty;
             for (int parity = 0; parity < 2 && parity < bands; parity++)
             {
@@ -182,8 +185,6 @@ public static class JointSplat
             if (BandRows > 0) acc[at] += v;
             else Atomic.Add(ref acc[at], v);
         }
-
-        public bool Kept(int y, int x) => y >= KeepTop && y < KeepBottom && x >= KeepLeft && x < KeepRight;
 
         /// <summary>Z of a copy's pixel: the scale times the metric map (1 without one).</summary>
         public float Metric(bool backward, ArrayView<float> metric, long at) =>
@@ -290,7 +291,8 @@ public static class JointSplat
                 }
                 else
                 {
-                    for (int x = XMath.Max(0, p.KeepLeft - p.Reach), end = XMath.Min(p.W, p.KeepRight + p.Reach); x < end; x++)
+                    int from = p.Reach < 0 ? 0 : XMath.Max(0, p.KeepLeft - p.Reach), to = p.Reach < 0 ? p.W : XMath.Min(p.W, p.KeepRight + p.Reach);
+                    for (int x = from; x < to; x++)
                         SplatMovingPixel(n, y, x, copy == 1, copy == 1 ? b : f, acc, p);
                 }
             }

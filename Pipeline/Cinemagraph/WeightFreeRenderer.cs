@@ -194,6 +194,11 @@ public sealed class WeightFreeRenderer : IDisposable
         }
         // Collapse coarse to fine: r = up(r) + warped band; the finest step fused with the composite
         // m·r + (1−m)·photo, which is exactly the photo where m is 0 (and skips the collapse there).
+        if (levels.Length == 1)
+        {
+            ElementWise.Composite(warped[0], image, mask, frame); // no pyramid: the warped photo itself
+            return;
+        }
         var result = warped[^1];
         for (int l = levels.Length - 2; l >= 1; l--)
         {

@@ -58,8 +58,10 @@ public sealed class DisplacementFields : IDisposable
     private readonly Trajectory forward, backward;
     private bool disposed;
 
-    private DisplacementFields(LoopSchedule schedule, DisplacementStorage storage, MovingPixels moving, Trajectory forward, Trajectory backward)
+    private DisplacementFields(LoopSchedule schedule, DisplacementStorage storage, MovingPixels moving, Window? target,
+        Trajectory forward, Trajectory backward)
     {
+        Target = target;
         Schedule = schedule;
         Storage = storage;
         Moving = moving;
@@ -73,6 +75,12 @@ public sealed class DisplacementFields : IDisposable
     /// (<see cref="JointSplat.Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?, int?)"/>) too.
     /// </summary>
     public MovingPixels Moving { get; }
+
+    /// <summary>
+    /// The window the fields were traced for (<see cref="Compute(Tensor, LoopSchedule, long, Window?)"/>), or null
+    /// for every pixel: outside the window's reach the fields of moving pixels are left 0.
+    /// </summary>
+    public Window? Target { get; }
 
     /// <summary>How many rows (or columns) frame t's two fields reach at most (<see cref="MovingPixels.ReachAfter"/>), null if unbounded.</summary>
     public int? ReachAt(int t) => Moving.ReachAfter(Math.Max(Schedule.ForwardSteps(t), Schedule.BackwardSteps(t)));
@@ -123,7 +131,7 @@ public sealed class DisplacementFields : IDisposable
         {
             f = new Trajectory(paddedFlow, 1f, schedule.Period, forwardSegment, 0, moving);
             b = new Trajectory(paddedFlow, -1f, schedule.Period, backwardSegment, checkpoints, moving);
-            var fields = new DisplacementFields(schedule, storage, moving, f, b);
+            var fields = new DisplacementFields(schedule, storage, moving, target, f, b);
             // Frame 0 of both directions: in AllFrames the whole trace; in Checkpointed the checkpoint pass.
             fields.ForwardAt(0);
             fields.BackwardAt(0);

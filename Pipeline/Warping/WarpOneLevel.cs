@@ -96,6 +96,8 @@ public sealed class WarpOneLevel : IDisposable
     /// </summary>
     public void Splat(DisplacementFields fields, int t, bool cropOnly = false)
     {
+        if (!cropOnly && fields.Target is not null)
+            throw new InvalidOperationException("WarpOneLevel: these fields were traced for the crop only (Integrate(cropOnly: true)); splat them with cropOnly");
         var (forwardZ, backwardZ) = fields.Schedule.Metrics(t);
         JointSplat.Accumulate(
             new SplatSource(PaddedFeature, fields.ForwardAt(t), null, forwardZ),

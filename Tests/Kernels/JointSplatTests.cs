@@ -127,6 +127,57 @@ public class JointSplatTests
         Numerics.AssertClose(output.ToArray(), Reference(k, false, 0.25, 0.75, out _), 1e-5, $"banded joint splat {k.Shape}");
     }
 
+    /// <summary>
+    /// A kept window (not square, off centre) with a still region, two images and a reach: the accumulator inside
+    /// the window holds the full splat's sums, outside it nothing; sources farther than the reach are skipped.
+    /// The accumulator starts dirty, so the clear of the staying pass and the memset are checked too.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void KeptWindowWithStillSourcesAndReachMatchesReference(bool useList)
+    {
+        var shape = new Shape4(2, 2, 46, 27);
+        var k = RandomCase(shape, 120);
+        int plane = shape.H * shape.W;
+        var motion = new float[k.FlowA.Length];
+        for (int i = 0; i < shape.N * plane; i++)
+        {
+            int at = i / plane * 2 * plane + i % plane;
+            bool still = i % plane / shape.W > 30; // the lower rows stay
+            foreach (var flow in new[] { k.FlowA, k.FlowB })
+            {
+                flow[at] = still ? 0f : flow[at] * 0.5f;
+                flow[at + plane] = still ? 0f : flow[at + plane] * 0.5f;
+            }
+            if (!still) motion[at] = 1f;
+        }
+        var window = new Window(9, 5, 30, 14);
+        int reach = (int)Math.Ceiling(k.FlowA.Concat(k.FlowB).Max(Math.Abs)) + 1;
+        using var a = Device.Upload(k.A, shape);
+        using var b = Device.Upload(k.B, shape);
+        using var fa = Device.Upload(k.FlowA, shape with { C = 2 });
+        using var fb = Device.Upload(k.FlowB, shape with { C = 2 });
+        using var m = Device.Upload(motion, shape with { C = 2 });
+        using var moving = MovingPixels.Of(m);
+        using var acc = Device.Allocate(JointSplat.AccumulatorShape(shape));
+        acc.CopyFrom(Enumerable.Repeat(-7f, (int)acc.Length).ToArray());
+        JointSplat.Accumulate(new SplatSource(a, fa, null, 0.3f), new SplatSource(b, fb, null, 0.7f), acc, window,
+            useList ? moving : null, reach);
+
+        var forward = new DfwReference.Copy(Numerics.ToDouble(k.A), k.FlowA, null, 0.3);
+        var backward = new DfwReference.Copy(Numerics.ToDouble(k.B), k.FlowB, null, 0.7);
+        var full = DfwReference.SplatAccumulator(forward, backward, shape);
+        var actual = acc.ToArray();
+        var expected = new double[full.Length];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int x = i % shape.W, y = i / shape.W % shape.H;
+            bool inside = y >= window.Top && y < window.Top + window.Height && x >= window.Left && x < window.Left + window.Width;
+            expected[i] = inside ? full[i] : 0;
+        }
+        Numerics.AssertClose(actual, expected, 1e-5, $"kept window {window} of {shape}");
+    }
+
     [Test]
     public void MovingListOfAnotherShapeIsRefused()
     {

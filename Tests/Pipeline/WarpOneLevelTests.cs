@@ -74,6 +74,7 @@ public class WarpOneLevelTests
             warp.ResolveWarped(cropped);
             Numerics.AssertClose(cropped.ToArray(), Numerics.ToDouble(full.ToArray()), 1e-6, $"cropped splat, frame {t}");
         }
+        Assert.Throws<InvalidOperationException>(() => warp.Splat(cropFields, 0), "crop-only fields cannot feed a whole-grid splat");
     }
 
     /// <summary>Every stage of warp_one_level against the fixture the original code wrote.</summary>

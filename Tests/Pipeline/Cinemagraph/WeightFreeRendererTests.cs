@@ -25,10 +25,10 @@ public class WeightFreeRendererTests
         return mask;
     }
 
-    private static List<float[]> Render(RgbPlanes photo, float[] motion, float[] mask, LoopMode loop, int frames)
+    private static List<float[]> Render(RgbPlanes photo, float[] motion, float[] mask, LoopMode loop, int frames, int levels = 4)
     {
         using var renderer = WeightFreeRenderer.Create(TestDevice.Instance, photo, motion, Size, mask,
-            new CinemagraphOptions { FrameCount = frames, Loop = loop });
+            new CinemagraphOptions { FrameCount = frames, Loop = loop, PyramidLevels = levels });
         var result = new List<float[]>();
         renderer.Render((t, rgb) =>
         {
@@ -39,12 +39,14 @@ public class WeightFreeRendererTests
         return result;
     }
 
-    [Test]
-    public void ZeroMotionReproducesThePhotoThroughThePyramid()
+    [TestCase(4)]
+    [TestCase(2)]
+    [TestCase(1)]
+    public void ZeroMotionReproducesThePhotoThroughThePyramid(int levels)
     {
         // No motion: every splat is the identity, so the collapse must give the photo back (float rounding only).
         var photo = Photo();
-        var frames = Render(photo, new float[2 * Size * Size], [], LoopMode.Seamless, 3);
+        var frames = Render(photo, new float[2 * Size * Size], [], LoopMode.Seamless, 3, levels);
         foreach (var f in frames)
             Numerics.AssertClose(f, photo.Data.Select(v => (double)v).ToArray(), 1e-5, "static frame");
     }
