@@ -49,9 +49,9 @@ public static class FrameWriter
             throw new ArgumentOutOfRangeException(nameof(options), $"x264 CRF must be in 0..51, got {options.Mp4Crf}.");
 
         FrameOutputKind kind = KindOf(destination);
-        if (kind == FrameOutputKind.Gif && options.Fps > GifAnimationEncoder.MaxFps)
+        if (kind == FrameOutputKind.Gif && options.Fps > GifStreamEncoder.MaxFps)
             throw new MediaFileException(destination,
-                $"Output '{destination}': GIF plays at most {GifAnimationEncoder.MaxFps} fps (delays are whole hundredths of a second), {options.Fps} asked; use .mp4.");
+                $"Output '{destination}': GIF plays at most {GifStreamEncoder.MaxFps} fps (delays are whole hundredths of a second), {options.Fps} asked; use .mp4.");
         if (kind == FrameOutputKind.Mp4 && (width % 2 != 0 || height % 2 != 0))
             throw new MediaFileException(destination,
                 $"Output '{destination}': H.264 in yuv420p needs even dimensions, the frames are {width}x{height}.");
@@ -64,7 +64,7 @@ public static class FrameWriter
         {
             encoder = kind switch
             {
-                FrameOutputKind.Gif => new GifAnimationEncoder(target.TempPath, width, height, options.Fps),
+                FrameOutputKind.Gif => new GifStreamEncoder(target.TempPath, width, height, options.Fps),
                 FrameOutputKind.Mp4 => FfmpegEncoder.Start(destination, target.TempPath, width, height, options),
                 _ => new PngSequenceEncoder(target.TempPath, width, height),
             };
