@@ -7,17 +7,9 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace CineKernel.Tests.Pipeline.IO;
 
-public class FrameWriterTests
+public class FrameWriterTests : IoTestBase
 {
     private const int W = 32, H = 24;
-
-    private IoTestFiles files = null!;
-
-    [SetUp]
-    public void SetUp() => files = new IoTestFiles();
-
-    [TearDown]
-    public void TearDown() => files.Dispose();
 
     /// <summary>
     /// Frame t: a dark blue background with a 8x8 orange square at x = 4t; planar RGB in [0, 1].

@@ -7,16 +7,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace CineKernel.Tests.Pipeline.IO;
 
 /// <summary>The streaming GIF encoder: its LZW coder on its own, and whole files decoded by ImageSharp.</summary>
-public class GifStreamEncoderTests
+public class GifStreamEncoderTests : IoTestBase
 {
-    private IoTestFiles files = null!;
-
-    [SetUp]
-    public void SetUp() => files = new IoTestFiles();
-
-    [TearDown]
-    public void TearDown() => files.Dispose();
-
     [Test]
     public void LzwMatchesAHandCheckedStream()
     {

@@ -5,16 +5,8 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace CineKernel.Tests.Pipeline.IO;
 
-public class ImageInputTests
+public class ImageInputTests : IoTestBase
 {
-    private IoTestFiles files = null!;
-
-    [SetUp]
-    public void SetUp() => files = new IoTestFiles();
-
-    [TearDown]
-    public void TearDown() => files.Dispose();
-
     /// <summary>The message is one line, names the file and says what is wrong.</summary>
     private static void AssertMessage(MediaFileException e, string path, params string[] fragments)
     {

@@ -4,16 +4,8 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace CineKernel.Tests.Pipeline.IO;
 
-public class MaskInputTests
+public class MaskInputTests : IoTestBase
 {
-    private IoTestFiles files = null!;
-
-    [SetUp]
-    public void SetUp() => files = new IoTestFiles();
-
-    [TearDown]
-    public void TearDown() => files.Dispose();
-
     [Test]
     public void WhiteIsAnimatedAndValuesAreBinary()
     {

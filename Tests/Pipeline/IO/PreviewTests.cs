@@ -5,16 +5,8 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace CineKernel.Tests.Pipeline.IO;
 
-public class PreviewTests
+public class PreviewTests : IoTestBase
 {
-    private IoTestFiles files = null!;
-
-    [SetUp]
-    public void SetUp() => files = new IoTestFiles();
-
-    [TearDown]
-    public void TearDown() => files.Dispose();
-
     private static Rgb24 Pixel(RgbPlanes p, int x, int y)
     {
         int i = y * p.Width + x, n = p.PlaneLength;
