@@ -19,7 +19,8 @@ public static class Cli
                                        render a looping cinemagraph (INPUT: an image, or a sample folder NAME/
                                        with NAME.png, NAME_mask.png, NAME_motion.npy); OUT: .gif, .mp4 or a
                                        folder of PNG frames. With --weights: the full StyleCineGAN method
-                                       (inversion, predicted mask and motion, deep feature warping; weights.md),
+                                       (inversion, deep feature warping; the generator and encoder are enough
+                                       with a given mask and motion, weights.md),
                                        without: the weight-free renderer
           convert CHECKPOINT... -o DIR
                                        convert PyTorch checkpoints of the original release (StyleGAN2 training

@@ -27,6 +27,10 @@ public sealed record StyleCineGanInputs
 
     /// <summary>A style image at G (paper Eq. 5–7), or null.</summary>
     public RgbPlanes? Style { get; init; }
+
+    /// <summary>What the renderer must predict, and so which optional networks the weights folder must hold.</summary>
+    public PredictedInputs Predicted =>
+        (Mask is null ? PredictedInputs.Mask : PredictedInputs.None) | (Motion is null ? PredictedInputs.Motion : PredictedInputs.None);
 }
 
 /// <summary>Wall-clock seconds of each stage of a full-method render.</summary>
@@ -123,7 +127,13 @@ public sealed class StyleCineGanRenderer : IDisposable
 
     public StyleCineGanTimings Timings { get; } = new();
 
-    /// <summary>Runs everything once per cinemagraph: inversion, mask, motion, the frame program's hoisted part.</summary>
+    /// <summary>
+    /// Runs everything once per cinemagraph: inversion, mask, motion, the frame program's hoisted part. The weights
+    /// folder needs the mask classifiers only when <see cref="StyleCineGanInputs.Mask"/> is null and the motion
+    /// network only when <see cref="StyleCineGanInputs.Motion"/> is null (<see cref="WeightsFolder.Require"/>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A network the inputs leave to prediction is not in the folder.</exception>
+    /// <exception cref="ArgumentException">An input does not match the generator's size or the grid.</exception>
     /// <param name="outputSize">Side of the frames handed out (a power of two; default G).</param>
     public static StyleCineGanRenderer Create(ComputeDevice device, WeightsFolder weights, StyleCineGanInputs inputs,
         CinemagraphOptions? options = null, int? outputSize = null)
@@ -155,6 +165,7 @@ public sealed class StyleCineGanRenderer : IDisposable
         GridSize = grid;
         Size = outputSize ?? size;
         CheckInputs(inputs, size, grid, Size);
+        weights.Require(inputs.Predicted); // a missing classifier or flow network is refused before any work
         var clock = Stopwatch.StartNew();
 
         // 1. Inversion (utils.gan_inversion → Trainer.test): w+ and D.

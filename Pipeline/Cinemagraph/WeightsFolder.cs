@@ -15,13 +15,33 @@ public enum FlowNet
 }
 
 /// <summary>
-/// The folder <c>animate --weights</c> reads (weights.md "The folder --weights reads"): the generator with its
-/// mean latent, the feature-style encoder, the 10 mask classifiers and one motion network. <see cref="Open"/>
-/// checks every file and every tensor's shape against the configuration the files' metadata and stored shapes
-/// declare, and that the networks fit together (the encoder's heads match the generator's latent rows, D its
-/// 64-level channels, the classifiers' inputs its feature channels), before any work; a problem is one line
-/// naming the file and the tensor. Sizes are not fixed to the release's 1024: a smaller generator (≥ 256)
-/// with matching networks runs the same path (tests use one).
+/// Which of the optional networks a render needs: the mask classifiers when the mask is predicted, the motion
+/// network when the motion is predicted. The generator and the encoder are always needed.
+/// </summary>
+[Flags]
+public enum PredictedInputs
+{
+    /// <summary>Mask and motion are both given: the generator and the encoder are enough (the public release).</summary>
+    None = 0,
+
+    /// <summary>The mask is predicted: the 10 DatasetGAN classifiers are needed.</summary>
+    Mask = 1,
+
+    /// <summary>The motion is predicted: the chosen flow network (<c>flow-sky/</c> or <c>flow-fluid/</c>) is needed.</summary>
+    Motion = 2,
+}
+
+/// <summary>
+/// The folder <c>animate --weights</c> reads (weights.md "The folder --weights reads"). The generator (with an
+/// optional mean latent) and the feature-style encoder are required: they are all the public StyleCineGAN
+/// release provides. The 10 mask classifiers and the motion network are opened only when the mask or the
+/// motion is to be predicted (<see cref="PredictedInputs"/>): at <see cref="Open"/>, or later by
+/// <see cref="Require"/>. Every file opened is checked, tensor by tensor, against the configuration the files'
+/// metadata and stored shapes declare, and the networks must fit together (the encoder's heads match the
+/// generator's latent rows, D its 64-level channels, the classifiers' inputs its feature channels), before any
+/// work; a problem is one line naming the file and the tensor, and a needed network that is absent is one line
+/// naming its missing files and what to give instead. Sizes are not fixed to the release's 1024: a smaller
+/// generator (≥ 256) with matching networks runs the same path (tests use one).
 /// </summary>
 public sealed class WeightsFolder : IDisposable
 {
@@ -69,29 +89,43 @@ public sealed class WeightsFolder : IDisposable
     /// <summary>Bilinear halvings of the photo before the encoder: log2(size/256), 2 at 1024 as the original.</summary>
     public int EncoderDownscales => FeatureStyleEncoderConfig.DownscalesFor(GeneratorConfig.Size);
 
-    public IReadOnlyList<MaskClassifier> Classifiers { get; private set; } = [];
+    /// <summary>The networks opened so far beyond the generator and the encoder.</summary>
+    public PredictedInputs Loaded { get; private set; }
+
+    /// <summary>The mask classifiers; <see cref="InvalidOperationException"/> unless <see cref="PredictedInputs.Mask"/> is loaded.</summary>
+    public IReadOnlyList<MaskClassifier> Classifiers => Loaded.HasFlag(PredictedInputs.Mask) ? classifiers : throw NotLoaded(PredictedInputs.Mask);
 
     /// <summary>What the classifiers read, in order: D, then every conv output after it in feature_forward.</summary>
     public IReadOnlyList<MaskFeatureSource> MaskSources { get; private set; } = [];
 
-    public MotionGeneratorConfig MotionConfig { get; private set; } = null!;
-    public NetworkParameters Motion { get; private set; } = null!;
+    /// <summary>The motion network's configuration; <see cref="InvalidOperationException"/> unless <see cref="PredictedInputs.Motion"/> is loaded.</summary>
+    public MotionGeneratorConfig MotionConfig => Loaded.HasFlag(PredictedInputs.Motion) ? motionConfig : throw NotLoaded(PredictedInputs.Motion);
 
-    /// <summary>Opens and checks the whole folder; throws <see cref="InvalidDataException"/> naming the file and tensor.</summary>
-    public static WeightsFolder Open(string directory, FlowNet flowNet)
+    /// <summary>The motion network's parameters; <see cref="InvalidOperationException"/> unless <see cref="PredictedInputs.Motion"/> is loaded.</summary>
+    public NetworkParameters Motion => Loaded.HasFlag(PredictedInputs.Motion) ? motion : throw NotLoaded(PredictedInputs.Motion);
+
+    private IReadOnlyList<MaskClassifier> classifiers = [];
+    private MotionGeneratorConfig motionConfig = null!;
+    private NetworkParameters motion = null!;
+
+    /// <summary>
+    /// Opens and checks the generator and the encoder, and the networks <paramref name="predict"/> names.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A required file is missing; the message names it and, for an optional network, what to give instead.</exception>
+    /// <exception cref="InvalidDataException">A file or tensor does not match; the message names the file and the tensor.</exception>
+    public static WeightsFolder Open(string directory, FlowNet flowNet, PredictedInputs predict = PredictedInputs.None)
     {
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"weights folder not found: {directory}");
-        var required = new[] { GeneratorFile, EncoderFile }
-            .Concat(Enumerable.Range(0, ClassifierCount).Select(ClassifierFile))
-            .Append(FlowNetFile(flowNet));
-        foreach (var name in required)
+        foreach (var name in new[] { GeneratorFile, EncoderFile })
             if (!File.Exists(Path.Combine(directory, name)))
-                throw new FileNotFoundException($"weights folder {directory}: missing {name} (the layout is in weights.md)");
-
+                throw new FileNotFoundException($"weights folder {directory}: missing {name}, which every full-method render needs (the layout is in weights.md)");
         var folder = new WeightsFolder(directory, flowNet, []);
         try
         {
-            folder.Load();
+            folder.CheckPresent(predict);
+            folder.LoadCore();
+            folder.Require(predict);
             return folder;
         }
         catch
@@ -101,6 +135,64 @@ public sealed class WeightsFolder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens and checks the networks <paramref name="predict"/> names that are not loaded yet (a no-op for those
+    /// that are). <see cref="StyleCineGanRenderer"/> calls it before any work for whatever it must predict.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A needed file is missing: the message names every missing file and the alternatives.</exception>
+    /// <exception cref="InvalidDataException">A file or tensor does not match.</exception>
+    public void Require(PredictedInputs predict)
+    {
+        var wanted = predict & ~Loaded;
+        if (wanted == PredictedInputs.None) return;
+        CheckPresent(wanted);
+        if (wanted.HasFlag(PredictedInputs.Mask))
+        {
+            int dim = MaskSources.Sum(s => s.Channels);
+            classifiers = Enumerable.Range(0, ClassifierCount).Select(m => LoadClassifier(OpenFile(ClassifierFile(m)), m, dim)).ToList();
+            Loaded |= PredictedInputs.Mask;
+        }
+        if (wanted.HasFlag(PredictedInputs.Motion))
+        {
+            LoadMotion();
+            Loaded |= PredictedInputs.Motion;
+        }
+    }
+
+    /// <summary>The files a prediction needs, relative to the folder.</summary>
+    public IEnumerable<string> FilesFor(PredictedInputs predict)
+    {
+        if (predict.HasFlag(PredictedInputs.Mask))
+            foreach (var f in Enumerable.Range(0, ClassifierCount).Select(ClassifierFile)) yield return f;
+        if (predict.HasFlag(PredictedInputs.Motion)) yield return FlowNetFile(FlowNet);
+    }
+
+    /// <summary>Throws the one-line message for the first needed network with files missing.</summary>
+    private void CheckPresent(PredictedInputs predict)
+    {
+        foreach (var part in new[] { PredictedInputs.Mask, PredictedInputs.Motion })
+        {
+            if (!predict.HasFlag(part)) continue;
+            var missing = FilesFor(part).Where(f => !File.Exists(Path.Combine(Directory, f))).ToList();
+            if (missing.Count > 0) throw new FileNotFoundException(MissingMessage(part, missing));
+        }
+    }
+
+    private string MissingMessage(PredictedInputs part, IReadOnlyList<string> missing)
+    {
+        string files = missing.Count == ClassifierCount && part == PredictedInputs.Mask
+            ? $"{ClassifierFile(0)} … {ClassifierFile(ClassifierCount - 1)}"
+            : string.Join(", ", missing);
+        return part == PredictedInputs.Mask
+            ? $"weights folder {Directory}: predicting the mask needs the {ClassifierCount} DatasetGAN classifiers, missing {files}; " +
+              "give the mask instead (--mask PNG, or NAME_mask.png in a sample folder), or train the classifiers and convert them (weights.md)"
+            : $"weights folder {Directory}: predicting the motion needs the {FlowNet.ToString().ToLowerInvariant()} motion network, missing {files}; " +
+              "give the motion instead (--motion NPY, --arrow x0,y0,x1,y1, or NAME_motion.npy in a sample folder), or train a pix2pixHD global generator and convert it (weights.md)";
+    }
+
+    private InvalidOperationException NotLoaded(PredictedInputs part) =>
+        new($"weights folder {Directory}: the {(part == PredictedInputs.Mask ? "mask classifiers are" : "motion network is")} not loaded; call Require({nameof(PredictedInputs)}.{part}) first");
+
     private SafetensorsFile OpenFile(string name)
     {
         var file = SafetensorsFile.Open(Path.Combine(Directory, name));
@@ -108,7 +200,7 @@ public sealed class WeightsFolder : IDisposable
         return file;
     }
 
-    private void Load()
+    private void LoadCore()
     {
         var generatorFile = OpenFile(GeneratorFile);
         var g = GeneratorConfig.FromFile(generatorFile);
@@ -132,15 +224,17 @@ public sealed class WeightsFolder : IDisposable
         var sources = new List<MaskFeatureSource> { new(g.ChannelsAt(FeatureResolution), FeatureResolution) };
         for (int r = 2 * FeatureResolution; r <= g.Size; r *= 2) sources.AddRange([new(g.ChannelsAt(r), r), new(g.ChannelsAt(r), r)]);
         MaskSources = sources;
-        int dim = sources.Sum(s => s.Channels);
-        Classifiers = Enumerable.Range(0, ClassifierCount).Select(m => LoadClassifier(OpenFile(ClassifierFile(m)), m, dim)).ToList();
+    }
 
+    private void LoadMotion()
+    {
         var motionFile = OpenFile(FlowNetFile(FlowNet));
-        MotionConfig = MotionGeneratorConfig.FromMetadata(motionFile.Metadata, motionFile.Path);
-        if (MotionConfig.InputChannels != 3 || MotionConfig.OutputChannels != 2)
-            throw new InvalidDataException($"{motionFile.Path}: the motion network maps {MotionConfig.InputChannels} → {MotionConfig.OutputChannels} channels, expected RGB → 2 (input_nc 3, output_nc 2)");
-        foreach (var (name, shape) in MotionConfig.ParameterShapes()) CheckShape(motionFile, name, shape);
-        Motion = NetworkParameters.From(motionFile);
+        var config = MotionGeneratorConfig.FromMetadata(motionFile.Metadata, motionFile.Path);
+        if (config.InputChannels != 3 || config.OutputChannels != 2)
+            throw new InvalidDataException($"{motionFile.Path}: the motion network maps {config.InputChannels} → {config.OutputChannels} channels, expected RGB → 2 (input_nc 3, output_nc 2)");
+        foreach (var (name, shape) in config.ParameterShapes()) CheckShape(motionFile, name, shape);
+        motionConfig = config;
+        motion = NetworkParameters.From(motionFile);
     }
 
     /// <summary>The mean file's latent_avg when the folder has one (the trainer's w_mean_path), else the generator file's.</summary>

@@ -162,24 +162,81 @@ public class AnimateWeightsTests : CliTestBase
     }
 
     [Test]
-    public void MissingWeightFileIsNamed()
+    public void MissingClassifierIsNamedOnlyWhenTheMaskIsPredicted()
     {
         string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
         File.Delete(Path.Combine(broken, WeightsFolder.ClassifierFile(7)));
-        string output = PathOf("out.gif");
-        var r = Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
-        AssertRefused(r, output, "best_model_number_7.safetensors");
+        string sample = Sample, output = PathOf("out.gif");
+        var r = Run(["animate", Path.Combine(sample, "scene.png"), "-o", output, "--motion", Path.Combine(sample, "scene_motion.npy"),
+            "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
+        AssertRefused(r, output, "best_model_number_7.safetensors", "--mask");
+        var given = Run(["animate", sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
+        Assert.That(given.Exit, Is.Zero, "a given mask opens no classifier: " + given.Err);
     }
 
     [Test]
-    public void MotionNetworkOfTheChosenFlowNetMustExist()
+    public void MotionNetworkOfTheChosenFlowNetMustExistWhenTheMotionIsPredicted()
     {
         string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
         File.Delete(Path.Combine(broken, WeightsFolder.FlowNetFile(FlowNet.Fluid)));
+        string sample = Sample, output = PathOf("out.gif");
+        string[] imageAndMask = [Path.Combine(sample, "scene.png"), "-o", output, "--mask", Path.Combine(sample, "scene_mask.png")];
+        AssertRefused(Run(["animate", .. imageAndMask, "--weights", broken, "--flow-net", "fluid", "--frames", "3", "--device", "cpu", "--quiet"]),
+            output, Path.Combine("flow-fluid", "latest_net_G.safetensors"), "--motion", "--arrow");
+        Assert.That(Run(["animate", .. imageAndMask, "--weights", broken, "--flow-net", "sky", "--frames", "3", "--device", "cpu", "--quiet"]).Exit,
+            Is.Zero, "sky does not need the fluid network");
+        Assert.That(Animate(sample, PathOf("given.gif"), "--flow-net", "fluid").Exit, Is.Zero, "a given motion opens no flow network");
+    }
+
+    /// <summary>The public release's folder: the generator and the encoder, nothing else (issue: release weights).</summary>
+    [Test]
+    public void GeneratorAndEncoderAloneRenderGivenMaskAndMotionAndArrows()
+    {
+        string minimal = TinyWeightsFolder.Create(PathOf("minimal"), PredictedInputs.None);
+        string sample = Sample;
+        var files = Run(["animate", sample, "-o", PathOf("files.gif"), "--weights", minimal, "--frames", "3", "--device", "cpu", "--quiet"]);
+        Assert.That(files.Exit, Is.Zero, files.Err);
+        Assert.That(Report(files.Out).GetProperty("mask").GetString(), Does.EndWith("scene_mask.png"));
+        Assert.That(Report(files.Out).GetProperty("motion").GetString(), Does.EndWith("scene_motion.npy"));
+
+        string frames = PathOf("arrows");
+        var arrows = Run(["animate", Path.Combine(sample, "scene.png"), "-o", frames, "--mask", Path.Combine(sample, "scene_mask.png"),
+            "--arrow", "200,128,230,128", "--weights", minimal, "--frames", "3", "--device", "cpu", "--quiet"]);
+        Assert.That(arrows.Exit, Is.Zero, arrows.Err);
+        Assert.That(Report(arrows.Out).GetProperty("motion").GetString(), Is.EqualTo("arrows"));
+        var rendered = LoadFrames(frames);
+        try
+        {
+            Assert.That(rendered, Has.Count.EqualTo(3));
+            int differing = 0;
+            for (int y = 0; y < G; y++)
+                for (int x = 0; x < G; x++)
+                    if (rendered[0][x, y] != rendered[1][x, y]) differing++;
+            Assert.That(differing, Is.GreaterThan(100), "the arrow moves the animated region");
+        }
+        finally
+        {
+            foreach (var f in rendered) f.Dispose();
+        }
+    }
+
+    [Test]
+    public void GeneratorAndEncoderAloneRefuseToPredictTheMaskNamingTheClassifiersAndTheAlternatives()
+    {
+        string minimal = TinyWeightsFolder.Create(PathOf("minimal"), PredictedInputs.None);
+        string sample = Sample, output = PathOf("out.gif");
+        var r = Run(["animate", Path.Combine(sample, "scene.png"), "-o", output, "--motion", Path.Combine(sample, "scene_motion.npy"),
+            "--weights", minimal, "--frames", "3", "--device", "cpu", "--quiet"]);
+        AssertRefused(r, output, "best_model_number_0.safetensors … best_model_number_9.safetensors", "--mask", "weights.md");
+    }
+
+    [Test]
+    public void ClassifiersWithoutAFlowNetworkRefuseToPredictTheMotionNamingItAndTheAlternatives()
+    {
+        string noFlow = TinyWeightsFolder.Create(PathOf("classifiers"), PredictedInputs.Mask);
         string output = PathOf("out.gif");
-        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", broken, "--flow-net", "fluid", "--frames", "3", "--device", "cpu", "--quiet"]),
-            output, Path.Combine("flow-fluid", "latest_net_G.safetensors"));
-        Assert.That(Animate(Sample, PathOf("sky.gif"), "--flow-net", "sky").Exit, Is.Zero, "sky does not need the fluid network");
+        var r = Run(["animate", Path.Combine(Sample, "scene.png"), "-o", output, "--weights", noFlow, "--frames", "3", "--device", "cpu", "--quiet"]);
+        AssertRefused(r, output, Path.Combine("flow-sky", "latest_net_G.safetensors"), "--motion", "--arrow", "weights.md");
     }
 
     [TestCase(WeightsFolder.GeneratorFile, "convs.9.conv.weight")]
@@ -191,7 +248,8 @@ public class AnimateWeightsTests : CliTestBase
         string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
         TinyWeightsFolder.ReplaceTensor(Path.Combine(broken, file), tensor, new TensorData([2, 3], new float[6]));
         string output = PathOf("out.gif");
-        var r = Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
+        // The photo alone: mask and motion are predicted, so every network of the folder is opened and checked.
+        var r = Run(["animate", Path.Combine(Sample, "scene.png"), "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]);
         AssertRefused(r, output, Path.GetFileName(file), $"'{tensor}'", "[2, 3]");
     }
 

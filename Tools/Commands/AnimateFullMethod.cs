@@ -10,7 +10,8 @@ namespace CineKernel.Tools;
 
 /// <summary>
 /// <c>cinekernel animate --weights DIR</c>: the full method (<see cref="StyleCineGanRenderer"/>). The weights
-/// folder is checked first (<see cref="WeightsFolder.Open"/>); the photo (and <c>--style</c> image) are read at
+/// folder is checked first (<see cref="WeightsFolder.Open"/>: the generator and the encoder, plus the classifiers
+/// when no mask is given and the flow network when no motion or arrows are given); the photo (and <c>--style</c> image) are read at
 /// the generator's size G; mask and motion come from the options or the sample folder, else they are predicted
 /// on the grid M = G/2 (the original's 512); a given motion file sets M. <c>--size</c> is the output side:
 /// frames are rendered at G and resized by bilinear ×2 / ÷2 steps (default G).
@@ -35,7 +36,9 @@ internal static class AnimateFullMethod
 
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        using var weights = WeightsFolder.Open(weightsDir, flowNet);
+        var predicted = (maskPath is null ? PredictedInputs.Mask : PredictedInputs.None)
+                        | (motionPath is null && arrows.Count == 0 ? PredictedInputs.Motion : PredictedInputs.None);
+        using var weights = WeightsFolder.Open(weightsDir, flowNet, predicted);
         int size = weights.GeneratorConfig.Size;
         var photo = ImageInput.Load(sample.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");

@@ -25,7 +25,7 @@ public class StyleCineGanRendererTests
     public void CreateFolder()
     {
         dir = Path.Combine(Path.GetTempPath(), "cinekernel-tests", "fullmethod-" + Guid.NewGuid().ToString("N")[..8]);
-        weights = WeightsFolder.Open(TinyWeightsFolder.Create(dir), FlowNet.Sky);
+        weights = WeightsFolder.Open(TinyWeightsFolder.Create(dir), FlowNet.Sky, PredictedInputs.Mask | PredictedInputs.Motion);
         photo = new RgbPlanes(G, G, Numerics.Random(3 * G * G, 11).Select(v => 0.5f + 0.5f * v).ToArray());
         style = new RgbPlanes(G, G, Numerics.Random(3 * G * G, 12).Select(v => 0.5f + 0.4f * v).ToArray());
     }
@@ -69,6 +69,44 @@ public class StyleCineGanRendererTests
         Assert.That(weights.MaskSources.Sum(s => s.Channels), Is.EqualTo(TinyWeightsFolder.FeatureChannels));
         Assert.That(weights.Classifiers, Has.Count.EqualTo(10));
         Assert.That(weights.AnimatedClasses, Is.EqualTo(CineKernel.Pipeline.Mask.AnimatedClasses.Sky));
+    }
+
+    [Test]
+    public void GeneratorAndEncoderAloneRenderGivenMaskAndMotionAsTheFullFolderDoes()
+    {
+        string minimalDir = TinyWeightsFolder.Create(Path.Combine(dir, "minimal"), PredictedInputs.None);
+        using var minimal = WeightsFolder.Open(minimalDir, FlowNet.Sky);
+        Assert.That(minimal.Loaded, Is.EqualTo(PredictedInputs.None));
+        Assert.Throws<InvalidOperationException>(() => _ = minimal.Classifiers, "nothing opened the classifiers");
+
+        using var fromMinimal = StyleCineGanRenderer.Create(TestDevice.Instance, minimal,
+            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = Drift(), Mask = HalfMask() },
+            new CinemagraphOptions { FrameCount = Frames, Loop = LoopMode.Official });
+        using var fromFull = Create(Drift(), HalfMask());
+        Assert.That(fromMinimal.RenderFrame(1), Is.EqualTo(fromFull.RenderFrame(1)));
+        Assert.That(minimal.Loaded, Is.EqualTo(PredictedInputs.None), "given mask and motion open no optional network");
+    }
+
+    [Test]
+    public void GeneratorAndEncoderAloneRefuseToPredictNamingTheMissingFilesAndTheAlternatives()
+    {
+        string minimalDir = TinyWeightsFolder.Create(Path.Combine(dir, "refuse"), PredictedInputs.None);
+        using var minimal = WeightsFolder.Open(minimalDir, FlowNet.Fluid);
+        StyleCineGanRenderer Render(float[]? motion, float[]? mask) => StyleCineGanRenderer.Create(TestDevice.Instance, minimal,
+            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = motion, Mask = mask },
+            new CinemagraphOptions { FrameCount = Frames });
+
+        var noMask = Assert.Throws<FileNotFoundException>(() => Render(Drift(), mask: null))!;
+        Assert.That(noMask.Message, Does.Contain("best_model_number_0.safetensors … best_model_number_9.safetensors"));
+        Assert.That(noMask.Message, Does.Contain("--mask"));
+        Assert.That(noMask.Message, Does.Not.Contain("\n"));
+
+        var noMotion = Assert.Throws<FileNotFoundException>(() => Render(motion: null, HalfMask()))!;
+        Assert.That(noMotion.Message, Does.Contain(Path.Combine("flow-fluid", "latest_net_G.safetensors")));
+        Assert.That(noMotion.Message, Does.Contain("--motion").And.Contain("--arrow"));
+
+        var open = Assert.Throws<FileNotFoundException>(() => WeightsFolder.Open(minimalDir, FlowNet.Sky, PredictedInputs.Mask))!;
+        Assert.That(open.Message, Does.Contain("best_model_number_0.safetensors"));
     }
 
     [Test]

@@ -26,18 +26,22 @@ internal static class TinyWeightsFolder
     public static string GeneratorFixture =>
         Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "generator", "generator_tiny.safetensors");
 
-    /// <summary>Writes the folder under <paramref name="dir"/> and returns it.</summary>
-    public static string Create(string dir)
+    /// <summary>
+    /// Writes the folder under <paramref name="dir"/> and returns it: the generator and the encoder always (all the
+    /// public release has), the classifiers and both motion networks when <paramref name="networks"/> names them.
+    /// </summary>
+    public static string Create(string dir, PredictedInputs networks = PredictedInputs.Mask | PredictedInputs.Motion)
     {
         Directory.CreateDirectory(dir);
         WriteGenerator(Path.Combine(dir, WeightsFolder.GeneratorFile));
         SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.EncoderFile), FeatureStyleEncoderTests.RandomWeights(Encoder, seed: 300),
             new Dictionary<string, string> { ["source"] = "random tiny fs_encoder_v2" });
-        for (int m = 0; m < WeightsFolder.ClassifierCount; m++)
+        for (int m = 0; m < (networks.HasFlag(PredictedInputs.Mask) ? WeightsFolder.ClassifierCount : 0); m++)
             SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.ClassifierFile(m)), Classifier(FeatureChannels, 8, 4, seed: 400 + 20 * m),
                 new Dictionary<string, string> { ["kind"] = "pixel-classifier", ["numpy_class"] = "3", ["dim"] = FeatureChannels.ToString(CultureInfo.InvariantCulture) });
         foreach (var (net, seed) in new[] { (FlowNet.Sky, 600), (FlowNet.Fluid, 700) })
         {
+            if (!networks.HasFlag(PredictedInputs.Motion)) break;
             string path = Path.Combine(dir, WeightsFolder.FlowNetFile(net));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             SafetensorsWriter.Write(path, MotionTensors(Motion, seed), MotionMetadata(Motion));
