@@ -88,7 +88,8 @@ public sealed class ComputeDevice : IDisposable
             .ToList();
     }
 
-    private static Context CreateContext() =>
+    /// <summary>The context settings every accelerator and the all-backends compile test use (O2, algorithms).</summary>
+    internal static Context CreateContext() =>
         Context.Create(builder => builder.Default().EnableAlgorithms().Optimize(OptimizationLevel.O2));
 
     /// <summary>

@@ -47,10 +47,19 @@ internal static class GroupedKernels
         (TDelegate)caches.GetOrCreateValue(device).GetOrAdd(method, _ => compile());
 
     /// <summary>
-    /// Sum of one value per thread over the group, returned to every thread. <paramref name="scratch"/>
-    /// is shared memory of at least the group size; the group size must be a power of two.
-    /// Ends with a barrier so the caller may reuse the scratch at once.
+    /// Sum of one value per thread over the group, returned to every thread. <paramref name="scratch"/> is shared
+    /// memory of at least the group size that belongs to this one reduction: a kernel that reduces several
+    /// times gives each reduction its own slice (<see cref="ReductionScratch"/>), never the same memory twice.
+    /// The group size must be a power of two (<see cref="ReductionGroupSize"/>).
     /// </summary>
+    /// <remarks>
+    /// Why no reuse: ILGPU 1.5.3's O2 code placement sinks a load to just before its first use and does not
+    /// check the first barrier or store of the block it moves within, so the final <c>scratch[0]</c> read lands
+    /// after any barrier that follows it. With one scratch reused by the next reduction, thread 0's next write
+    /// raced with the other threads' late reads of the total (OpenCL: instance norm off by up to 5.2; the PTX
+    /// showed the same order). Each reduction's scratch being written by no later code makes the read's
+    /// position irrelevant; the loads inside the tree are used before the barrier that ends their step.
+    /// </remarks>
     public static float GroupSum(float value, ArrayView<float> scratch)
     {
         int tid = Group.IdxX;
@@ -61,8 +70,10 @@ internal static class GroupedKernels
             if (tid < half) scratch[tid] += scratch[tid + half];
             Group.Barrier();
         }
-        float total = scratch[0];
-        Group.Barrier();
-        return total;
+        return scratch[0];
     }
+
+    /// <summary>The scratch of reduction <paramref name="reduction"/> out of a shared allocation of n·<see cref="MaxGroupSize"/> floats.</summary>
+    public static ArrayView<float> ReductionScratch(ArrayView<float> shared, int reduction) =>
+        shared.SubView(reduction * MaxGroupSize, MaxGroupSize);
 }

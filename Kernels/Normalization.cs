@@ -106,27 +106,30 @@ public static class Normalization
         }
     }
 
-    /// <summary>Sums one value per participant of a segment's reduction.</summary>
+    /// <summary>The reductions of one segment: mean, squares, deviations (each has its own group scratch).</summary>
+    private const int SegmentReductions = 3;
+
+    /// <summary>Sums one value per participant of a segment's reduction number <c>reduction</c> (0, 1, 2).</summary>
     private interface ISegmentSum
     {
-        float Sum(float value);
+        float Sum(float value, int reduction);
     }
 
-    /// <summary>The whole group reduces (shared memory, barriers).</summary>
+    /// <summary>The whole group reduces (shared memory, barriers); each reduction in its own slice of the scratch.</summary>
     private readonly struct GroupSegmentSum(ArrayView<float> scratch) : ISegmentSum
     {
-        public float Sum(float value) => GroupedKernels.GroupSum(value, scratch);
+        public float Sum(float value, int reduction) => GroupedKernels.GroupSum(value, GroupedKernels.ReductionScratch(scratch, reduction));
     }
 
     /// <summary>A single thread does the whole segment: its own sum is the total.</summary>
     private readonly struct ThreadSegmentSum : ISegmentSum
     {
-        public float Sum(float value) => value;
+        public float Sum(float value, int reduction) => value;
     }
 
     private static void SegmentPerGroupKernel(ArrayView<float> x, ArrayView<float> output, SegmentParams p)
     {
-        var scratch = SharedMemory.Allocate<float>(GroupedKernels.MaxGroupSize);
+        var scratch = SharedMemory.Allocate<float>(SegmentReductions * GroupedKernels.MaxGroupSize);
         NormalizeSegment(x, output, p, Grid.IdxX * p.Length, Group.IdxX, Group.DimX, new GroupSegmentSum(scratch));
     }
 
@@ -153,7 +156,7 @@ public static class Normalization
         {
             var sum = default(KahanSum);
             for (int k = tid; k < p.Length; k += stride) sum.Add(x[start + k]);
-            mean = sums.Sum(sum.Total) / p.Length;
+            mean = sums.Sum(sum.Total, 0) / p.Length;
         }
 
         var squares = default(KahanSum);
@@ -164,12 +167,12 @@ public static class Normalization
             squares.Add(d * d);
             deviations.Add(d);
         }
-        float sumSquares = sums.Sum(squares.Total);
+        float sumSquares = sums.Sum(squares.Total, 1);
         float variance = sumSquares / p.Length;
         float meanCorrection = 0f;
         if (p.Center != 0)
         {
-            float sumDeviations = sums.Sum(deviations.Total);
+            float sumDeviations = sums.Sum(deviations.Total, 2);
             meanCorrection = sumDeviations / p.Length;
             variance = XMath.Max(0f, (sumSquares - sumDeviations * meanCorrection) / p.Length);
         }
