@@ -83,7 +83,8 @@ public class StyleCineGanRendererTests
             new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = Drift(), Mask = HalfMask() },
             new CinemagraphOptions { FrameCount = Frames, Loop = LoopMode.Official });
         using var fromFull = Create(Drift(), HalfMask());
-        Assert.That(fromMinimal.RenderFrame(1), Is.EqualTo(fromFull.RenderFrame(1)));
+        // Not bit-equal on a GPU: the splat's float atomics add in any order.
+        Numerics.AssertClose(fromMinimal.RenderFrame(1), fromFull.RenderFrame(1), 1e-6, "frame 1, minimal vs full folder");
         Assert.That(minimal.Loaded, Is.EqualTo(PredictedInputs.None), "given mask and motion open no optional network");
     }
 
