@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using CineKernel.Bench.Support;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Inversion;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Bench;

@@ -2,7 +2,8 @@ using BenchmarkDotNet.Attributes;
 using CineKernel.Bench.Support;
 using CineKernel.Graph;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Synthesis;
+using CineKernel.Pipeline.Warping;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Bench;

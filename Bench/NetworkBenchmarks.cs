@@ -2,7 +2,9 @@ using BenchmarkDotNet.Attributes;
 using CineKernel.Bench.Support;
 using CineKernel.Graph;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Mask;
+using CineKernel.Pipeline.Motion;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Bench;

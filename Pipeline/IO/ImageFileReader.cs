@@ -6,7 +6,7 @@ using SixLabors.ImageSharp.Processing;
 namespace CineKernel.Pipeline.IO;
 
 /// <summary>
-/// Reads an image file defensively, for <see cref="ImageInput"/> and <see cref="MaskInput"/>:
+/// Reads an image file defensively, for <see cref="ImageInput"/> and <see cref="Mask.MaskInput"/>:
 /// the header alone first (ImageSharp's Identify) so an oversized image is refused before any pixel
 /// memory is allocated, then a completeness check of PNG and JPEG files (ImageSharp 2.1 decodes a
 /// truncated PNG or JPEG without complaint, leaving the missing rows black or grey), then the decode.

@@ -1,23 +1,5 @@
 namespace CineKernel.Pipeline.Mask;
 
-/// <summary>Which predicted classes are animated (the original's --flownet_mode).</summary>
-public enum AnimatedClasses
-{
-    Sky = 1,
-    Fluid = 2,
-    SkyAndFluid = 3,
-}
-
-/// <summary>How a classifier's logits for a grid of pixels are laid out.</summary>
-public enum LogitLayout
-{
-    /// <summary>pixels×classes, row-major: the classifier applied to rows of features.</summary>
-    PixelRows,
-
-    /// <summary>classes×pixels: one plane per class, as the per-pixel linear layers write NCHW.</summary>
-    ClassPlanes,
-}
-
 /// <summary>
 /// From the per-pixel logits of an ensemble of DatasetGAN classifiers to the initial animation mask,
 /// as <c>predict_mask</c> in the original utils/utils.py does it (DESIGN.md "Mask predictor"): each

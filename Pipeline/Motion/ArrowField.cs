@@ -4,20 +4,6 @@ using CineKernel.Pipeline.IO;
 namespace CineKernel.Pipeline.Motion;
 
 /// <summary>
-/// A motion hint drawn by the user: things at (X0, Y0) move toward (X1, Y1). Coordinates are pixels of
-/// the input photo as the user sees it (after EXIF orientation, before cropping); integer values are
-/// pixel centres.
-/// </summary>
-public readonly record struct MotionArrow(double X0, double Y0, double X1, double Y1)
-{
-    public double Dx => X1 - X0;
-
-    public double Dy => Y1 - Y0;
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{X0},{Y0},{X1},{Y1}");
-}
-
-/// <summary>
 /// Turns motion hints into a dense Eulerian motion field, the replacement for the motion generator's
 /// output when the user wants to direct the motion.
 /// <para>
@@ -83,7 +69,7 @@ public static class ArrowField
     /// </summary>
     /// <param name="arrows">At least one hint, in photo pixels.</param>
     /// <param name="crop">How the photo was cropped (<see cref="InputImage.Crop"/>).</param>
-    /// <param name="mask">height×width, 1 animated, 0 static (<see cref="MaskInput.Load"/> at the field's size).</param>
+    /// <param name="mask">height×width, 1 animated, 0 static (<see cref="Mask.MaskInput.Load"/> at the field's size).</param>
     /// <param name="fps">Playback rate: the arrow's one second lasts this many frames.</param>
     /// <exception cref="ArgumentException">No hints, a hint starting outside the cropped square, wrong mask size.</exception>
     public static float[] Build(IReadOnlyList<MotionArrow> arrows, SquareCrop crop, ReadOnlySpan<float> mask, int width, int height, double fps)

@@ -1,7 +1,7 @@
-using CineKernel.Graph;
 using CineKernel.Graph.Ops;
+using CineKernel.Graph;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.Pipeline.Warping;
 using CineKernel.Tests.Support;
 using CineKernel.WeightsLoader;

@@ -1,8 +1,8 @@
-using CineKernel.Graph;
 using CineKernel.Graph.Ops;
+using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Mask;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Weights;
 using CineKernel.Tests.Support;
 using CineKernel.WeightsLoader;
 using NUnit.Framework;

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using CineKernel.Pipeline.Cinemagraph;
+using CineKernel.Pipeline.Weights;
 using CineKernel.Tests.Pipeline.Cinemagraph;
 using CineKernel.Tests.Pipeline.IO;
 using CineKernel.WeightsLoader;
 using NUnit.Framework;
-using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp;
 
 namespace CineKernel.Tests.Tools;
 
@@ -257,7 +258,7 @@ public class AnimateWeightsTests : CliTestBase
     public void EncoderThatDoesNotMatchTheGeneratorIsRefused()
     {
         string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
-        var narrow = new CineKernel.Pipeline.Networks.FeatureStyleEncoderConfig(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 32, TinyWeightsFolder.Latents, TinyWeightsFolder.StyleDim);
+        var narrow = new CineKernel.Pipeline.Inversion.FeatureStyleEncoderConfig(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 32, TinyWeightsFolder.Latents, TinyWeightsFolder.StyleDim);
         SafetensorsWriter.Write(Path.Combine(broken, WeightsFolder.EncoderFile), CineKernel.Tests.Pipeline.FeatureStyleEncoderTests.RandomWeights(narrow, 1));
         string output = PathOf("out.gif");
         AssertRefused(Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]),

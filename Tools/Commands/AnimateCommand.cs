@@ -4,6 +4,7 @@ using System.Text.Json;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Warping;
 using CineKernel.WeightsLoader;

@@ -3,7 +3,9 @@ using System.Text.Json;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools;

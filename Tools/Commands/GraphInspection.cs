@@ -1,5 +1,5 @@
 using CineKernel.Graph;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools;

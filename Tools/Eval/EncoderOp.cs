@@ -1,5 +1,5 @@
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Inversion;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;

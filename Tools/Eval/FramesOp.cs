@@ -1,4 +1,4 @@
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.Pipeline.Warping;
 using CineKernel.WeightsLoader;
 

@@ -1,6 +1,6 @@
 using CineKernel.Graph;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;

@@ -1,6 +1,7 @@
 using CineKernel.Graph;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Mask;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using CineKernel.Graph;
 using CineKernel.Pipeline.Mask;
-using CineKernel.Pipeline.Networks;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;

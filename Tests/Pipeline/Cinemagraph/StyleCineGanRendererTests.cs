@@ -2,8 +2,12 @@ using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Mask;
+using CineKernel.Pipeline.Motion;
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.Pipeline.Warping;
+using CineKernel.Pipeline.Weights;
 using CineKernel.Tests.Support;
 using NUnit.Framework;
 

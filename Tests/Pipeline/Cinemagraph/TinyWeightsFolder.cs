@@ -1,6 +1,9 @@
 using System.Globalization;
 using CineKernel.Pipeline.Cinemagraph;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Motion;
+using CineKernel.Pipeline.Synthesis;
+using CineKernel.Pipeline.Weights;
 using CineKernel.Tests.Support;
 using CineKernel.WeightsLoader;
 using NUnit.Framework;

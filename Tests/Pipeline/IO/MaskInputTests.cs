@@ -1,4 +1,5 @@
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
 using NUnit.Framework;
 using SixLabors.ImageSharp.PixelFormats;
 

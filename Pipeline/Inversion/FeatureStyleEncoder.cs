@@ -3,7 +3,7 @@ using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.WeightsLoader;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Inversion;
 
 /// <summary>
 /// GAN inversion (DESIGN.md "Encoder"; the original's <c>fs_encoder_v2</c> with idx_k 9, run by

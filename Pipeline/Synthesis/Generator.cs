@@ -4,14 +4,7 @@ using CineKernel.Kernels;
 using CineKernel.Pipeline.Warping;
 using CineKernel.WeightsLoader;
 
-namespace CineKernel.Pipeline.Networks;
-
-/// <summary>Where a cinemagraph frame injects D and starts warping (the original's warp_blend_feature arguments).</summary>
-/// <summary><paramref name="FlowSize"/>: the motion field's side (default: the generator's size); each level resizes it by ×2 / ÷2 steps.</summary>
-/// <paramref name="StyleInterpolation"/>: the latent moves over the loop from "wplus" toward the input "wplus_target",
-/// w_t = lerp(w, w_target, t/(N−1)) (paper Eq. 5); then every latent-dependent node runs per frame.
-public sealed record FramesOptions(int ReconFeatureIndex = 9, int WarpFeatureIndex = 9, LoopMode LoopMode = LoopMode.Official,
-    int? FlowSize = null, bool StyleInterpolation = false);
+namespace CineKernel.Pipeline.Synthesis;
 
 /// <summary>
 /// StyleGAN2's generator (models/stylegan2/model.py, rosinality layout; DESIGN.md "Generator") as graphs on

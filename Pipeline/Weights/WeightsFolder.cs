@@ -1,35 +1,10 @@
+using CineKernel.Pipeline.Inversion;
 using CineKernel.Pipeline.Mask;
-using CineKernel.Pipeline.Networks;
+using CineKernel.Pipeline.Motion;
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.WeightsLoader;
 
-namespace CineKernel.Pipeline.Cinemagraph;
-
-/// <summary>
-/// Which motion network predicts the motion, and so which class of the mask animates: the original's
-/// <c>--flownet_mode</c> (option.py, default "sky"; <c>predict_mask</c> keeps class 1 for sky, 2 for fluid).
-/// </summary>
-public enum FlowNet
-{
-    Sky,
-    Fluid,
-}
-
-/// <summary>
-/// Which of the optional networks a render needs: the mask classifiers when the mask is predicted, the motion
-/// network when the motion is predicted. The generator and the encoder are always needed.
-/// </summary>
-[Flags]
-public enum PredictedInputs
-{
-    /// <summary>Mask and motion are both given: the generator and the encoder are enough (the public release).</summary>
-    None = 0,
-
-    /// <summary>The mask is predicted: the 10 DatasetGAN classifiers are needed.</summary>
-    Mask = 1,
-
-    /// <summary>The motion is predicted: the chosen flow network (<c>flow-sky/</c> or <c>flow-fluid/</c>) is needed.</summary>
-    Motion = 2,
-}
+namespace CineKernel.Pipeline.Weights;
 
 /// <summary>
 /// The folder <c>animate --weights</c> reads (weights.md "The folder --weights reads"). The generator (with an

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CineKernel.WeightsLoader;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Synthesis;
 
 /// <summary>
 /// The shape of a StyleGAN2 generator (models/stylegan2/model.py Generator.__init__): output size, style

@@ -3,45 +3,7 @@ using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Mask;
 
-namespace CineKernel.Pipeline.Networks;
-
-/// <summary>One feature map the mask classifiers read: its channels and its (square) size.</summary>
-public sealed record MaskFeatureSource(int Channels, int Size);
-
-/// <summary>
-/// The inputs of the mask predictor, in concatenation order, and the grid it classifies
-/// (original utils/ip_utils.py make_sg2_features_fs: out_res 512).
-/// </summary>
-public sealed record MaskPredictorConfig(IReadOnlyList<MaskFeatureSource> Sources, int OutputSize)
-{
-    /// <summary>
-    /// StyleGAN2 config-f at 1024: D (512 at 64) and the outputs of convs[8]…convs[15] (256, 256 at 128;
-    /// 128, 128 at 256; 64, 64 at 512; 32, 32 at 1024): 1472 channels on a 512 grid.
-    /// </summary>
-    public static MaskPredictorConfig ConfigF => new(
-        [new(512, 64), new(256, 128), new(256, 128), new(128, 256), new(128, 256), new(64, 512), new(64, 512), new(32, 1024), new(32, 1024)], 512);
-
-    public int TotalChannels => Sources.Sum(s => s.Channels);
-
-    /// <summary>Where source <paramref name="i"/>'s channels start in the concatenation (its first-layer weight columns).</summary>
-    public int ColumnOffset(int i) => Sources.Take(i).Sum(s => s.Channels);
-}
-
-/// <summary>Where the mask classifiers' first linear layer runs.</summary>
-public enum FirstLayerPlacement
-{
-    /// <summary>As the original: resize every source to the output grid, concatenate, then the layer per pixel.</summary>
-    AfterConcat,
-
-    /// <summary>
-    /// The layer applied to each source through its slice of weight columns, at the source's own
-    /// resolution when that is below the output's, then resized (DESIGN.md "Mask predictor": the layer and
-    /// bilinear resizing are both linear, so W·resize(f) = resize(W·f)); sources of one resolution are
-    /// summed before their one resize. Sources above the output resolution are resized first, which is
-    /// cheaper there. The bias is added once.
-    /// </summary>
-    PerSource,
-}
+namespace CineKernel.Pipeline.Mask;
 
 /// <summary>
 /// The mask predictor (DESIGN.md "Mask predictor"; the original's make_sg2_features_fs and

@@ -1,6 +1,6 @@
 using CineKernel.Kernels;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Motion;
 
 /// <summary>
 /// The original's <c>z_score_filtering</c> (utils/flow_utils.py): drops outlier motion vectors.

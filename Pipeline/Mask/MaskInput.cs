@@ -1,8 +1,9 @@
+using CineKernel.Pipeline.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
-namespace CineKernel.Pipeline.IO;
+namespace CineKernel.Pipeline.Mask;
 
 /// <summary>
 /// Loads an animation mask (white = animated, black = static) as one float plane of 0s and 1s.

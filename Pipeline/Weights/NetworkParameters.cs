@@ -1,6 +1,6 @@
 using CineKernel.WeightsLoader;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Weights;
 
 /// <summary>
 /// Where a network's parameters come from (a safetensors file, or tensors made in memory for a test or

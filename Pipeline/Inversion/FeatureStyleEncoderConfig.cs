@@ -1,6 +1,6 @@
 using CineKernel.WeightsLoader;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Inversion;
 
 /// <summary>
 /// The widths of the feature-style encoder (<c>fs_encoder_v2</c> with idx_k 9, DESIGN.md "Encoder").

@@ -2,7 +2,7 @@ using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Warping;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Warping;
 
 /// <summary>
 /// The deep feature warp of one generator level (the original's <c>warp_one_level</c>, DESIGN.md "Warp at one

@@ -1,8 +1,9 @@
-using CineKernel.Graph;
 using CineKernel.Graph.Ops;
+using CineKernel.Graph;
 using CineKernel.Kernels;
+using CineKernel.Pipeline.Weights;
 
-namespace CineKernel.Pipeline.Networks;
+namespace CineKernel.Pipeline.Mask;
 
 /// <summary>
 /// One DatasetGAN pixel classifier (original models/DatasetGAN/classifier.py, numpy_class &lt; 32):
