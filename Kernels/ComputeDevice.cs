@@ -10,7 +10,7 @@ using ILGPU.Runtime.OpenCL;
 namespace CineKernel.Kernels;
 
 /// <summary>What ILGPU found on this machine, for <c>cinekernel devices</c>.</summary>
-public sealed record DeviceDescription(string Kind, string Name, long MemoryBytes, int MaxThreadsPerGroup);
+public sealed record DeviceDescription(DeviceKind Kind, string Name, long MemoryBytes, int MaxThreadsPerGroup);
 
 /// <summary>
 /// One accelerator and the kernels compiled for it. This is the only place that picks an
@@ -26,7 +26,7 @@ public sealed class ComputeDevice : IDisposable
     private readonly ConcurrentDictionary<MethodInfo, object> kernels = new();
     private readonly Context context;
 
-    private ComputeDevice(Context context, Accelerator accelerator, string kind)
+    private ComputeDevice(Context context, Accelerator accelerator, DeviceKind kind)
     {
         this.context = context;
         Accelerator = accelerator;
@@ -35,8 +35,8 @@ public sealed class ComputeDevice : IDisposable
 
     public Accelerator Accelerator { get; }
 
-    /// <summary>cuda, opencl or cpu.</summary>
-    public string Kind { get; }
+    /// <summary>The accelerator's kind.</summary>
+    public DeviceKind Kind { get; }
 
     public string Name => Accelerator.Name;
 
@@ -105,11 +105,11 @@ public sealed class ComputeDevice : IDisposable
     private static Device? First(Context context, AcceleratorType type) =>
         context.Devices.FirstOrDefault(d => d.AcceleratorType == type);
 
-    private static string KindOf(AcceleratorType type) => type switch
+    private static DeviceKind KindOf(AcceleratorType type) => type switch
     {
-        AcceleratorType.Cuda => "cuda",
-        AcceleratorType.OpenCL => "opencl",
-        _ => "cpu",
+        AcceleratorType.Cuda => DeviceKind.Cuda,
+        AcceleratorType.OpenCL => DeviceKind.OpenCL,
+        _ => DeviceKind.Cpu,
     };
 
     /// <summary>Allocates an owned tensor, zero-filled.</summary>
@@ -117,7 +117,7 @@ public sealed class ComputeDevice : IDisposable
     {
         if (shape.Length <= 0) throw new ArgumentException($"cannot allocate an empty tensor of shape {shape}");
         var buffer = Accelerator.Allocate1D<float>(shape.Length);
-        if (Kind == "cpu") HostMemory.AdviseHugePages(buffer.NativePtr, buffer.LengthInBytes);
+        if (Kind == DeviceKind.Cpu) HostMemory.AdviseHugePages(buffer.NativePtr, buffer.LengthInBytes);
         buffer.MemSetToZero(Stream);
         return new Tensor(this, buffer.View, shape, buffer);
     }

@@ -38,7 +38,7 @@ internal readonly struct WorkSplit
     {
         if (total > int.MaxValue) throw new ArgumentException($"{total} work items do not fit one launch");
         int n = (int)total;
-        if (device.Kind != "cpu" || n == 0) return new WorkSplit(n, 1);
+        if (device.Kind != DeviceKind.Cpu || n == 0) return new WorkSplit(n, 1);
         // Four runs per accelerator thread: some balance when a thread stalls.
         int threads = Math.Max(1, GridStride.Threads(device, n) * 4);
         return new WorkSplit(n, (n + threads - 1) / threads);

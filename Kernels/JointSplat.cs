@@ -98,7 +98,7 @@ public static class JointSplat
         int rows = shape.N * shape.H;
         int bandRows = reach is { } r ? Math.Max(2 * r, (rows + 2 * GridStride.Threads(device, rows) - 1) / (2 * GridStride.Threads(device, rows))) : rows;
         int bands = (rows + bandRows - 1) / bandRows;
-        if (device.Kind == "cpu" && bands >= 4)
+        if (device.Kind == DeviceKind.Cpu && bands >= 4)
         {
             p = p with { Split = WorkSplit.For(device, pixels) };
             var rowStarts = moving?.RowStarts ?? ArrayView<int>.Empty;

@@ -163,7 +163,7 @@ public static class Linear
         // An absent bias is passed as the weight view; HasBias = 0 keeps the kernel from reading it.
         var b = (bias ?? weight).View;
         var mapping = options.Mapping != LinearMapping.Auto ? options.Mapping
-            : device.Kind == "cpu" ? LinearMapping.ThreadPerOutput
+            : device.Kind == DeviceKind.Cpu ? LinearMapping.ThreadPerOutput
             : p.Rows < GroupPerOutputMaxRows ? LinearMapping.GroupPerOutput
             : LinearMapping.Tiled;
         if (mapping == LinearMapping.ThreadPerOutput)

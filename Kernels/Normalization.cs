@@ -78,7 +78,7 @@ public static class Normalization
         var device = input.Device;
         int segments = checked((int)(input.Length / segmentLength));
         var p = new SegmentParams(segmentLength, center ? 1 : 0, epsilon, segments, 0);
-        if (mapping == SegmentMapping.ThreadPerSegment || (mapping == SegmentMapping.Auto && device.Kind == "cpu"))
+        if (mapping == SegmentMapping.ThreadPerSegment || (mapping == SegmentMapping.Auto && device.Kind == DeviceKind.Cpu))
         {
             int threads = GridStride.Threads(device, segments);
             device.Load<ArrayView<float>, ArrayView<float>, SegmentParams>(SegmentPerThreadKernel)(

@@ -14,12 +14,12 @@ public class DeviceTests
 
     [Test]
     public void ListIncludesTheCpu() =>
-        Assert.That(ComputeDevice.List().Select(d => d.Kind), Does.Contain("cpu"));
+        Assert.That(ComputeDevice.List().Select(d => d.Kind), Does.Contain(DeviceKind.Cpu));
 
     [Test]
     public void CpuOpensByName()
     {
         using var d = ComputeDevice.Open("cpu");
-        Assert.That(d.Kind, Is.EqualTo("cpu"));
+        Assert.That(d.Kind, Is.EqualTo(DeviceKind.Cpu));
     }
 }

@@ -68,7 +68,7 @@ public class CliBasicsTests : CliTestBase
     [Test]
     public void AMissingCudaDeviceIsAnErrorNotAFallback()
     {
-        if (CineKernel.Kernels.ComputeDevice.List().Any(d => d.Kind == "cuda")) Assert.Ignore("this machine has a CUDA device");
+        if (CineKernel.Kernels.ComputeDevice.List().Any(d => d.Kind == CineKernel.Kernels.DeviceKind.Cuda)) Assert.Ignore("this machine has a CUDA device");
         string input = Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "dfw_ops.safetensors");
         string output = Path.Combine(Path.GetTempPath(), $"ck-{Guid.NewGuid():N}.safetensors");
         var (exit, _, stderr) = Run("eval", "euler", "--inputs", input, "--output", output, "--indices", "1", "--device", "cuda");

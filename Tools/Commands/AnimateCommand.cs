@@ -47,16 +47,14 @@ public static class AnimateCommand
         };
         int size = o.GetInt("size", ImageInput.DefaultSize, 64, 4096);
         if ((size & (size - 1)) != 0) throw new CliException($"--size must be a power of two (64..4096), got {size}", 2);
-        string deviceName = o.Get("device") ?? Environment.GetEnvironmentVariable(ComputeDevice.EnvironmentVariable) ?? "auto";
-        if (!ComputeDevice.Names.Contains(deviceName.Trim().ToLowerInvariant()))
-            throw new CliException($"unknown device '{deviceName}' (expected one of: {string.Join(", ", ComputeDevice.Names)})", 2);
+        string deviceName = DeviceOption.Resolve(o.Get("device"));
         bool quiet = o.Has("quiet") || o.Has("q");
         string? previewDir = o.Get("preview");
         var arrows = ArrowField.ParseAll(o.GetAll("arrow"));
 
         // Inputs: explicit options first, then the sample folder's files.
         var sample = ResolveInput(o.Positional[0]);
-        var run = new RunSettings(output, frames, fps, loop, deviceName.Trim(), quiet, previewDir, o.Has("overwrite"));
+        var run = new RunSettings(output, frames, fps, loop, deviceName, quiet, previewDir, o.Has("overwrite"));
         if (o.Get("weights") is { } weightsDir)
             return AnimateFullMethod.Run(weightsDir, o, run, sample, arrows, o.Has("size") ? size : null, total, stdout, stderr);
         var seconds = new Dictionary<string, double>();
@@ -93,7 +91,7 @@ public static class AnimateCommand
         }
         seconds["motion"] = clock.Elapsed.TotalSeconds;
 
-        using var device = ComputeDevice.Open(deviceName.Trim());
+        using var device = DeviceOption.Open(deviceName);
         var writerOptions = new FrameWriterOptions { Fps = fps, Overwrite = o.Has("overwrite") };
         using var writer = FrameWriter.Create(output, size, size, writerOptions);
 

@@ -60,7 +60,7 @@ internal static class AnimateFullMethod
             : ArrowField.Build(arrows, photo.Crop, mask ?? Enumerable.Repeat(1f, grid * grid).ToArray(), grid, grid, run.Fps));
         seconds["load"] = clock.Elapsed.TotalSeconds;
 
-        using var device = ComputeDevice.Open(run.Device);
+        using var device = DeviceOption.Open(run.Device);
         var inputs = new StyleCineGanInputs { Photo = photo.Pixels, GridSize = grid, Motion = motion, Mask = mask, Style = style?.Pixels };
         using var renderer = StyleCineGanRenderer.Create(device, weights, inputs,
             new CinemagraphOptions { FrameCount = run.Frames, Loop = run.Loop }, outputSize);
