@@ -23,11 +23,11 @@ public sealed record StyleCineGanInputs
     /// </summary>
     public required int GridSize { get; init; }
 
-    /// <summary>The Eulerian motion field (2×M×M, pixels of the M grid per frame), or null to predict it.</summary>
-    public float[]? Motion { get; init; }
+    /// <summary>The Eulerian motion field on the M grid (pixels of that grid per frame), or null to predict it.</summary>
+    public MotionField? Motion { get; init; }
 
-    /// <summary>The animation mask (M×M, 1 = animated), or null to predict it.</summary>
-    public float[]? Mask { get; init; }
+    /// <summary>The animation mask on the M grid, or null to predict it.</summary>
+    public AnimationMask? Mask { get; init; }
 
     /// <summary>A style image at G (paper Eq. 5–7), or null.</summary>
     public RgbPlanes? Style { get; init; }
@@ -122,11 +122,11 @@ public sealed class StyleCineGanRenderer : IDisposable
     public float[]? StyleWPlus { get; private set; }
 
     /// <summary>The mask used (M×M, 1 animated) and whether it was predicted.</summary>
-    public float[] Mask { get; private set; } = [];
+    public AnimationMask Mask { get; private set; } = null!;
     public bool MaskPredicted { get; private set; }
 
     /// <summary>The motion before the mask multiplies it (2×M×M) and whether it was predicted.</summary>
-    public float[] Motion { get; private set; } = [];
+    public MotionField Motion { get; private set; } = null!;
     public bool MotionPredicted { get; private set; }
 
     public StyleCineGanTimings Timings { get; } = new();
@@ -198,13 +198,7 @@ public sealed class StyleCineGanRenderer : IDisposable
         clock.Restart();
         MotionPredicted = inputs.Motion is null;
         Motion = inputs.Motion ?? PredictMotion(weights, inputs.Photo, grid);
-        var flow = (float[])Motion.Clone();
-        int plane = grid * grid;
-        for (int i = 0; i < plane; i++)
-        {
-            flow[i] *= Mask[i];
-            flow[plane + i] *= Mask[i];
-        }
+        var flow = Motion.Masked(Mask);
         Timings.Motion = clock.Elapsed.TotalSeconds;
 
         // 4. The frame program's hoisted part and the composite's constant inputs.
@@ -214,13 +208,13 @@ public sealed class StyleCineGanRenderer : IDisposable
         frames = new GraphRunner(device, Scheduler.Plan(program));
         frames.SetInput(WPlusInput, WPlus);
         frames.SetInput(FeatureInput, Feature);
-        frames.SetInput(FlowInput, flow);
+        frames.SetInput(FlowInput, flow.Planes);
         if (styled) frames.SetInput(WPlusTargetInput, StyleWPlus);
         frames.RunOnce(FrameCount);
 
         var imageShape = new Shape4(1, 3, size, size);
         photo = Own(device.Upload(inputs.Photo.Data, imageShape));
-        using (var smallMask = device.Upload(Mask, new Shape4(1, 1, grid, grid)))
+        using (var smallMask = device.Upload(Mask.Values, new Shape4(1, 1, grid, grid)))
         using (var maskSteps = new StepResize(device, smallMask.Shape, size))
         {
             upMask = Own(device.Allocate(1, 1, size, size));
@@ -256,17 +250,16 @@ public sealed class StyleCineGanRenderer : IDisposable
             throw new ArgumentException($"cinemagraph: the style image is {s.Width}x{s.Height}; the generator needs {size}x{size}");
         if (grid < 1 || (grid & (grid - 1)) != 0) throw new ArgumentException($"cinemagraph: the mask/motion grid {grid} must be a power of two");
         if (outputSize < 1 || (outputSize & (outputSize - 1)) != 0) throw new ArgumentException($"cinemagraph: the output side {outputSize} must be a power of two");
-        long plane = (long)grid * grid;
-        if (inputs.Motion is { } m && m.Length != 2 * plane)
-            throw new ArgumentException($"cinemagraph: a {grid}x{grid} motion field needs {2 * plane} floats, got {m.Length}");
-        if (inputs.Mask is { } k && k.Length != plane)
-            throw new ArgumentException($"cinemagraph: the mask must be {grid}x{grid} like the motion, got {k.Length} values");
+        if (inputs.Motion is { } m && (m.Width != grid || m.Height != grid))
+            throw new ArgumentException($"cinemagraph: the motion field is {m.Width}x{m.Height}; the grid is {grid}x{grid}");
+        if (inputs.Mask is { } k && (k.Width != grid || k.Height != grid))
+            throw new ArgumentException($"cinemagraph: the mask is {k.Width}x{k.Height}; the grid is {grid}x{grid} like the motion");
         for (int level = 2 * WeightsFolder.FeatureResolution; level <= size; level *= 2)
             FlowPyramid.Steps(new Shape4(1, 2, grid, grid), level); // throws when a warp level is unreachable
     }
 
     /// <summary>The original's predict_mask: features of feature_forward, the ensemble, vote of the flow net's class, clean-up.</summary>
-    private float[] PredictMask(WeightsFolder weights, int grid)
+    private AnimationMask PredictMask(WeightsFolder weights, int grid)
     {
         using var features = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution)));
         features.SetInput(WPlusInput, WPlus);
@@ -278,11 +271,11 @@ public sealed class StyleCineGanRenderer : IDisposable
             Copy(features.Output($"features.{i}"), predictor.Input(MaskPredictor.FeatureInput(i)));
         predictor.Run();
         var mask = MaskPredictor.Mask(predictor, weights.Classifiers.Count, weights.AnimatedClasses);
-        return Array.ConvertAll(mask.Pixels, p => (float)p);
+        return new AnimationMask(grid, grid, Array.ConvertAll(mask.Pixels, p => (float)p));
     }
 
     /// <summary>The flow network on the photo at M in [−1, 1], then z_score_filtering.</summary>
-    private float[] PredictMotion(WeightsFolder weights, RgbPlanes image, int grid)
+    private MotionField PredictMotion(WeightsFolder weights, RgbPlanes image, int grid)
     {
         using var network = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(weights.MotionConfig, weights.Motion, grid, grid)));
         using (var signed = device.Upload(image.ToSigned(), new Shape4(1, 3, image.Height, image.Width)))
@@ -290,7 +283,7 @@ public sealed class StyleCineGanRenderer : IDisposable
             Copy(steps.Run(signed), network.Input(MotionGenerator.ImageInput));
         network.Run();
         var output = network.Output(MotionGenerator.MotionOutput);
-        return MotionZScoreFilter.Apply(output.ToArray(), output.Shape);
+        return new MotionField(grid, grid, MotionZScoreFilter.Apply(output.ToArray(), output.Shape));
     }
 
     /// <summary>Computes frame t on the device; returns the tensor holding it at the output side.</summary>

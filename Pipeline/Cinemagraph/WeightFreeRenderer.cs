@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
+using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Warping;
 
 namespace CineKernel.Pipeline.Cinemagraph;
@@ -74,26 +76,26 @@ public sealed class WeightFreeRenderer : IDisposable
     /// </summary>
     /// <param name="device">Where to compute.</param>
     /// <param name="photo">The photo, S×S (square; S halvable <see cref="CinemagraphOptions.PyramidLevels"/> − 1 times down to at least 8).</param>
-    /// <param name="motion">The Eulerian motion field, 2×M×M floats (x plane, then y), pixels of the M×M grid per frame.
+    /// <param name="motion">The Eulerian motion field on a square M×M grid (pixels of that grid per frame).
     /// M must reach every level size by doubling or halving (the samples' 512 does for S = 64..4096 powers of two).</param>
-    /// <param name="motionSize">M.</param>
-    /// <param name="animatedMask">M×M values in [0, 1] (1 animated), or null to animate everything.</param>
+    /// <param name="animatedMask">The mask on the motion's grid, or null to animate everything.</param>
     /// <param name="options">Frames, loop mode, pyramid depth.</param>
-    public static WeightFreeRenderer Create(ComputeDevice device, RgbPlanes photo, ReadOnlySpan<float> motion, int motionSize,
-        ReadOnlySpan<float> animatedMask, CinemagraphOptions? options = null)
+    /// <exception cref="ArgumentException">The photo or the field is not square, the mask's grid differs, or a level is unreachable.</exception>
+    public static WeightFreeRenderer Create(ComputeDevice device, RgbPlanes photo, MotionField motion,
+        AnimationMask? animatedMask, CinemagraphOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(photo);
+        ArgumentNullException.ThrowIfNull(motion);
         options ??= new CinemagraphOptions();
         if (photo.Width != photo.Height)
             throw new ArgumentException($"cinemagraph: the photo must be square, got {photo.Width}x{photo.Height} (centre-crop it first)");
         int size = photo.Width;
         options.Validate(size);
-        long plane = (long)motionSize * motionSize;
-        if (motionSize < 1 || motion.Length != 2 * plane)
-            throw new ArgumentException($"cinemagraph: a {motionSize}x{motionSize} motion field needs {2 * plane} floats, got {motion.Length}");
-        if (!animatedMask.IsEmpty && animatedMask.Length != plane)
-            throw new ArgumentException($"cinemagraph: the mask must be {motionSize}x{motionSize} like the motion, got {animatedMask.Length} values");
+        if (motion.Width != motion.Height)
+            throw new ArgumentException($"cinemagraph: the motion field must be square like the photo, got {motion.Width}x{motion.Height}");
+        int motionSize = motion.Width;
+        var mask = animatedMask ?? AnimationMask.All(motionSize, motionSize);
         for (int l = 0; l < options.PyramidLevels; l++)
             FlowPyramid.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
 
@@ -102,21 +104,15 @@ public sealed class WeightFreeRenderer : IDisposable
         var schedule = LoopSchedule.Create(options.Loop, options.FrameCount);
 
         // The original multiplies the predicted flow by the mask at 512 (flow *= mask) before warping.
-        var masked = motion.ToArray();
-        var maskPlane = animatedMask.IsEmpty ? Enumerable.Repeat(1f, (int)plane).ToArray() : animatedMask.ToArray();
-        for (int i = 0; i < plane; i++)
-        {
-            masked[i] *= maskPlane[i];
-            masked[plane + i] *= maskPlane[i];
-        }
+        var masked = motion.Masked(mask);
 
         var owned = new List<IDisposable>();
         try
         {
             var imageTensor = device.Upload(photo.Data, new Shape4(1, 3, size, size));
             owned.Add(imageTensor);
-            using var flow = device.Upload(masked, new Shape4(1, 2, motionSize, motionSize));
-            using var smallMask = device.Upload(maskPlane, new Shape4(1, 1, motionSize, motionSize));
+            using var flow = device.Upload(masked.Planes, masked.Shape);
+            using var smallMask = device.Upload(mask.Values, new Shape4(1, 1, motionSize, motionSize));
             var maskTensor = device.Allocate(1, 1, size, size);
             owned.Add(maskTensor);
             Resize.Bilinear(smallMask, maskTensor, alignCorners: false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
 
 namespace CineKernel.Pipeline.Motion;
 
@@ -65,20 +66,20 @@ public static class ArrowField
     }
 
     /// <summary>
-    /// The dense field: 2×height×width floats (x displacements, then y), field pixels per frame.
+    /// The dense field on the mask's grid, in field pixels per frame; zero where the mask is 0.
     /// </summary>
     /// <param name="arrows">At least one hint, in photo pixels.</param>
     /// <param name="crop">How the photo was cropped (<see cref="InputImage.Crop"/>).</param>
-    /// <param name="mask">height×width, 1 animated, 0 static (<see cref="Mask.MaskInput.Load"/> at the field's size).</param>
+    /// <param name="animated">Where the field may be non-zero; its grid is the field's.</param>
     /// <param name="fps">Playback rate: the arrow's one second lasts this many frames.</param>
-    /// <exception cref="ArgumentException">No hints, a hint starting outside the cropped square, wrong mask size.</exception>
-    public static float[] Build(IReadOnlyList<MotionArrow> arrows, SquareCrop crop, ReadOnlySpan<float> mask, int width, int height, double fps)
+    /// <exception cref="ArgumentException">No hints, or a hint starting outside the cropped square.</exception>
+    public static MotionField Build(IReadOnlyList<MotionArrow> arrows, SquareCrop crop, AnimationMask animated, double fps)
     {
         ArgumentNullException.ThrowIfNull(arrows);
+        ArgumentNullException.ThrowIfNull(animated);
         if (arrows.Count == 0) throw new ArgumentException("No motion hints given: need at least one x0,y0,x1,y1.", nameof(arrows));
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"Field size must be positive, got {width}x{height}.");
-        if (mask.Length != width * height)
-            throw new ArgumentException($"Mask has {mask.Length} values; a {width}x{height} field needs {width * height}.", nameof(mask));
+        int width = animated.Width, height = animated.Height;
+        var mask = animated.Values;
         if (!(fps > 0) || double.IsInfinity(fps)) throw new ArgumentOutOfRangeException(nameof(fps), $"Frame rate must be positive, got {fps}.");
         if (crop.Side <= 0) throw new ArgumentException($"Crop of side {crop.Side} is empty.", nameof(crop));
 
@@ -145,6 +146,6 @@ public static class ArrowField
                 field[p] = (float)(m * ux);
                 field[n + p] = (float)(m * uy);
             }
-        return field;
+        return new MotionField(width, height, field);
     }
 }

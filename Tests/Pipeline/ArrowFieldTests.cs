@@ -1,4 +1,5 @@
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
 using NUnit.Framework;
 
@@ -8,7 +9,6 @@ public class ArrowFieldTests
 {
     private const int Size = 64;
 
-    private static float[] Ones(int n = Size * Size) => Enumerable.Repeat(1f, n).ToArray();
 
     private static (float X, float Y) At(float[] field, int x, int y, int width = Size, int height = Size) =>
         (field[y * width + x], field[width * height + y * width + x]);
@@ -18,10 +18,10 @@ public class ArrowFieldTests
     {
         // 1024 photo, 512 field, 30 fps: a 60-pixel arrow is 30 field pixels a second, 1 a frame.
         var crop = SquareCrop.Centre(1024, 1024);
-        float[] field = ArrowField.Build([new MotionArrow(100, 200, 160, 200)], crop, Ones(512 * 512), 512, 512, fps: 30);
+        float[] field = ArrowField.Build([new MotionArrow(100, 200, 160, 200)], crop, AnimationMask.All(512, 512), fps: 30).Planes.ToArray();
         Assert.That(At(field, 0, 0, 512, 512), Is.EqualTo((1f, 0f)), "one arrow: the same everywhere");
         Assert.That(At(field, 511, 300, 512, 512), Is.EqualTo((1f, 0f)));
-        float[] slower = ArrowField.Build([new MotionArrow(100, 200, 160, 200)], crop, Ones(512 * 512), 512, 512, fps: 60);
+        float[] slower = ArrowField.Build([new MotionArrow(100, 200, 160, 200)], crop, AnimationMask.All(512, 512), fps: 60).Planes.ToArray();
         Assert.That(At(slower, 7, 7, 512, 512).X, Is.EqualTo(0.5f), "twice the frame rate: half the step");
     }
 
@@ -34,7 +34,7 @@ public class ArrowFieldTests
             for (int x = 0; x < Size; x++)
                 mask[y * Size + x] = (x - 30) * (x - 30) + (y - 34) * (y - 34) < 400 ? 1f : 0f;
         var arrows = new[] { new MotionArrow(30, 34, 40, 30), new MotionArrow(5, 5, 5, 25) };
-        float[] field = ArrowField.Build(arrows, SquareCrop.Centre(Size, Size), mask, Size, Size, fps: 10);
+        float[] field = ArrowField.Build(arrows, SquareCrop.Centre(Size, Size), new AnimationMask(Size, Size, mask), fps: 10).Planes.ToArray();
         int inside = 0;
         for (int p = 0; p < Size * Size; p++)
         {
@@ -55,7 +55,7 @@ public class ArrowFieldTests
     public void FieldEqualsEachArrowAtAndNearItsStart()
     {
         var arrows = new[] { new MotionArrow(10, 12, 40, 12), new MotionArrow(50, 48, 50, 18) };
-        float[] field = ArrowField.Build(arrows, SquareCrop.Centre(Size, Size), Ones(), Size, Size, fps: 10);
+        float[] field = ArrowField.Build(arrows, SquareCrop.Centre(Size, Size), AnimationMask.All(Size, Size), fps: 10).Planes.ToArray();
         Assert.That(At(field, 10, 12), Is.EqualTo((3f, 0f)), "exactly at the first start");
         Assert.That(At(field, 50, 48), Is.EqualTo((0f, -3f)), "exactly at the second start");
         // One pixel away the other arrow (about 53 pixels off) weighs 1/53^2 against 1: within 0.1 %.
@@ -73,7 +73,7 @@ public class ArrowFieldTests
         // Two hints on a row, 40 pixels apart, x speeds 2 and -2 px/frame: along the row the x component
         // falls monotonically from 2 to -2, passes 0 exactly halfway, and no step is a jump.
         var arrows = new[] { new MotionArrow(12, 32, 32, 32), new MotionArrow(52, 32, 32, 32) };
-        float[] field = ArrowField.Build(arrows, SquareCrop.Centre(Size, Size), Ones(), Size, Size, fps: 10);
+        float[] field = ArrowField.Build(arrows, SquareCrop.Centre(Size, Size), AnimationMask.All(Size, Size), fps: 10).Planes.ToArray();
         float[] row = Enumerable.Range(12, 41).Select(x => At(field, x, 32).X).ToArray();
         TestContext.Out.WriteLine(string.Join(" ", row.Select(v => v.ToString("F2"))));
         Assert.That(row[0], Is.EqualTo(2f));
@@ -107,7 +107,7 @@ public class ArrowFieldTests
         // an arrow starting there gives exactly its vector at field (10, 20).
         var crop = SquareCrop.Centre(1280, 720);
         var arrows = new[] { new MotionArrow(300.5, 40.5, 300.5, 70.5), new MotionArrow(900.5, 600.5, 840.5, 600.5) };
-        float[] field = ArrowField.Build(arrows, crop, Ones(360 * 360), 360, 360, fps: 15);
+        float[] field = ArrowField.Build(arrows, crop, AnimationMask.All(360, 360), fps: 15).Planes.ToArray();
         Assert.That(At(field, 10, 20, 360, 360), Is.EqualTo((0f, 1f)), "30 photo px/s -> 15 field px/s -> 1 px/frame at 15 fps");
         Assert.That(At(field, 310, 300, 360, 360), Is.EqualTo((-2f, 0f)), "(900.5 - 280 + 0.5) / 2 - 0.5 = 310, (600.5 + 0.5) / 2 - 0.5 = 300");
     }
@@ -117,7 +117,7 @@ public class ArrowFieldTests
     {
         var crop = SquareCrop.Centre(1280, 720);
         var e = Assert.Throws<ArgumentException>(() =>
-            ArrowField.Build([new MotionArrow(100, 40, 150, 40)], crop, Ones(16 * 16), 16, 16, fps: 30))!;
+            ArrowField.Build([new MotionArrow(100, 40, 150, 40)], crop, AnimationMask.All(16, 16), fps: 30).Planes.ToArray())!;
         Assert.That(e.Message, Does.StartWith(
             "Motion hint 1 (100,40,150,40) starts at (100, 40), outside the centre square that is animated (x 280..999, y 0..719 of the 1280x720 photo)."));
     }
@@ -125,7 +125,7 @@ public class ArrowFieldTests
     [Test]
     public void NoArrowsIsRefused()
     {
-        var e = Assert.Throws<ArgumentException>(() => ArrowField.Build([], SquareCrop.Centre(8, 8), Ones(64), 8, 8, 30))!;
+        var e = Assert.Throws<ArgumentException>(() => ArrowField.Build([], SquareCrop.Centre(8, 8), AnimationMask.All(8, 8), 30).Planes.ToArray())!;
         Assert.That(e.Message, Does.StartWith("No motion hints given"));
     }
 

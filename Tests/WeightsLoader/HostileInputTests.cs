@@ -114,7 +114,7 @@ public class HostileInputTests : FileTestBase
                 foreach (var name in file.Names) file.Read(name);
             }, ref refused);
             string npyPath = WriteFile($"n{i}.npy", Mutate(npy, rng));
-            Survive(npyPath, () => MotionField.Load(npyPath), ref refused);
+            Survive(npyPath, () => MotionFieldReader.Load(npyPath), ref refused);
         }
         TestContext.Out.WriteLine($"{refused} of {2 * Mutations} corrupted files refused");
         Assert.That(refused, Is.GreaterThan(Mutations / 2));

@@ -140,8 +140,8 @@ public class MotionFieldTests : FileTestBase
     public void KeepsNchwAndReshapesChw()
     {
         var data = Numerics.Random(2 * 3 * 5, 3);
-        var a = MotionField.Load(Write([1, 2, 3, 5], data));
-        var b = MotionField.Load(Write([2, 3, 5], data));
+        var a = MotionFieldReader.Load(Write([1, 2, 3, 5], data));
+        var b = MotionFieldReader.Load(Write([2, 3, 5], data));
         Assert.That(a.Shape, Is.EqualTo(new long[] { 1, 2, 3, 5 }));
         Assert.That(b.Shape, Is.EqualTo(new long[] { 1, 2, 3, 5 }));
         Assert.That(a.Data, Is.EqualTo(data));
@@ -153,7 +153,7 @@ public class MotionFieldTests : FileTestBase
     {
         const int h = 3, w = 4;
         var data = Numerics.Random(h * w * 2, 4);
-        var m = MotionField.Load(Write([h, w, 2], data));
+        var m = MotionFieldReader.Load(Write([h, w, 2], data));
         Assert.That(m.Shape, Is.EqualTo(new long[] { 1, 2, h, w }));
         for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
@@ -168,7 +168,7 @@ public class MotionFieldTests : FileTestBase
     public void RefusesOtherShapes(long[] shape)
     {
         string path = Write(shape, new float[shape.Aggregate(1L, (a, b) => a * b)]);
-        var e = Assert.Throws<InvalidDataException>(() => MotionField.Load(path));
+        var e = Assert.Throws<InvalidDataException>(() => MotionFieldReader.Load(path));
         Assert.That(e!.Message, Is.EqualTo($"{path}: motion field shape {NpyReader.FormatShape(shape)} is not (1, 2, H, W), (2, H, W) or (H, W, 2)"));
     }
 
@@ -176,7 +176,7 @@ public class MotionFieldTests : FileTestBase
     public void RefusesAnEmptyField()
     {
         string path = Write([1, 2, 0, 5], []);
-        var e = Assert.Throws<InvalidDataException>(() => MotionField.Load(path));
+        var e = Assert.Throws<InvalidDataException>(() => MotionFieldReader.Load(path));
         Assert.That(e!.Message, Is.EqualTo($"{path}: motion field shape (1, 2, 0, 5) is empty"));
     }
 
@@ -187,19 +187,19 @@ public class MotionFieldTests : FileTestBase
         data[23] = float.NaN;
         data[13] = float.NegativeInfinity;
         string path = Write([1, 2, 3, 4], data);
-        var e = Assert.Throws<InvalidDataException>(() => MotionField.Load(path));
+        var e = Assert.Throws<InvalidDataException>(() => MotionFieldReader.Load(path));
         Assert.That(e!.Message, Is.EqualTo($"{path}: motion field of shape (1, 2, 3, 4) has -Inf at index (0, 1, 0, 1)"));
 
         data = new float[3 * 4 * 2];
         data[2 * (1 * 4 + 2) + 1] = float.PositiveInfinity;
         path = Write([3, 4, 2], data);
-        e = Assert.Throws<InvalidDataException>(() => MotionField.Load(path));
+        e = Assert.Throws<InvalidDataException>(() => MotionFieldReader.Load(path));
         Assert.That(e!.Message, Is.EqualTo($"{path}: motion field of shape (3, 4, 2) has +Inf at index (1, 2, 1)"));
 
         data = new float[2 * 2 * 2];
         data[7] = float.NaN;
         path = Write([2, 2, 2], data);
-        e = Assert.Throws<InvalidDataException>(() => MotionField.Load(path));
+        e = Assert.Throws<InvalidDataException>(() => MotionFieldReader.Load(path));
         Assert.That(e!.Message, Is.EqualTo($"{path}: motion field of shape (2, 2, 2) has NaN at index (1, 1, 1)"));
     }
 
@@ -207,7 +207,7 @@ public class MotionFieldTests : FileTestBase
     public void RefusesFloat64ValuesThatOverflowFloat32()
     {
         string path = WriteFile("big.npy", TestFiles.Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 1, 1), }", TestFiles.Doubles(1, 1e300)));
-        var e = Assert.Throws<InvalidDataException>(() => MotionField.Load(path));
+        var e = Assert.Throws<InvalidDataException>(() => MotionFieldReader.Load(path));
         Assert.That(e!.Message, Is.EqualTo($"{path}: motion field of shape (2, 1, 1) has +Inf at index (1, 0, 0)"));
     }
 }

@@ -69,21 +69,21 @@ public static class AnimateCommand
         if (motionPath is null && arrows.Count == 0)
             throw new CliException($"no motion: give --motion FILE.npy or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
         clock.Restart();
-        TensorData? motionFile = motionPath is null ? null : MotionField.Load(motionPath);
+        MotionField? motionFile = motionPath is null ? null : MotionField.Load(motionPath);
         int motionSize = DefaultMotionSize;
         if (motionFile is not null)
         {
-            long h = motionFile.Shape[2], w = motionFile.Shape[3];
-            if (h != w) throw new CliException($"{motionPath}: motion field is {h}x{w}; it must be square like the cropped photo");
-            motionSize = (int)h;
+            if (motionFile.Height != motionFile.Width)
+                throw new CliException($"{motionPath}: motion field is {motionFile.Height}x{motionFile.Width}; it must be square like the cropped photo");
+            motionSize = motionFile.Width;
         }
         string? maskPath = o.Get("mask") ?? sample.Mask;
-        float[] mask = maskPath is null ? [] : MaskInput.Load(maskPath, motionSize, motionSize);
+        // Without a mask everything is animated.
+        var mask = maskPath is null ? AnimationMask.All(motionSize, motionSize) : AnimationMask.Load(maskPath, motionSize, motionSize);
         seconds["mask"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        float[] motion = motionFile?.Data ?? ArrowField.Build(arrows, photo.Crop,
-            mask.Length == 0 ? Enumerable.Repeat(1f, motionSize * motionSize).ToArray() : mask, motionSize, motionSize, fps);
+        var motion = motionFile ?? ArrowField.Build(arrows, photo.Crop, mask, fps);
         for (int l = 0; l < 4; l++)
         {
             try { FlowPyramid.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); }
@@ -97,7 +97,7 @@ public static class AnimateCommand
 
         clock.Restart();
         var options = new CinemagraphOptions { FrameCount = frames, Loop = loop };
-        using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, motionSize, mask, options);
+        using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, mask, options);
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
         seconds["once_integrate"] = renderer.Timings.Integrate;
 
@@ -109,7 +109,7 @@ public static class AnimateCommand
         writer.Complete();
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
-        if (previewDir is not null) WritePreviews(previewDir, photo, motion, mask, motionSize, kept, frames);
+        if (previewDir is not null) WritePreviews(previewDir, photo, motion, mask, kept, frames);
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         var report = new Dictionary<string, object>
@@ -197,21 +197,12 @@ public static class AnimateCommand
         return new SampleFiles(image, File.Exists(mask) ? mask : null, File.Exists(motion) ? motion : null);
     }
 
-    internal static void WritePreviews(string dir, InputImage photo, float[] motion, float[] mask, int motionSize,
+    internal static void WritePreviews(string dir, InputImage photo, MotionField motion, AnimationMask mask,
         SortedDictionary<int, RgbPlanes> kept, int frames)
     {
         Directory.CreateDirectory(dir);
-        var masked = (float[])motion.Clone();
-        int plane = motionSize * motionSize;
-        if (mask.Length > 0)
-            for (int i = 0; i < plane; i++)
-            {
-                masked[i] *= mask[i];
-                masked[plane + i] *= mask[i];
-            }
-        Previews.SaveFlow(Path.Combine(dir, "flow.png"), masked, motionSize, motionSize);
-        float[] overlayMask = mask.Length > 0 ? mask : Enumerable.Repeat(1f, plane).ToArray();
-        Previews.SaveMaskOverlay(Path.Combine(dir, "mask_overlay.png"), photo.Pixels, overlayMask, motionSize, motionSize);
+        Previews.SaveFlow(Path.Combine(dir, "flow.png"), motion.Masked(mask).Planes, motion.Width, motion.Height);
+        Previews.SaveMaskOverlay(Path.Combine(dir, "mask_overlay.png"), photo.Pixels, mask.Values, mask.Width, mask.Height);
         SavePng(Path.Combine(dir, "frame_first.png"), kept[0]);
         SavePng(Path.Combine(dir, "frame_middle.png"), kept[frames / 2]);
         var sheet = Previews.ContactSheetFrames(frames, 8).Select(t => kept[t]).ToList();

@@ -45,19 +45,19 @@ internal static class AnimateFullMethod
         var photo = ImageInput.Load(sample.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");
         var style = stylePath is null ? null : ImageInput.Load(stylePath, size);
-        TensorData? motionFile = motionPath is null ? null : MotionField.Load(motionPath);
+        MotionField? motionFile = motionPath is null ? null : MotionField.Load(motionPath);
         int grid = size / 2;
         if (motionFile is not null)
         {
-            long h = motionFile.Shape[2], w = motionFile.Shape[3];
-            if (h != w) throw new CliException($"{motionPath}: motion field is {h}x{w}; it must be square like the cropped photo");
-            grid = (int)h;
+            if (motionFile.Height != motionFile.Width)
+                throw new CliException($"{motionPath}: motion field is {motionFile.Height}x{motionFile.Width}; it must be square like the cropped photo");
+            grid = motionFile.Width;
         }
-        float[]? mask = maskPath is null ? null : MaskInput.Load(maskPath, grid, grid);
+        var mask = maskPath is null ? null : AnimationMask.Load(maskPath, grid, grid);
         // Arrows are drawn over the given mask, or over the whole grid when the mask is predicted (the flow is
         // multiplied by the predicted mask afterwards either way).
-        float[]? motion = motionFile?.Data ?? (arrows.Count == 0 ? null
-            : ArrowField.Build(arrows, photo.Crop, mask ?? Enumerable.Repeat(1f, grid * grid).ToArray(), grid, grid, run.Fps));
+        var motion = motionFile ?? (arrows.Count == 0 ? null
+            : ArrowField.Build(arrows, photo.Crop, mask ?? AnimationMask.All(grid, grid), run.Fps));
         seconds["load"] = clock.Elapsed.TotalSeconds;
 
         using var device = DeviceOption.Open(run.Device);
@@ -78,7 +78,7 @@ internal static class AnimateFullMethod
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
         if (run.PreviewDir is not null)
-            AnimateCommand.WritePreviews(run.PreviewDir, photo, renderer.Motion, renderer.Mask, grid, kept, run.Frames);
+            AnimateCommand.WritePreviews(run.PreviewDir, photo, renderer.Motion, renderer.Mask, kept, run.Frames);
         seconds["total"] = total.Elapsed.TotalSeconds;
 
         var report = new Dictionary<string, object>

@@ -43,6 +43,10 @@ public class StyleCineGanRendererTests
 
     private static float[] Drift() => AnimateSample.Motion(M);
 
+    private static MotionField? Field(float[]? planes) => planes is null ? null : new MotionField(M, M, planes);
+
+    private static AnimationMask? MaskOf(float[]? values) => values is null ? null : new AnimationMask(M, M, values);
+
     /// <summary>Left half static (0), right half animated (1), on the M grid.</summary>
     private static float[] HalfMask()
     {
@@ -54,7 +58,7 @@ public class StyleCineGanRendererTests
 
     private StyleCineGanRenderer Create(float[]? motion, float[]? mask, RgbPlanes? styleImage = null, int? outputSize = null) =>
         StyleCineGanRenderer.Create(TestDevice.Instance, weights,
-            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = motion, Mask = mask, Style = styleImage },
+            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = Field(motion), Mask = MaskOf(mask), Style = styleImage },
             new CinemagraphOptions { FrameCount = Frames, Loop = LoopMode.Official }, outputSize);
 
     private GraphRunner Run(ComputeGraph graph, params (string Name, float[] Data)[] inputs)
@@ -84,7 +88,7 @@ public class StyleCineGanRendererTests
         Assert.Throws<InvalidOperationException>(() => _ = minimal.Classifiers, "nothing opened the classifiers");
 
         using var fromMinimal = StyleCineGanRenderer.Create(TestDevice.Instance, minimal,
-            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = Drift(), Mask = HalfMask() },
+            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = Field(Drift()), Mask = MaskOf(HalfMask()) },
             new CinemagraphOptions { FrameCount = Frames, Loop = LoopMode.Official });
         using var fromFull = Create(Drift(), HalfMask());
         // Not bit-equal on a GPU: the splat's float atomics add in any order.
@@ -98,7 +102,7 @@ public class StyleCineGanRendererTests
         string minimalDir = TinyWeightsFolder.Create(Path.Combine(dir, "refuse"), PredictedInputs.None);
         using var minimal = WeightsFolder.Open(minimalDir, FlowNet.Fluid);
         StyleCineGanRenderer Render(float[]? motion, float[]? mask) => StyleCineGanRenderer.Create(TestDevice.Instance, minimal,
-            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = motion, Mask = mask },
+            new StyleCineGanInputs { Photo = photo, GridSize = M, Motion = Field(motion), Mask = MaskOf(mask) },
             new CinemagraphOptions { FrameCount = Frames });
 
         var noMask = Assert.Throws<FileNotFoundException>(() => Render(Drift(), mask: null))!;
@@ -141,7 +145,7 @@ public class StyleCineGanRendererTests
         for (int i = 0; i < config.Sources.Count; i++) predictor.SetInput(MaskPredictor.FeatureInput(i), features.Output($"features.{i}").ToArray());
         predictor.Run();
         var expected = MaskPredictor.Mask(predictor, weights.Classifiers.Count, weights.AnimatedClasses);
-        Assert.That(renderer.Mask, Is.EqualTo(Array.ConvertAll(expected.Pixels, p => (float)p)));
+        Assert.That(renderer.Mask.Values.ToArray(), Is.EqualTo(Array.ConvertAll(expected.Pixels, p => (float)p)));
     }
 
     [Test]
@@ -154,8 +158,8 @@ public class StyleCineGanRendererTests
             Resize.Bilinear(full, network.Input(MotionGenerator.ImageInput), alignCorners: false);
         network.Run();
         var raw = network.Output(MotionGenerator.MotionOutput).ToArray();
-        Assert.That(renderer.Motion, Is.EqualTo(MotionZScoreFilter.Apply(raw, new Shape4(1, 2, M, M))));
-        Assert.That(renderer.Motion.Any(v => v != 0), Is.True);
+        Assert.That(renderer.Motion.Planes.ToArray(), Is.EqualTo(MotionZScoreFilter.Apply(raw, new Shape4(1, 2, M, M))));
+        Assert.That(renderer.Motion.Planes.ToArray().Any(v => v != 0), Is.True);
     }
 
     [Test]

@@ -1,6 +1,8 @@
 using NUnit.Framework;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Mask;
+using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Warping;
 using CineKernel.Tests.Pipeline.IO;
 using CineKernel.Tests.Support;
@@ -27,7 +29,8 @@ public class WeightFreeRendererTests
 
     private static List<float[]> Render(RgbPlanes photo, float[] motion, float[] mask, LoopMode loop, int frames, int levels = 4)
     {
-        using var renderer = WeightFreeRenderer.Create(TestDevice.Instance, photo, motion, Size, mask,
+        using var renderer = WeightFreeRenderer.Create(TestDevice.Instance, photo, new MotionField(Size, Size, motion),
+            mask.Length == 0 ? null : new AnimationMask(Size, Size, mask),
             new CinemagraphOptions { FrameCount = frames, Loop = loop, PyramidLevels = levels });
         var result = new List<float[]>();
         renderer.Render((t, rgb) =>
@@ -93,11 +96,12 @@ public class WeightFreeRendererTests
     {
         var photo = Photo();
         var motion = AnimateSample.Motion(Size);
-        Assert.Throws<ArgumentException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, motion.AsSpan(1), Size, []));
-        Assert.Throws<ArgumentException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, motion, Size, new float[10]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, motion, Size, [],
+        var field = new MotionField(Size, Size, motion);
+        Assert.Throws<ArgumentException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, new MotionField(Size, Size, motion[1..]), null));
+        Assert.Throws<ArgumentException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, field, AnimationMask.All(Size / 2, Size / 2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, field, null,
             new CinemagraphOptions { FrameCount = 1 }));
-        var e = Assert.Throws<ArgumentException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, motion, Size, [],
+        var e = Assert.Throws<ArgumentException>(() => WeightFreeRenderer.Create(TestDevice.Instance, photo, field, null,
             new CinemagraphOptions { PyramidLevels = 5 }));
         Assert.That(e!.Message, Does.Contain("5-level pyramid"));
     }

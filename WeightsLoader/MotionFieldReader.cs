@@ -1,13 +1,16 @@
 namespace CineKernel.WeightsLoader;
 
 /// <summary>
-/// Loads an Eulerian motion field (x then y displacement per frame, in pixels) from a <c>.npy</c> file,
+/// Reads an Eulerian motion field (x then y displacement per frame, in pixels) from a <c>.npy</c> file,
 /// as the sample <c>*_motion.npy</c> files store it: (1, 2, H, W). (2, H, W) and (H, W, 2) are accepted
 /// too; the result is always (1, 2, H, W). Non-finite values are refused: one NaN would spread through
 /// the Euler integration to every pixel that passes over it.
 /// </summary>
-public static class MotionField
+public static class MotionFieldReader
 {
+    /// <summary>Reads the file at <paramref name="path"/> as a (1, 2, H, W) tensor.</summary>
+    /// <exception cref="InvalidDataException">Not a motion field: the message names the shape or the first non-finite value.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static TensorData Load(string path)
     {
         var raw = NpyReader.Read(path);

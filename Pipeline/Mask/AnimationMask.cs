@@ -1,0 +1,44 @@
+namespace CineKernel.Pipeline.Mask;
+
+/// <summary>
+/// What moves: one weight per pixel of a <see cref="Width"/>×<see cref="Height"/> grid, 1 animated, 0 static
+/// (values in [0, 1]). The motion is multiplied by it and frames are composited with it over the photo. Immutable.
+/// </summary>
+public sealed class AnimationMask
+{
+    private readonly float[] values;
+
+    /// <summary>Wraps <paramref name="width"/>×<paramref name="height"/> weights, row-major.</summary>
+    /// <exception cref="ArgumentException">The sizes are not positive, the count is wrong, or a value is outside [0, 1].</exception>
+    public AnimationMask(int width, int height, float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (width <= 0 || height <= 0) throw new ArgumentException($"mask: size must be positive, got {width}x{height}");
+        if (values.LongLength != (long)width * height)
+            throw new ArgumentException($"mask: a {width}x{height} mask needs {(long)width * height} values, got {values.LongLength}");
+        for (int i = 0; i < values.Length; i++)
+            if (!(values[i] >= 0f && values[i] <= 1f))
+                throw new ArgumentException($"mask: value {values[i]} at pixel {i} is outside [0, 1]");
+        Width = width;
+        Height = height;
+        this.values = values;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>The weights, row-major, in [0, 1].</summary>
+    public ReadOnlySpan<float> Values => values;
+
+    /// <summary>Everything animated.</summary>
+    public static AnimationMask All(int width, int height)
+    {
+        var ones = new float[(long)width * height];
+        Array.Fill(ones, 1f);
+        return new AnimationMask(width, height, ones);
+    }
+
+    /// <summary>Reads a mask image at <paramref name="width"/>×<paramref name="height"/> (<see cref="MaskInput.Load"/>).</summary>
+    /// <exception cref="IO.MediaFileException">Missing, unreadable, not an image, over-large or corrupt.</exception>
+    public static AnimationMask Load(string path, int width, int height) => new(width, height, MaskInput.Load(path, width, height));
+}

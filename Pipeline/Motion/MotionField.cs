@@ -1,0 +1,70 @@
+using CineKernel.Kernels;
+using CineKernel.Pipeline.Mask;
+using CineKernel.WeightsLoader;
+
+namespace CineKernel.Pipeline.Motion;
+
+/// <summary>
+/// An Eulerian motion field M (paper Sec. 3; the samples' <c>NAME_motion.npy</c>): for every pixel of a
+/// <see cref="Width"/>×<see cref="Height"/> grid, its displacement per frame in pixels of that grid, the x plane
+/// then the y plane (the (1, 2, H, W) layout of the original). Immutable.
+/// </summary>
+public sealed class MotionField
+{
+    private readonly float[] planes;
+
+    /// <summary>Wraps 2×<paramref name="height"/>×<paramref name="width"/> values (x plane, then y plane).</summary>
+    /// <exception cref="ArgumentException">The sizes are not positive, or the values do not fill both planes.</exception>
+    public MotionField(int width, int height, float[] planes)
+    {
+        ArgumentNullException.ThrowIfNull(planes);
+        if (width <= 0 || height <= 0) throw new ArgumentException($"motion field: size must be positive, got {width}x{height}");
+        if (planes.LongLength != 2L * width * height)
+            throw new ArgumentException($"motion field: a {width}x{height} field needs {2L * width * height} values, got {planes.LongLength}");
+        Width = width;
+        Height = height;
+        this.planes = planes;
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+
+    /// <summary>The x plane then the y plane, row-major (2·W·H values, pixels per frame).</summary>
+    public ReadOnlySpan<float> Planes => planes;
+
+    /// <summary>(1, 2, H, W), for uploading.</summary>
+    public Shape4 Shape => new(1, 2, Height, Width);
+
+    /// <summary>A field that moves nothing.</summary>
+    public static MotionField Zero(int width, int height) => new(width, height, new float[2L * width * height]);
+
+    /// <summary>Reads a <c>.npy</c> motion field ((1, 2, H, W), (2, H, W) or (H, W, 2); finite values only).</summary>
+    /// <exception cref="InvalidDataException">Not a motion field; the message says why.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static MotionField Load(string path)
+    {
+        var t = MotionFieldReader.Load(path);
+        return new MotionField(checked((int)t.Shape[3]), checked((int)t.Shape[2]), t.Data);
+    }
+
+    /// <summary>
+    /// The field multiplied by the mask, pixel by pixel: the original's <c>flow *= mask</c> (main.py), so a
+    /// static pixel never moves and a half-grey one moves at half speed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The mask's grid differs from the field's.</exception>
+    public MotionField Masked(AnimationMask mask)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        if (mask.Width != Width || mask.Height != Height)
+            throw new ArgumentException($"motion field: the mask is {mask.Width}x{mask.Height}, the motion {Width}x{Height}; they must share one grid");
+        int plane = Width * Height;
+        var result = (float[])planes.Clone();
+        var m = mask.Values;
+        for (int i = 0; i < plane; i++)
+        {
+            result[i] *= m[i];
+            result[plane + i] *= m[i];
+        }
+        return new MotionField(Width, Height, result);
+    }
+}
