@@ -65,7 +65,7 @@ public sealed class MovingPixels : IDisposable
 
     /// <summary>
     /// The moving pixels of <paramref name="motion"/> that can come within one pixel of <paramref name="target"/>
-    /// in at most <paramref name="steps"/> steps (<see cref="ReachAfter"/> rows and columns around it): the only
+    /// in at most <paramref name="steps"/> steps (<see cref="ReachAfter(int)"/> rows and columns around it): the only
     /// sources a splat kept to that window needs. Integrated with this list, the other moving pixels keep
     /// displacement 0: their fields are wrong, but only outside the window's reach, where a splat kept to the
     /// window drops them (JointSplat skips them as out of reach, and the staying pass never sees them).
@@ -157,7 +157,11 @@ public static class EulerIntegrator
     /// Advances the state by <paramref name="steps"/> steps on <paramref name="motionSign"/>·M in one launch
     /// (the original integrates −flow for the backward copy; the sign is exact).
     /// </summary>
-    /// <param name="moving">When given (<see cref="MovingPixels.Of"/> the same motion), only those pixels are
+    /// <param name="motion">M, N×2×H×W, pixels per step.</param>
+    /// <param name="state">The integrator state, N×3×H×W (x, y, escaped), advanced in place.</param>
+    /// <param name="steps">Euler steps to take, ≥ 0.</param>
+    /// <param name="motionSign">+1 for the forward copy, −1 for the backward copy.</param>
+    /// <param name="moving">When given (<see cref="MovingPixels.Of(Tensor, Window?, int)"/> of the same motion), only those pixels are
     /// stepped; the others stay on their start, as they would anyway.</param>
     public static void Advance(Tensor motion, Tensor state, int steps, float motionSign = 1f, MovingPixels? moving = null)
     {

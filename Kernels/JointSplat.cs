@@ -17,7 +17,7 @@ public readonly record struct SplatSource(Tensor Values, Tensor Flow, Tensor? Me
 /// neighbours of its destination, into one accumulator (N×(C+1)×H×W: C value planes, then the metric
 /// plane); the result is Σ value·Z / Σ Z with Σ Z = 0 read as 1.
 /// <para>
-/// <see cref="Accumulate"/> writes the sources that stay in place plainly, then scatters the moving sources of
+/// <see cref="Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?, int?)"/> writes the sources that stay in place plainly, then scatters the moving sources of
 /// both copies (atomics; on the CPU, given a reach, row bands without atomics); <see cref="Resolve"/> then
 /// normalises, fills holes (DESIGN.md "Hole filling") and crops in one pass.
 /// </para>
@@ -40,11 +40,15 @@ public static class JointSplat
     /// the accumulator (a resolve that crops, plus the hole filter's radius) saves their atomics. Inside the
     /// window the sums are those of the full splat.
     /// </summary>
+    /// <param name="forward">The forward copy: values, displacement field and Z (weight 1 − α).</param>
+    /// <param name="backward">The backward copy (weight α).</param>
+    /// <param name="accumulator">N×(C+1)×H×W sums of value·Z and Z, overwritten.</param>
+    /// <param name="keep">When given, only this window of the accumulator is needed; sums elsewhere are not kept.</param>
     /// <param name="moving">When given, the only source pixels whose displacement may be non-zero in either copy
-    /// (<see cref="MovingPixels.Of"/> the motion both fields were integrated from): the atomic pass visits just
+    /// (<see cref="MovingPixels.Of(Tensor, Window?, int)"/> of the motion both fields were integrated from): the atomic pass visits just
     /// those. Pixels outside the list must have displacement exactly 0 in both fields.</param>
     /// <param name="reach">When given, no source's displacement in either copy reaches further than this many rows or
-    /// columns (<see cref="MovingPixels.ReachAfter"/>): sources farther than that from the kept window are skipped,
+    /// columns (<see cref="MovingPixels.ReachAfter(int)"/>): sources farther than that from the kept window are skipped,
     /// and on the CPU the moving pass runs without atomics (see remarks).</param>
     /// <remarks>
     /// Two passes. A source pixel with displacement exactly (0, 0) lands on itself with bilinear weight 1, so

@@ -15,6 +15,8 @@ public static class Resize
     /// <summary>
     /// output = bilinear resize of input to output's H×W (same N, C), times <paramref name="valueScale"/>.
     /// </summary>
+    /// <param name="input">N×C×h×w.</param>
+    /// <param name="output">N×C×H×W, overwritten.</param>
     /// <param name="alignCorners">torch's <c>align_corners</c>.</param>
     /// <param name="valueScale">Multiplies every output value; the flow pyramid scales flows ×2 or ÷2 per step.
     /// Applied after the interpolation, as the original's in-place <c>flow *= 2</c> / <c>flow /= 2</c>.</param>

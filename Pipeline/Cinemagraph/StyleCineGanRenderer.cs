@@ -138,6 +138,10 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">A network the inputs leave to prediction is not in the folder.</exception>
     /// <exception cref="ArgumentException">An input does not match the generator's size or the grid.</exception>
+    /// <param name="device">Where everything runs.</param>
+    /// <param name="weights">The checked weights folder (the generator and the encoder at least).</param>
+    /// <param name="inputs">The photo at G, and the mask, motion and style image when given.</param>
+    /// <param name="options">Frame count and loop mode.</param>
     /// <param name="outputSize">Side of the frames handed out (a power of two; default G).</param>
     public static StyleCineGanRenderer Create(ComputeDevice device, WeightsFolder weights, StyleCineGanInputs inputs,
         CinemagraphOptions? options = null, int? outputSize = null)

@@ -10,11 +10,11 @@ namespace CineKernel.Pipeline.IO;
 /// or interrupted run leaves nothing at the destination and any earlier file there untouched.
 /// </para>
 /// <para>
-/// Overlapped: <see cref="Write"/> converts the frame to 8-bit RGB on the calling thread (cheap; the
+/// Overlapped: <see cref="Write(ReadOnlySpan{float}, PixelRange)"/> converts the frame to 8-bit RGB on the calling thread (cheap; the
 /// caller's buffer is free again when it returns) and queues it; one background thread encodes queued
 /// frames while the caller computes the next. The queue is bounded
 /// (<see cref="FrameWriterOptions.QueueCapacity"/> frames), so a slow encoder slows the producer down
-/// instead of filling memory. An encoder failure is reported by the next <see cref="Write"/> or by
+/// instead of filling memory. An encoder failure is reported by the next <see cref="Write(ReadOnlySpan{float}, PixelRange)"/> or by
 /// <see cref="Complete"/>. Not thread-safe: one producer thread.
 /// </para>
 /// </summary>
@@ -29,7 +29,7 @@ public interface IFrameWriter : IDisposable
 
     int Height { get; }
 
-    /// <summary>Frames accepted by <see cref="Write"/> so far.</summary>
+    /// <summary>Frames accepted by <see cref="Write(ReadOnlySpan{float}, PixelRange)"/> so far.</summary>
     int FrameCount { get; }
 
     /// <summary>Queues one frame: planar RGB (3×Height×Width floats, R plane first), clamped to the range and rounded to 8 bits.</summary>
@@ -79,7 +79,7 @@ public sealed record FrameWriterOptions
     /// </summary>
     public bool Overwrite { get; init; }
 
-    /// <summary>Frames that may wait for the encoder before <see cref="IFrameWriter.Write"/> blocks.</summary>
+    /// <summary>Frames that may wait for the encoder before <see cref="IFrameWriter.Write(ReadOnlySpan{float}, PixelRange)"/> blocks.</summary>
     public int QueueCapacity { get; init; } = 4;
 
     /// <summary>x264 constant rate factor for MP4 (0 lossless … 51 worst; 18 is visually near-lossless).</summary>

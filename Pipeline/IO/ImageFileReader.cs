@@ -10,7 +10,7 @@ namespace CineKernel.Pipeline.IO;
 /// the header alone first (ImageSharp's Identify) so an oversized image is refused before any pixel
 /// memory is allocated, then a completeness check of PNG and JPEG files (ImageSharp 2.1 decodes a
 /// truncated PNG or JPEG without complaint, leaving the missing rows black or grey), then the decode.
-/// Every failure becomes a one-line <see cref="MediaFileException"/> naming the file; <paramref name="role"/>
+/// Every failure becomes a one-line <see cref="MediaFileException"/> naming the file; the role
 /// ("Input image", "Mask") starts the message.
 /// </summary>
 internal static class ImageFileReader

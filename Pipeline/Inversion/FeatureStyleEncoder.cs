@@ -22,6 +22,7 @@ public sealed class FeatureStyleEncoder : IDisposable
 
     private readonly GraphRunner runner;
 
+    /// <param name="device">Where the encoder runs.</param>
     /// <param name="weights">fs_encoder_v2's state_dict (see <see cref="FeatureStyleEncoderConfig.Parameters"/>).</param>
     /// <param name="latentAverage">The trainer's <c>dlatent_avg</c>: StyleDim values added to every head, or
     /// Styles×StyleDim, one row per head. In the release it is <c>sg2-lhq-1024-mean.pt</c> (converted: its

@@ -28,10 +28,10 @@ public enum DisplacementStorage
 /// </para>
 /// <list type="bullet">
 /// <item><see cref="DisplacementStorage.AllFrames"/>: both directions traced once, fields k = 0..p kept:
-/// 4(p+1) + 6 planes (6.16 GB), 2p steps (238) in <see cref="Compute"/>, none per frame; any order is free.</item>
+/// 4(p+1) + 6 planes (6.16 GB), 2p steps (238) in <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/>, none per frame; any order is free.</item>
 /// <item><see cref="DisplacementStorage.Checkpointed"/>, spacing K chosen to minimise memory (≈ √(1.5p); 15 here):
 /// forward = one state advanced as t grows (3 + 2 planes); backward = the states after K, 2K, …, ⌊p/K⌋K steps
-/// (3⌊p/K⌋ planes), stored by one pass of p steps in <see cref="Compute"/>, a buffer of K fields (2K planes)
+/// (3⌊p/K⌋ planes), stored by one pass of p steps in <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/>, a buffer of K fields (2K planes)
 /// and one state (3): 3⌊p/K⌋ + 2K + 8 ≤ 2√(6p) + 11 planes (59 planes, 748 MB, 8× less).
 /// Frames in order t = 0..N−1 cost N−1 forward steps and p + ⌊p/K⌋(K−1) backward steps (each backward segment
 /// is recomputed once from its checkpoint, as frames need it in decreasing step order): under 3p in all
@@ -41,7 +41,7 @@ public enum DisplacementStorage
 /// Random access (frames out of order) gives the same fields at a bounded cost: a backward field outside the
 /// buffered segment recomputes that segment from its checkpoint, at most K−1 steps (and a state copy); a forward
 /// field for t past the current state advances by the difference, and for t before it restarts from the start
-/// state: up to t ≤ p steps. <see cref="Compute"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
+/// state: up to t ≤ p steps. <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
 /// bytes fit the budget (the small levels: 97 MB at the 128 level for N = 120), else the checkpoints.
 /// </para>
 /// <para>
@@ -52,7 +52,7 @@ public enum DisplacementStorage
 /// </summary>
 public sealed class DisplacementFields : IDisposable
 {
-    /// <summary>Memory <see cref="Compute"/> may spend to keep every field (256 MiB: the 128 level for any usual N).</summary>
+    /// <summary>Memory <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> may spend to keep every field (256 MiB: the 128 level for any usual N).</summary>
     public const long DefaultMemoryBudgetBytes = 256L << 20;
 
     private readonly Trajectory forward, backward;
@@ -110,6 +110,9 @@ public sealed class DisplacementFields : IDisposable
     /// when <see cref="BytesFor"/>(AllFrames) ≤ <paramref name="memoryBudgetBytes"/>, else checkpoints the backward
     /// direction (one pass of period steps). The flow must stay unchanged while the fields are in use.
     /// </summary>
+    /// <param name="paddedFlow">The flow at the level, padded as the warp pads it: 1×2×H×W, pixels per frame.</param>
+    /// <param name="schedule">The loop: frame count and the steps of each frame's two copies.</param>
+    /// <param name="memoryBudgetBytes">Bytes the fields may hold; above it the backward direction is checkpointed.</param>
     /// <param name="target">When given, only the pixels that can reach this window during the loop are integrated
     /// (<see cref="MovingPixels.Of(Tensor, Window?, int)"/>): the fields are exact for every splat kept to it.</param>
     public static DisplacementFields Compute(Tensor paddedFlow, LoopSchedule schedule, long memoryBudgetBytes = DefaultMemoryBudgetBytes,
@@ -152,7 +155,7 @@ public sealed class DisplacementFields : IDisposable
             ? DisplacementStorage.AllFrames
             : DisplacementStorage.Checkpointed;
 
-    /// <summary>The device bytes <see cref="Compute"/> holds for this storage, flow shape (1×2×H×W) and loop.</summary>
+    /// <summary>The device bytes <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> holds for this storage, flow shape (1×2×H×W) and loop.</summary>
     public static long BytesFor(DisplacementStorage storage, Shape4 paddedFlow, LoopSchedule schedule)
     {
         var (forwardSegment, backwardSegment, checkpoints) = Layout(storage, schedule.Period);

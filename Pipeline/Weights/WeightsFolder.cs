@@ -112,7 +112,7 @@ public sealed class WeightsFolder : IDisposable
 
     /// <summary>
     /// Opens and checks the networks <paramref name="predict"/> names that are not loaded yet (a no-op for those
-    /// that are). <see cref="StyleCineGanRenderer"/> calls it before any work for whatever it must predict.
+    /// that are). <see cref="Cinemagraph.StyleCineGanRenderer"/> calls it before any work for whatever it must predict.
     /// </summary>
     /// <exception cref="FileNotFoundException">A needed file is missing: the message names every missing file and the alternatives.</exception>
     /// <exception cref="InvalidDataException">A file or tensor does not match.</exception>

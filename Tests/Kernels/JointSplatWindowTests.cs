@@ -4,7 +4,7 @@ using NUnit.Framework;
 
 namespace CineKernel.Tests.Kernels;
 
-/// <summary>The kept-window variant of <see cref="JointSplat.Accumulate(SplatSource, SplatSource, Tensor, Window?)"/>.</summary>
+/// <summary>The kept-window variant of <see cref="JointSplat.Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?, int?)"/>.</summary>
 public class JointSplatWindowTests
 {
     [Test]
