@@ -1,13 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using CineKernel.Kernels;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Warping;
-using CineKernel.WeightsLoader;
 using Spectre.Console;
 
 namespace CineKernel.Tools;
@@ -26,50 +22,26 @@ public static class AnimateCommand
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var total = Stopwatch.StartNew();
-        var o = Options.Parse(args,
-            new HashSet<string> { "o", "output", "mask", "motion", "arrow", "frames", "fps", "loop", "size", "device", "preview", "weights", "style", "flow-net" },
-            new HashSet<string> { "quiet", "q", "overwrite" });
-        if (!o.Has("weights"))
-            foreach (var option in new[] { "style", "flow-net" })
-                if (o.Has(option)) throw new CliException($"--{option} needs --weights DIR (the full StyleCineGAN path; see weights.md)", 2);
-        if (o.Positional.Count != 1) throw new CliException("animate expects one INPUT (an image, or a sample folder NAME/ with NAME.png)", 2);
-        string output = o.Get("o") ?? o.Get("output") ?? throw new CliException("animate needs -o OUT (.gif, .mp4 or a folder for PNG frames)", 2);
-        // Said in the command's words before any work (the writer refuses too, later and without the option's name).
-        if (!o.Has("overwrite") && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
-            throw new CliException($"{output} already exists; add --overwrite to replace it");
-        int frames = o.GetInt("frames", 120, 2, CinemagraphOptions.MaxFrames);
-        double fps = ParseFps(o.Get("fps"));
-        var loop = (o.Get("loop") ?? "seamless").ToLowerInvariant() switch
-        {
-            "seamless" => LoopMode.Seamless,
-            "official" => LoopMode.Official,
-            var s => throw new CliException($"--loop must be seamless or official, got '{s}'", 2),
-        };
-        int size = o.GetInt("size", ImageInput.DefaultSize, 64, 4096);
-        if ((size & (size - 1)) != 0) throw new CliException($"--size must be a power of two (64..4096), got {size}", 2);
-        string deviceName = DeviceOption.Resolve(o.Get("device"));
-        bool quiet = o.Has("quiet") || o.Has("q");
-        string? previewDir = o.Get("preview");
-        var arrows = ArrowField.ParseAll(o.GetAll("arrow"));
+        var request = AnimateRequest.Parse(args);
+        return request.WeightsDir is null ? RunWeightFree(request, total, stdout, stderr) : AnimateFullMethod.Run(request, total, stdout, stderr);
+    }
 
-        // Inputs: explicit options first, then the sample folder's files.
-        var sample = ResolveInput(o.Positional[0]);
-        var run = new RunSettings(output, frames, fps, loop, deviceName, quiet, previewDir, o.Has("overwrite"));
-        if (o.Get("weights") is { } weightsDir)
-            return AnimateFullMethod.Run(weightsDir, o, run, sample, arrows, o.Has("size") ? size : null, total, stdout, stderr);
+    /// <summary>The weight-free renderer on the photo at --size (default <see cref="ImageInput.DefaultSize"/>).</summary>
+    private static int RunWeightFree(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
+    {
+        if (request.MotionPath is null && request.Arrows.Count == 0)
+            throw new CliException($"no motion: give --motion FILE.npy or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
+        int size = request.Size ?? ImageInput.DefaultSize;
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        var photo = ImageInput.Load(sample.Image, size);
+        var photo = ImageInput.Load(request.Input.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");
         seconds["load"] = clock.Elapsed.TotalSeconds;
         seconds["inversion"] = 0; // no encoder without weights
 
-        string? motionPath = o.Get("motion") ?? (arrows.Count == 0 ? sample.Motion : null);
-        if (motionPath is not null && !File.Exists(motionPath)) throw new CliException($"motion file not found: {motionPath}");
-        if (motionPath is null && arrows.Count == 0)
-            throw new CliException($"no motion: give --motion FILE.npy or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
         clock.Restart();
-        MotionField? motionFile = motionPath is null ? null : MotionField.Load(motionPath);
+        string? motionPath = request.MotionPath;
+        var motionFile = motionPath is null ? null : MotionField.Load(motionPath);
         int motionSize = DefaultMotionSize;
         if (motionFile is not null)
         {
@@ -77,31 +49,29 @@ public static class AnimateCommand
                 throw new CliException($"{motionPath}: motion field is {motionFile.Height}x{motionFile.Width}; it must be square like the cropped photo");
             motionSize = motionFile.Width;
         }
-        string? maskPath = o.Get("mask") ?? sample.Mask;
         // Without a mask everything is animated.
-        var mask = maskPath is null ? AnimationMask.All(motionSize, motionSize) : AnimationMask.Load(maskPath, motionSize, motionSize);
+        var mask = request.MaskPath is null ? AnimationMask.All(motionSize, motionSize) : AnimationMask.Load(request.MaskPath, motionSize, motionSize);
         seconds["mask"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var motion = motionFile ?? ArrowField.Build(arrows, photo.Crop, mask, fps);
+        var motion = motionFile ?? ArrowField.Build(request.Arrows, photo.Crop, mask, request.Fps);
         for (int l = 0; l < 4; l++)
         {
-            try { FlowPyramid.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); }
+            try { FlowPyramid.Steps(motion.Shape, size >> l); }
             catch (ArgumentException) { throw new CliException($"{motionPath}: a {motionSize}x{motionSize} motion field cannot be halved or doubled to the pyramid level {size >> l} of --size {size}"); }
         }
         seconds["motion"] = clock.Elapsed.TotalSeconds;
 
-        using var device = DeviceOption.Open(deviceName);
-        var writerOptions = new FrameWriterOptions { Fps = fps, Overwrite = o.Has("overwrite") };
-        using var writer = FrameWriter.Create(output, size, size, writerOptions);
+        using var device = DeviceOption.Open(request.Device);
+        using var writer = FrameWriter.Create(request.Output, size, size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
 
         clock.Restart();
-        var options = new CinemagraphOptions { FrameCount = frames, Loop = loop };
+        var options = new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop };
         using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, mask, options);
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
         seconds["once_integrate"] = renderer.Timings.Integrate;
 
-        var kept = RenderFrames(renderer.Render, run, size, writer, stderr);
+        var kept = RenderFrames(renderer.Render, request, size, writer, stderr);
         seconds["frames"] = renderer.Timings.Frames;
         for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{size >> l}"] = renderer.Timings.LevelWarps[l];
 
@@ -109,32 +79,18 @@ public static class AnimateCommand
         writer.Complete();
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
-        if (previewDir is not null) WritePreviews(previewDir, photo, motion, mask, kept, frames);
-        seconds["total"] = total.Elapsed.TotalSeconds;
-
-        var report = new Dictionary<string, object>
-        {
-            ["output"] = output,
-            ["frames"] = frames,
-            ["size"] = size,
-            ["loop"] = loop.ToString().ToLowerInvariant(),
-            ["device"] = device.Name,
-            ["motion"] = motionPath ?? "arrows",
-            ["seconds"] = seconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-        };
-        if (!quiet) stderr.WriteLine($"cinekernel: wrote {output} ({frames} frames, {size}x{size}) in {seconds["total"]:F1} s");
-        stdout.WriteLine(JsonSerializer.Serialize(report));
+        if (request.PreviewDir is not null) WritePreviews(request.PreviewDir, photo, motion, mask, kept, request.Frames);
+        var report = new AnimateReport(request, size, device.Name).Set("motion", motionPath ?? "arrows");
+        foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
+        report.Write(total, stdout, stderr);
         return 0;
     }
-
-    /// <summary>What every animate run shares once the options are parsed.</summary>
-    internal sealed record RunSettings(string Output, int Frames, double Fps, LoopMode Loop, string Device, bool Quiet, string? PreviewDir, bool Overwrite);
 
     /// <summary>
     /// Runs a renderer's frame loop into the writer, with the progress bar on an interactive terminal, and keeps
     /// the frames the previews need (clamped copies).
     /// </summary>
-    internal static SortedDictionary<int, RgbPlanes> RenderFrames(Action<FrameCallback, CancellationToken> render, RunSettings run, int size,
+    internal static SortedDictionary<int, RgbPlanes> RenderFrames(Action<FrameCallback, CancellationToken> render, AnimateRequest run, int size,
         IFrameWriter writer, TextWriter stderr)
     {
         int frames = run.Frames;
@@ -174,18 +130,10 @@ public static class AnimateCommand
         return kept;
     }
 
-    private static double ParseFps(string? text)
-    {
-        if (text is null) return 30;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double fps) || !(fps > 0) || fps > 240)
-            throw new CliException($"--fps must be a number in (0, 240], got '{text}'", 2);
-        return fps;
-    }
-
     internal sealed record SampleFiles(string Image, string? Mask, string? Motion);
 
     /// <summary>An image file, or a folder NAME/ holding NAME.png (or .jpg) and optionally NAME_mask.png, NAME_motion.npy.</summary>
-    private static SampleFiles ResolveInput(string input)
+    internal static SampleFiles ResolveInput(string input)
     {
         if (File.Exists(input)) return new SampleFiles(input, null, null);
         if (!Directory.Exists(input)) throw new CliException($"input not found: {input}");

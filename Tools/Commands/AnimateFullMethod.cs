@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
-using CineKernel.Kernels;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Weights;
-using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools;
 
@@ -20,32 +17,21 @@ namespace CineKernel.Tools;
 /// </summary>
 internal static class AnimateFullMethod
 {
-    public static int Run(string weightsDir, Options o, AnimateCommand.RunSettings run, AnimateCommand.SampleFiles sample,
-        IReadOnlyList<MotionArrow> arrows, int? outputSize, Stopwatch total, TextWriter stdout, TextWriter stderr)
+    public static int Run(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
     {
-        var flowNet = (o.Get("flow-net") ?? "sky").ToLowerInvariant() switch
-        {
-            "sky" => FlowNet.Sky,
-            "fluid" => FlowNet.Fluid,
-            var s => throw new CliException($"--flow-net must be sky or fluid, got '{s}'", 2),
-        };
-        string? stylePath = o.Get("style");
-        if (stylePath is not null && !File.Exists(stylePath)) throw new CliException($"style image not found: {stylePath}");
-        string? motionPath = o.Get("motion") ?? (arrows.Count == 0 ? sample.Motion : null);
-        if (motionPath is not null && !File.Exists(motionPath)) throw new CliException($"motion file not found: {motionPath}");
-        string? maskPath = o.Get("mask") ?? sample.Mask;
-        if (maskPath is not null && !File.Exists(maskPath)) throw new CliException($"mask file not found: {maskPath}");
-
+        string weightsDir = request.WeightsDir!;
+        string? maskPath = request.MaskPath, motionPath = request.MotionPath;
+        var arrows = request.Arrows;
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
         var predicted = (maskPath is null ? PredictedInputs.Mask : PredictedInputs.None)
                         | (motionPath is null && arrows.Count == 0 ? PredictedInputs.Motion : PredictedInputs.None);
-        using var weights = WeightsFolder.Open(weightsDir, flowNet, predicted);
+        using var weights = WeightsFolder.Open(weightsDir, request.FlowNet, predicted);
         int size = weights.GeneratorConfig.Size;
-        var photo = ImageInput.Load(sample.Image, size);
+        var photo = ImageInput.Load(request.Input.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");
-        var style = stylePath is null ? null : ImageInput.Load(stylePath, size);
-        MotionField? motionFile = motionPath is null ? null : MotionField.Load(motionPath);
+        var style = request.StylePath is null ? null : ImageInput.Load(request.StylePath, size);
+        var motionFile = motionPath is null ? null : MotionField.Load(motionPath);
         int grid = size / 2;
         if (motionFile is not null)
         {
@@ -57,47 +43,38 @@ internal static class AnimateFullMethod
         // Arrows are drawn over the given mask, or over the whole grid when the mask is predicted (the flow is
         // multiplied by the predicted mask afterwards either way).
         var motion = motionFile ?? (arrows.Count == 0 ? null
-            : ArrowField.Build(arrows, photo.Crop, mask ?? AnimationMask.All(grid, grid), run.Fps));
+            : ArrowField.Build(arrows, photo.Crop, mask ?? AnimationMask.All(grid, grid), request.Fps));
         seconds["load"] = clock.Elapsed.TotalSeconds;
 
-        using var device = DeviceOption.Open(run.Device);
+        using var device = DeviceOption.Open(request.Device);
         var inputs = new StyleCineGanInputs { Photo = photo.Pixels, GridSize = grid, Motion = motion, Mask = mask, Style = style?.Pixels };
         using var renderer = StyleCineGanRenderer.Create(device, weights, inputs,
-            new CinemagraphOptions { FrameCount = run.Frames, Loop = run.Loop }, outputSize);
+            new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop }, request.Size);
         seconds["inversion"] = renderer.Timings.Inversion;
         seconds["mask"] = renderer.Timings.Mask;
         seconds["motion"] = renderer.Timings.Motion;
         seconds["once_per_cinemagraph"] = renderer.Timings.OncePerCinemagraph;
 
-        using var writer = FrameWriter.Create(run.Output, renderer.Size, renderer.Size, new FrameWriterOptions { Fps = run.Fps, Overwrite = run.Overwrite });
-        var kept = AnimateCommand.RenderFrames(renderer.Render, run, renderer.Size, writer, stderr);
+        using var writer = FrameWriter.Create(request.Output, renderer.Size, renderer.Size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
+        var kept = AnimateCommand.RenderFrames(renderer.Render, request, renderer.Size, writer, stderr);
         seconds["frames"] = renderer.Timings.Frames;
 
         clock.Restart();
         writer.Complete();
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
-        if (run.PreviewDir is not null)
-            AnimateCommand.WritePreviews(run.PreviewDir, photo, renderer.Motion, renderer.Mask, kept, run.Frames);
-        seconds["total"] = total.Elapsed.TotalSeconds;
+        if (request.PreviewDir is not null)
+            AnimateCommand.WritePreviews(request.PreviewDir, photo, renderer.Motion, renderer.Mask, kept, request.Frames);
 
-        var report = new Dictionary<string, object>
-        {
-            ["output"] = run.Output,
-            ["frames"] = run.Frames,
-            ["size"] = renderer.Size,
-            ["generator_size"] = size,
-            ["loop"] = run.Loop.ToString().ToLowerInvariant(),
-            ["device"] = device.Name,
-            ["weights"] = weightsDir,
-            ["flow_net"] = flowNet.ToString().ToLowerInvariant(),
-            ["mask"] = maskPath ?? "predicted",
-            ["motion"] = motionPath ?? (arrows.Count > 0 ? "arrows" : "predicted"),
-            ["style"] = (object?)stylePath ?? false,
-            ["seconds"] = seconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3)),
-        };
-        if (!run.Quiet) stderr.WriteLine($"cinekernel: wrote {run.Output} ({run.Frames} frames, {renderer.Size}x{renderer.Size}) in {seconds["total"]:F1} s");
-        stdout.WriteLine(JsonSerializer.Serialize(report));
+        var report = new AnimateReport(request, renderer.Size, device.Name)
+            .Set("generator_size", size)
+            .Set("weights", weightsDir)
+            .Set("flow_net", request.FlowNet.ToString().ToLowerInvariant())
+            .Set("mask", maskPath ?? "predicted")
+            .Set("motion", motionPath ?? (arrows.Count > 0 ? "arrows" : "predicted"))
+            .Set("style", (object?)request.StylePath ?? false);
+        foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
+        report.Write(total, stdout, stderr);
         return 0;
     }
 }
