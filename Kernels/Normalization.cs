@@ -60,7 +60,7 @@ public static class Normalization
 
     /// <summary>
     /// out = x·scale[c] + shift[c] on an NCHW tensor: an inference BatchNorm with nothing to fold into
-    /// (its scale and shift from <see cref="BatchNormFolding.ToScaleShift"/>). May run in place.
+    /// (its scale and shift from Pipeline/Weights/BatchNormFolding.ToScaleShift). May run in place.
     /// </summary>
     public static void ChannelAffine(Tensor input, Tensor scale, Tensor shift, Tensor output) =>
         Activation.ChannelAffine(input, scale, shift, 1f, null, ActivationFunction.Identity, output);

@@ -2,6 +2,7 @@ using CineKernel.Graph;
 using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.WeightsLoader;
+using CineKernel.Pipeline.Weights;
 
 namespace CineKernel.Pipeline.Inversion;
 

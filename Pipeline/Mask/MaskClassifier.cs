@@ -8,7 +8,7 @@ namespace CineKernel.Pipeline.Mask;
 /// <summary>
 /// One DatasetGAN pixel classifier (original models/DatasetGAN/classifier.py, numpy_class &lt; 32):
 /// Linear(In→128) → ReLU → BatchNorm1d → Linear(128→32) → ReLU → BatchNorm1d → Linear(32→classes),
-/// with each inference BatchNorm folded into the Linear after it at load time (Kernels/BatchNormFolding;
+/// with each inference BatchNorm folded into the Linear after it at load time (Pipeline/Weights/BatchNormFolding;
 /// the ReLU before it keeps it from folding backwards). What is left: three linear layers, ReLU after
 /// the first two. Weights are Out×In as stored.
 /// </summary>

@@ -119,7 +119,7 @@ public static class BackendCompiler
         var found = new HashSet<MethodInfo>();
         foreach (var type in assembly.GetTypes())
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-                foreach (var target in AddressTaken(method))
+                foreach (var target in IlReader.MethodOperands(method, OpCodes.Ldftn))
                     if (target is MethodInfo { IsStatic: true } m && m.Module == assembly.ManifestModule && LooksLikeKernel(m))
                         found.Add(m);
         return found.Select(m => new KernelEntry(m, ExplicitlyGrouped: !IsIndex(m.GetParameters().FirstOrDefault()?.ParameterType)))
@@ -137,39 +137,5 @@ public static class BackendCompiler
         if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ArrayView<>)) return true;
         return depth < 2 && t.IsValueType && !t.IsPrimitive
                && t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Any(f => HoldsView(f.FieldType, depth + 1));
-    }
-
-    private static readonly Dictionary<short, OpCode> opCodes = typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(o => o.Value);
-
-    /// <summary>The methods whose address <paramref name="method"/> takes (ldftn), by decoding its IL.</summary>
-    private static IEnumerable<MethodBase> AddressTaken(MethodInfo method)
-    {
-        byte[]? il;
-        try { il = method.GetMethodBody()?.GetILAsByteArray(); }
-        catch (Exception e) when (e is InvalidOperationException or NotSupportedException) { il = null; }
-        if (il is null) yield break;
-        int pc = 0;
-        while (pc < il.Length)
-        {
-            short value = il[pc] == 0xFE ? (short)(0xFE00 | il[pc + 1]) : il[pc];
-            pc += il[pc] == 0xFE ? 2 : 1;
-            var op = opCodes[value];
-            if (op == OpCodes.Ldftn)
-            {
-                var typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
-                var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-                yield return method.Module.ResolveMethod(BitConverter.ToInt32(il, pc), typeArgs, methodArgs)!;
-            }
-            pc += op.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + 4 * BitConverter.ToInt32(il, pc),
-                _ => 4,
-            };
-        }
     }
 }

@@ -1,31 +1,4 @@
-namespace CineKernel.Kernels;
-
-/// <summary>
-/// An inference BatchNorm (nn.BatchNorm1d/2d in eval mode): y = (x − mean)/√(var + ε)·γ + β per channel.
-/// </summary>
-public sealed record BatchNormParameters
-{
-    public BatchNormParameters(float[] gamma, float[] beta, float[] runningMean, float[] runningVar, double epsilon = 1e-5)
-    {
-        int c = gamma.Length;
-        if (beta.Length != c || runningMean.Length != c || runningVar.Length != c)
-            throw new ArgumentException(
-                $"batch norm: weight, bias, running_mean and running_var have {gamma.Length}, {beta.Length}, {runningMean.Length}, {runningVar.Length} values; they must agree");
-        if (!(epsilon >= 0)) throw new ArgumentException($"batch norm: eps {epsilon} is not a non-negative number");
-        Gamma = gamma;
-        Beta = beta;
-        RunningMean = runningMean;
-        RunningVar = runningVar;
-        Epsilon = epsilon;
-    }
-
-    public float[] Gamma { get; }
-    public float[] Beta { get; }
-    public float[] RunningMean { get; }
-    public float[] RunningVar { get; }
-    public double Epsilon { get; }
-    public int Channels => Gamma.Length;
-}
+namespace CineKernel.Pipeline.Weights;
 
 /// <summary>
 /// Folds inference BatchNorms away at load time (DESIGN.md "Encoder": fold every inference BatchNorm
@@ -35,7 +8,7 @@ public sealed record BatchNormParameters
 /// <item>merges into the conv or linear layer before it: W'[o,…] = W[o,…]·s[o], b'[o] = b[o]·s[o] + t[o];</item>
 /// <item>merges into the linear layer after it (the DatasetGAN classifier: Linear→ReLU→BN→Linear, where
 /// the ReLU keeps the BN from folding backwards): W'[o,c] = W[o,c]·s[c], b'[o] = b[o] + Σ_c W[o,c]·t[c];</item>
-/// <item>else stays a standalone per-channel affine (<see cref="Normalization.ChannelAffine"/>).</item>
+/// <item>else stays a standalone per-channel affine (<see cref="Kernels.Normalization.ChannelAffine(Kernels.Tensor, Kernels.Tensor, Kernels.Tensor, Kernels.Tensor)"/>).</item>
 /// </list>
 /// All arithmetic is float64, rounded to float32 once. The weights are the effective ones (after any
 /// equalised-learning-rate scale), as the layer will use them with scale 1.

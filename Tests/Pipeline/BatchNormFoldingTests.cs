@@ -2,8 +2,9 @@ using CineKernel.Kernels;
 using CineKernel.Tests.Support;
 using CineKernel.WeightsLoader;
 using NUnit.Framework;
+using CineKernel.Pipeline.Weights;
 
-namespace CineKernel.Tests.Kernels;
+namespace CineKernel.Tests.Pipeline;
 
 public class BatchNormFoldingTests
 {
