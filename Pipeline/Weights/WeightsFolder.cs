@@ -91,14 +91,13 @@ public sealed class WeightsFolder : IDisposable
     /// <exception cref="InvalidDataException">A file or tensor does not match; the message names the file and the tensor.</exception>
     public static WeightsFolder Open(string directory, FlowNet flowNet, PredictedInputs predict = PredictedInputs.None)
     {
+        if (File.Exists(directory))
+            throw new DirectoryNotFoundException($"weights folder {directory} is a file; give the folder that holds {GeneratorFile} and {EncoderFile} (the layout is in weights.md)");
         if (!System.IO.Directory.Exists(directory)) throw new DirectoryNotFoundException($"weights folder not found: {directory}");
-        foreach (var name in new[] { GeneratorFile, EncoderFile })
-            if (!File.Exists(Path.Combine(directory, name)))
-                throw new FileNotFoundException($"weights folder {directory}: missing {name}, which every full-method render needs (the layout is in weights.md)");
         var folder = new WeightsFolder(directory, flowNet, []);
         try
         {
-            folder.CheckPresent(predict);
+            folder.CheckPresent(predict, core: true);
             folder.LoadCore();
             folder.Require(predict);
             return folder;
@@ -142,27 +141,46 @@ public sealed class WeightsFolder : IDisposable
         if (predict.HasFlag(PredictedInputs.Motion)) yield return FlowNetFile(FlowNet);
     }
 
-    /// <summary>Throws the one-line message for the first needed network with files missing.</summary>
-    private void CheckPresent(PredictedInputs predict)
+    /// <summary>
+    /// Throws one line naming every missing file the render needs (the generator and the encoder when
+    /// <paramref name="core"/>, and the networks of <paramref name="predict"/>), what to give instead of each
+    /// optional network, and, when the folder holds unconverted PyTorch checkpoints, that they need converting.
+    /// </summary>
+    private void CheckPresent(PredictedInputs predict, bool core = false)
     {
-        foreach (var part in new[] { PredictedInputs.Mask, PredictedInputs.Motion })
+        bool Absent(string f) => !File.Exists(Path.Combine(Directory, f));
+        var parts = new List<string>();
+        var coreMissing = core ? new[] { GeneratorFile, EncoderFile }.Where(Absent).ToList() : [];
+        if (coreMissing.Count > 0)
+            parts.Add($"missing {string.Join(" and ", coreMissing)}, which every full-method render needs");
+        var classifiers = predict.HasFlag(PredictedInputs.Mask) ? FilesFor(PredictedInputs.Mask).Where(Absent).ToList() : [];
+        if (classifiers.Count > 0)
         {
-            if (!predict.HasFlag(part)) continue;
-            var missing = FilesFor(part).Where(f => !File.Exists(Path.Combine(Directory, f))).ToList();
-            if (missing.Count > 0) throw new FileNotFoundException(MissingMessage(part, missing));
+            string files = classifiers.Count == ClassifierCount
+                ? $"{ClassifierFile(0)} … {ClassifierFile(ClassifierCount - 1)}"
+                : string.Join(", ", classifiers);
+            parts.Add($"predicting the mask needs the {ClassifierCount} DatasetGAN classifiers, missing {files}; " +
+                      "give the mask instead (--mask PNG, or NAME_mask.png in a sample folder), or train the classifiers and convert them");
         }
+        var flow = predict.HasFlag(PredictedInputs.Motion) ? FilesFor(PredictedInputs.Motion).Where(Absent).ToList() : [];
+        if (flow.Count > 0)
+            parts.Add($"predicting the motion needs the {FlowNet.ToString().ToLowerInvariant()} motion network, missing {string.Join(", ", flow)}; " +
+                      "give the motion instead (--motion NPY, --arrow x0,y0,x1,y1, or NAME_motion.npy in a sample folder), or train a pix2pixHD global generator and convert it");
+        if (parts.Count == 0) return;
+        var checkpoints = UnconvertedCheckpoints();
+        if (checkpoints.Count > 0)
+            parts.Add($"the folder holds PyTorch checkpoints ({string.Join(", ", checkpoints)}): convert them first with 'cinekernel convert'");
+        throw new FileNotFoundException($"weights folder {Directory}: {string.Join("; ", parts)} (weights.md)");
     }
 
-    private string MissingMessage(PredictedInputs part, IReadOnlyList<string> missing)
+    /// <summary>Up to three .pt / .pth / .pth.tar files in the folder or two levels below, relative to it.</summary>
+    private List<string> UnconvertedCheckpoints()
     {
-        string files = missing.Count == ClassifierCount && part == PredictedInputs.Mask
-            ? $"{ClassifierFile(0)} … {ClassifierFile(ClassifierCount - 1)}"
-            : string.Join(", ", missing);
-        return part == PredictedInputs.Mask
-            ? $"weights folder {Directory}: predicting the mask needs the {ClassifierCount} DatasetGAN classifiers, missing {files}; " +
-              "give the mask instead (--mask PNG, or NAME_mask.png in a sample folder), or train the classifiers and convert them (weights.md)"
-            : $"weights folder {Directory}: predicting the motion needs the {FlowNet.ToString().ToLowerInvariant()} motion network, missing {files}; " +
-              "give the motion instead (--motion NPY, --arrow x0,y0,x1,y1, or NAME_motion.npy in a sample folder), or train a pix2pixHD global generator and convert it (weights.md)";
+        var options = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2, IgnoreInaccessible = true };
+        return System.IO.Directory.EnumerateFiles(Directory, "*", options)
+            .Where(f => f.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".pth", StringComparison.OrdinalIgnoreCase)
+                        || f.EndsWith(".pth.tar", StringComparison.OrdinalIgnoreCase))
+            .Select(f => Path.GetRelativePath(Directory, f)).Order(StringComparer.Ordinal).Take(3).ToList();
     }
 
     private InvalidOperationException NotLoaded(PredictedInputs part) =>
@@ -170,14 +188,32 @@ public sealed class WeightsFolder : IDisposable
 
     private SafetensorsFile OpenFile(string name)
     {
-        var file = SafetensorsFile.Open(Path.Combine(Directory, name));
+        string path = Path.Combine(Directory, name);
+        RefuseCheckpoint(path);
+        var file = SafetensorsFile.Open(path);
         open.Add(file);
         return file;
+    }
+
+    /// <summary>A PyTorch checkpoint renamed or copied as .safetensors: say so instead of a header-length error.</summary>
+    private static void RefuseCheckpoint(string path)
+    {
+        Span<byte> head = stackalloc byte[9];
+        int read;
+        using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read == head.Length && head[8] == (byte)'{') return; // a safetensors header: 8-byte length, then JSON
+        bool zip = read >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4;
+        bool pickle = read >= 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5; // pickle protocol 2..5 (torch's legacy format)
+        if (zip || pickle)
+            throw new InvalidDataException($"{path}: this is a PyTorch checkpoint, not safetensors; convert it with 'cinekernel convert' (weights.md)");
     }
 
     private void LoadCore()
     {
         var generatorFile = OpenFile(GeneratorFile);
+        if (!generatorFile.Metadata.ContainsKey("size"))
+            throw new InvalidDataException($"{generatorFile.Path}: no generator configuration in the metadata ('size', 'channels', ...): " +
+                                           "it was not written by 'cinekernel convert'; convert the checkpoint again (weights.md)");
         var g = GeneratorConfig.FromFile(generatorFile);
         if (g.Size < FeatureStyleEncoderConfig.EncoderResolution)
             throw new InvalidDataException($"{generatorFile.Path}: generator size {g.Size} is below {FeatureStyleEncoderConfig.EncoderResolution}; D replaces the 64-level and warps start at 128");

@@ -240,6 +240,70 @@ public class AnimateWeightsTests : CliTestBase
         AssertRefused(r, output, Path.Combine("flow-sky", "latest_net_G.safetensors"), "--motion", "--arrow", "weights.md");
     }
 
+    [Test]
+    public void EverythingMissingIsNamedInOneLine()
+    {
+        string minimal = TinyWeightsFolder.Create(PathOf("minimal"), PredictedInputs.None);
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Path.Combine(Sample, "scene.png"), "-o", output, "--weights", minimal, "--frames", "3", "--device", "cpu", "--quiet"]),
+            output, "best_model_number_0.safetensors … best_model_number_9.safetensors", Path.Combine("flow-sky", "latest_net_G.safetensors"), "--mask", "--motion");
+
+        string empty = PathOf("empty");
+        Directory.CreateDirectory(empty);
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", empty, "--quiet"]), output,
+            WeightsFolder.GeneratorFile + " and " + WeightsFolder.EncoderFile);
+    }
+
+    [Test]
+    public void UnconvertedCheckpointsAreNamedWithTheWayToConvertThem()
+    {
+        string release = PathOf("pretrained_models");
+        Directory.CreateDirectory(Path.Combine(release, "stylegan2-pytorch"));
+        File.Copy(Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "checkpoints", "sg2-tiny.pt"),
+            Path.Combine(release, "stylegan2-pytorch", "sg2-lhq-1024.pt"));
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", release, "--quiet"]), output,
+            Path.Combine("stylegan2-pytorch", "sg2-lhq-1024.pt"), "cinekernel convert");
+
+        foreach (var checkpoint in new[] { "sg2-tiny.pt", "sg2-tiny-legacy.pt" })
+        {
+            string renamed = TinyWeightsFolder.Copy(weightsDir, PathOf("renamed-" + checkpoint));
+            File.Copy(Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "checkpoints", checkpoint),
+                Path.Combine(renamed, WeightsFolder.GeneratorFile), overwrite: true);
+            AssertRefused(Run(["animate", Sample, "-o", output, "--weights", renamed, "--quiet"]), output,
+                "PyTorch checkpoint, not safetensors", "cinekernel convert");
+        }
+    }
+
+    [Test]
+    public void GeneratorWithoutItsConfigurationIsToBeConvertedAgain()
+    {
+        string bare = TinyWeightsFolder.Copy(weightsDir, PathOf("bare"));
+        string path = Path.Combine(bare, WeightsFolder.GeneratorFile);
+        Dictionary<string, TensorData> tensors;
+        using (var file = SafetensorsFile.Open(path)) tensors = file.Names.ToDictionary(n => n, file.Read);
+        SafetensorsWriter.Write(path, tensors, new Dictionary<string, string> { ["source"] = "an old conversion" });
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", bare, "--quiet"]), output,
+            WeightsFolder.GeneratorFile, "convert the checkpoint again");
+    }
+
+    [Test]
+    public void AFileGivenAsTheFolderIsSaidToBeAFile()
+    {
+        string output = PathOf("out.gif");
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", Path.Combine(weightsDir, WeightsFolder.EncoderFile), "--quiet"]),
+            output, "is a file");
+    }
+
+    [Test]
+    public void FlowNetWithMaskAndMotionGivenIsNotedAsHavingNoEffect()
+    {
+        var r = Animate(Sample, PathOf("given.gif"), "--flow-net", "fluid");
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(r.Err, Does.Contain("--flow-net has no effect"));
+    }
+
     [TestCase(WeightsFolder.GeneratorFile, "convs.9.conv.weight")]
     [TestCase(WeightsFolder.EncoderFile, "block_2.0.conv2.weight")]
     [TestCase("best_model_number_3.safetensors", "layers.0.weight")]

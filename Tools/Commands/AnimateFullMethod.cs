@@ -27,6 +27,8 @@ internal static class AnimateFullMethod
         var predicted = (maskPath is null ? PredictedInputs.Mask : PredictedInputs.None)
                         | (motionPath is null && arrows.Count == 0 ? PredictedInputs.Motion : PredictedInputs.None);
         using var weights = WeightsFolder.Open(weightsDir, request.FlowNet, predicted);
+        if (request.FlowNetGiven && predicted == PredictedInputs.None)
+            stderr.WriteLine("cinekernel: note: --flow-net has no effect: the mask and the motion are both given");
         int size = weights.GeneratorConfig.Size;
         var photo = ImageInput.Load(request.Input.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");

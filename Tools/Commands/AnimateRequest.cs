@@ -44,6 +44,9 @@ internal sealed record AnimateRequest
 
     public string? WeightsDir { get; init; }
     public FlowNet FlowNet { get; init; } = FlowNet.Sky;
+
+    /// <summary>Whether --flow-net was given (it matters only when the mask or the motion is predicted).</summary>
+    public bool FlowNetGiven { get; init; }
     public string? StylePath { get; init; }
 
     /// <exception cref="CliException">A usage error (exit 2) or a named file that does not exist (exit 1).</exception>
@@ -94,6 +97,7 @@ internal sealed record AnimateRequest
             Input = input, Output = output, Frames = frames, Fps = ParseFps(o.Get("fps")), Loop = loop, Size = size,
             Device = device, Quiet = o.Has("quiet") || o.Has("q"), PreviewDir = o.Get("preview"), Overwrite = o.Has("overwrite"),
             Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = o.Get("weights"), FlowNet = flowNet,
+            FlowNetGiven = o.Has("flow-net"),
             StylePath = stylePath,
         };
     }
