@@ -3,13 +3,12 @@ using CineKernel.Bench.Support;
 using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Networks;
-using CineKernel.WeightsLoader;
 
 namespace CineKernel.Bench;
 
 /// <summary>
 /// The config-f generator (1024², style_dim 512, 8 mapping layers, channel multiplier 2; random seeded
-/// weights) on ILGPU's CPU accelerator: a plain forward (the baseline), the once-per-cinemagraph part of a
+/// weights) on the benchmark device (BenchDevice, the CPU accelerator by default): a plain forward (the baseline), the once-per-cinemagraph part of a
 /// 120-frame official loop (unwarped chain + displacement fields of four levels) and one frame
 /// (DESIGN.md "Performance": per frame only the warps, convs[9] on the warped 128 feature, the toRGBs).
 /// FLOPs come from the plans. Full size: run alone, e.g.
@@ -30,16 +29,17 @@ public class GeneratorBenchmarks
     [GlobalSetup(Targets = [nameof(Forward), nameof(OncePerCinemagraph)])]
     public void Setup()
     {
-        device = ComputeDevice.Open("cpu");
+        device = BenchDevice.Open();
         var config = GeneratorConfig.ConfigF();
-        var generator = new Generator(config, name => RandomTensor(name, config));
+        var weights = RandomWeights.Generator(config, seed: 1);
+        var generator = new Generator(config, name => weights[name]);
         forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward()));
         frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: 512))));
-        var wplus = BenchData.Uniform(config.LatentCount * config.StyleDim, 1, 1f);
+        var wplus = RandomWeights.Uniform(config.LatentCount * config.StyleDim, 1, 1f);
         forward.SetInput("wplus", wplus);
         frames.SetInput("wplus", wplus);
-        frames.SetInput("feature", BenchData.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
-        frames.SetInput("flow", BenchData.Uniform(2 * 512 * 512, 3, 2f));
+        frames.SetInput("feature", RandomWeights.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
+        frames.SetInput("flow", RandomWeights.Uniform(2 * 512 * 512, 3, 2f));
         Console.WriteLine($"// forward {forward.Plan.FlopsOnce / 1e9:F1} GFLOP, {forward.Plan.BytesOnce / 1e6:F0} MB; " +
                           $"frames: once {frames.Plan.FlopsOnce / 1e9:F1} GFLOP, per frame {frames.Plan.FlopsPerFrame / 1e9:F2} GFLOP " +
                           $"and {frames.Plan.BytesPerFrame / 1e6:F0} MB; arena {frames.Plan.Memory.ArenaBytes >> 20} MiB, " +
@@ -87,61 +87,5 @@ public class GeneratorBenchmarks
         forward.Dispose();
         frames.Dispose();
         device.Dispose();
-    }
-
-    /// <summary>A random parameter of the original state_dict's shape for <paramref name="name"/>.</summary>
-    private static TensorData RandomTensor(string name, GeneratorConfig c)
-    {
-        int sd = c.StyleDim, c4 = c.ChannelsAt(4);
-        var parts = name.Split('.');
-        long[] shape = parts switch
-        {
-            ["style", _, "weight"] => [sd, sd],
-            ["style", _, "bias"] => [sd],
-            ["input", "input"] => [1, c4, 4, 4],
-            ["noises", var n] => NoiseShape(int.Parse(n["noise_".Length..])),
-            [_, _, "conv", "blur", "kernel"] or [_, _, "upsample", "kernel"] or ["to_rgb1", "upsample", "kernel"] => [4, 4],
-            _ => LayerShape(parts, c),
-        };
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        return new TensorData(shape, BenchData.Uniform((int)count, StableSeed(name), name.EndsWith("kernel") ? 0.25f : 1f));
-    }
-
-    /// <summary>A seed from the name that is the same in every process (string.GetHashCode is randomised).</summary>
-    private static int StableSeed(string name)
-    {
-        uint h = 2166136261;
-        foreach (char ch in name) h = (h ^ ch) * 16777619;
-        return (int)(h & 0x7fffffff);
-    }
-
-    private static long[] NoiseShape(int i)
-    {
-        int r = 1 << ((i + 5) / 2);
-        return [1, 1, r, r];
-    }
-
-    private static long[] LayerShape(string[] p, GeneratorConfig c)
-    {
-        // conv1 / to_rgb1 at 4; convs.i at 8 << (i / 2) (even i upsample from half the resolution); to_rgbs.j at 8 << j.
-        (int cin, int cout, bool rgb, string[] rest) = p[0] switch
-        {
-            "conv1" => (c.ChannelsAt(4), c.ChannelsAt(4), false, p[1..]),
-            "to_rgb1" => (c.ChannelsAt(4), 3, true, p[1..]),
-            "convs" => (c.ChannelsAt(int.Parse(p[1]) % 2 == 0 ? (8 << (int.Parse(p[1]) / 2)) / 2 : 8 << (int.Parse(p[1]) / 2)),
-                        c.ChannelsAt(8 << (int.Parse(p[1]) / 2)), false, p[2..]),
-            "to_rgbs" => (c.ChannelsAt(8 << int.Parse(p[1])), 3, true, p[2..]),
-            _ => throw new ArgumentException($"unexpected generator tensor '{string.Join('.', p)}'"),
-        };
-        return rest switch
-        {
-            ["conv", "weight"] => rgb ? [1, 3, cin, 1, 1] : [1, cout, cin, 3, 3],
-            ["conv", "modulation", "weight"] => [cin, c.StyleDim],
-            ["conv", "modulation", "bias"] => [cin],
-            ["noise", "weight"] => [1],
-            ["activate", "bias"] => [cout],
-            ["bias"] => [1, 3, 1, 1],
-            _ => throw new ArgumentException($"unexpected generator tensor '{string.Join('.', p)}'"),
-        };
     }
 }

@@ -31,6 +31,10 @@ public static class Cli
                                        run one op or network on named tensors (ops: see 'cinekernel eval --list')
           inspect FILE                 list the tensors (names, dtypes, shapes) and metadata of a safetensors file,
                                        a .npy array or a PyTorch checkpoint
+          random-weights DIR [--size S | --tiny] [--seed N] [--overwrite]
+                                       write a weights folder (generator + encoder, the release's files) of random
+                                       values, to run and time animate --weights without the checkpoints: config-f
+                                       at S (default 1024), or --tiny (256², seconds on a CPU)
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -50,6 +54,7 @@ public static class Cli
                 "devices" => DevicesCommand.Run(rest, stdout),
                 "eval" => EvalCommand.Run(rest, stdout),
                 "inspect" => InspectCommand.Run(rest, stdout),
+                "random-weights" => RandomWeightsCommand.Run(rest, stdout),
                 _ => throw new CliException($"unknown command '{args[0]}' (run 'cinekernel --help')", 2),
             };
         }
