@@ -83,6 +83,22 @@ public static class RandomWeights
         return result;
     }
 
+    /// <summary>
+    /// Every parameter of <see cref="MotionGeneratorConfig.ParameterShapes"/> (pix2pixHD's GlobalGenerator state_dict):
+    /// uniform in ±1/√fan_in, biases too (PyTorch's default conv initialisation). Tensor k has seed <paramref name="seed"/> + k.
+    /// </summary>
+    public static Dictionary<string, TensorData> Motion(MotionGeneratorConfig config, int seed)
+    {
+        var result = new Dictionary<string, TensorData>();
+        foreach (var (name, shape) in config.ParameterShapes())
+        {
+            long fanIn = shape.Length > 1 ? shape[1] * shape[2] * shape[3] : 1;
+            int count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+            result[name] = new TensorData(shape, Uniform(count, seed++, (float)(1 / Math.Sqrt(fanIn))));
+        }
+        return result;
+    }
+
     private static (float Offset, float Scale) EncoderDistribution(string name, long[] shape, int count)
     {
         if (shape.Length > 1) return (0f, MathF.Sqrt(3f / (count / shape[0])));

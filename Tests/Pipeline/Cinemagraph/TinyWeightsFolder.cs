@@ -44,7 +44,7 @@ internal static class TinyWeightsFolder
             if (!networks.HasFlag(PredictedInputs.Motion)) break;
             string path = Path.Combine(dir, WeightsFolder.FlowNetFile(net));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            SafetensorsWriter.Write(path, MotionTensors(Motion, seed), MotionMetadata(Motion));
+            SafetensorsWriter.Write(path, RandomWeights.Motion(Motion, seed), MotionMetadata(Motion));
         }
         return dir;
     }
@@ -57,12 +57,6 @@ internal static class TinyWeightsFolder
         var tensors = config.Parameters().ToDictionary(p => p.Name, p => fixture.Read(p.Name));
         using var staged = RandomWeightsFolder.StageGenerator(path, config, tensors, Numerics.Random(StyleDim, 250, 0.5f));
         staged.Commit();
-    }
-
-    public static Dictionary<string, TensorData> MotionTensors(MotionGeneratorConfig config, int seed)
-    {
-        var parameters = MotionGenerator.RandomParameters(config, seed);
-        return config.ParameterShapes().ToDictionary(p => p.Name, p => new TensorData(p.Shape, parameters.Read(p.Name, p.Shape)));
     }
 
     public static Dictionary<string, string> MotionMetadata(MotionGeneratorConfig c) => new()
