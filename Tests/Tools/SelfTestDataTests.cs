@@ -15,18 +15,7 @@ public class SelfTestDataTests
 {
     private const string UpdateVariable = "CINEKERNEL_UPDATE_SELFTEST";
 
-    /// <summary>The committed file, found from the test binaries upwards (the folder holding CineKernel.sln).</summary>
-    private static string SourcePath
-    {
-        get
-        {
-            var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CineKernel.sln"))) dir = dir.Parent;
-            return dir is null
-                ? throw new DirectoryNotFoundException("no CineKernel.sln above the test directory")
-                : Path.Combine(dir.FullName, "Tools", "SelfTest", "selftest.safetensors");
-        }
-    }
+    private static string SourcePath => Path.Combine(RepositoryPaths.Root, "Tools", "SelfTest", "selftest.safetensors");
 
     [Test]
     public void EveryCheckHasAUniqueNameAndTheFileHoldsNothingElse()
