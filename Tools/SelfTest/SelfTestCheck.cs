@@ -31,8 +31,5 @@ public abstract class SelfTestCheck(string name, string family, double tolerance
     /// <exception cref="InvalidDataException">An input the check reads from <paramref name="data"/> is missing.</exception>
     public abstract float[] Run(ComputeDevice device, SelfTestData data);
 
-    /// <summary>Uploads host values as a tensor of <paramref name="shape"/> (the caller disposes it).</summary>
-    protected static Tensor Upload(ComputeDevice device, float[] values, Shape4 shape) => device.Upload(values, shape);
-
     public override string ToString() => Name;
 }

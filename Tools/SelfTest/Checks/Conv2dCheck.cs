@@ -17,9 +17,9 @@ internal sealed class Conv2dCheck(Conv2dCheck.Case c) : SelfTestCheck(c.Name, "c
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
-        using var w = Upload(device, W, c.Weight);
-        using var b = B is { } bias ? Upload(device, bias, new Shape4(1, 1, 1, c.Weight.N)) : null;
+        using var x = device.Upload(X, c.Input);
+        using var w = device.Upload(W, c.Weight);
+        using var b = B is { } bias ? device.Upload(bias, new Shape4(1, 1, 1, c.Weight.N)) : null;
         using var o = device.Allocate(OutputShape);
         Conv2d.Forward(x, w, b, o, new Conv2dOptions { Stride = c.Stride, Padding = c.Padding, WeightScale = c.WeightScale, Epilogue = c.Epilogue });
         return o.ToArray();

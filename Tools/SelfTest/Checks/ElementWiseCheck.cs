@@ -32,14 +32,14 @@ internal sealed class ElementWiseCheck(ElementWiseCheck.Op op, string name, Shap
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var a = Upload(device, A, shape);
+        using var a = device.Upload(A, shape);
         using var o = device.Allocate(shape);
         var perChannel = new Shape4(1, 1, 1, shape.C);
         switch (op)
         {
             case Op.AddScaled:
             {
-                using var b = Upload(device, B, shape);
+                using var b = device.Upload(B, shape);
                 ElementWise.AddScaled(a, b, Beta, o);
                 break;
             }
@@ -48,33 +48,33 @@ internal sealed class ElementWiseCheck(ElementWiseCheck.Op op, string name, Shap
                 break;
             case Op.Composite:
             {
-                using var b = Upload(device, B, shape);
-                using var m = Upload(device, C, shape with { C = 1 });
+                using var b = device.Upload(B, shape);
+                using var m = device.Upload(C, shape with { C = 1 });
                 ElementWise.Composite(a, b, m, o);
                 break;
             }
             case Op.PRelu:
             {
-                using var slopes = Upload(device, C, perChannel);
+                using var slopes = device.Upload(C, perChannel);
                 Activation.PRelu(a, slopes, o);
                 break;
             }
             case Op.FusedLeakyRelu:
             {
-                using var bias = Upload(device, C, new Shape4(1, shape.C, 1, 1));
+                using var bias = device.Upload(C, new Shape4(1, shape.C, 1, 1));
                 Activation.FusedLeakyRelu(a, bias, o, BiasScale);
                 break;
             }
             case Op.ChannelAffine:
             {
-                using var scale = Upload(device, C, new Shape4(shape.C, 1, 1, 1));
-                using var shift = Upload(device, B.AsSpan(0, shape.C).ToArray(), new Shape4(shape.C, 1, 1, 1));
+                using var scale = device.Upload(C, new Shape4(shape.C, 1, 1, 1));
+                using var shift = device.Upload(B.AsSpan(0, shape.C).ToArray(), new Shape4(shape.C, 1, 1, 1));
                 Normalization.ChannelAffine(a, scale, shift, o);
                 break;
             }
             case Op.Noise:
             {
-                using var noise = Upload(device, C, shape with { C = 1 });
+                using var noise = device.Upload(C, shape with { C = 1 });
                 Noise.Inject(a, noise, NoiseWeight, o);
                 break;
             }

@@ -31,7 +31,7 @@ internal sealed class EulerCheck(string name, Shape4 shape, int steps, float sig
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var motion = Upload(device, Motion, shape);
+        using var motion = device.Upload(Motion, shape);
         using var state = device.Allocate(EulerIntegrator.StateShape(shape));
         using var output = device.Allocate(shape);
         if (!masked)

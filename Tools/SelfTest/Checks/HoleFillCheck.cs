@@ -26,8 +26,8 @@ internal sealed class HoleFillCheck(string name, Shape4 shape, int seed) : SelfT
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var feature = Upload(device, Feature, shape);
-        using var ones = Upload(device, Ones, shape with { C = 1 });
+        using var feature = device.Upload(Feature, shape);
+        using var ones = device.Upload(Ones, shape with { C = 1 });
         using var output = device.Allocate(shape);
         HoleFill.Apply(feature, ones, output);
         return output.ToArray();

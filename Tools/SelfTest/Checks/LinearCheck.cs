@@ -30,17 +30,17 @@ internal sealed class LinearCheck(LinearCheck.Case c) : SelfTestCheck(c.Name, "l
             WeightScale = c.WeightScale, BiasScale = c.BiasScale, Activation = c.Activation,
             WeightColumnOffset = c.WeightColumns == c.In ? null : c.ColumnOffset,
         };
-        using var w = Upload(device, W, new Shape4(1, 1, c.Out, c.WeightColumns));
-        using var b = B is { } bias ? Upload(device, bias, new Shape4(1, 1, 1, c.Out)) : null;
+        using var w = device.Upload(W, new Shape4(1, 1, c.Out, c.WeightColumns));
+        using var b = B is { } bias ? device.Upload(bias, new Shape4(1, 1, 1, c.Out)) : null;
         if (c.PixelShape is { } pixels)
         {
-            using var px = Upload(device, X, pixels);
+            using var px = device.Upload(X, pixels);
             using var po = device.Allocate(pixels with { C = c.Out });
-            using var pw = Upload(device, W, new Shape4(c.Out, c.In, 1, 1));
+            using var pw = device.Upload(W, new Shape4(c.Out, c.In, 1, 1));
             Linear.ForwardPerPixel(px, pw, b, po, options);
             return po.ToArray();
         }
-        using var x = Upload(device, X, new Shape4(1, 1, c.Rows, c.In));
+        using var x = device.Upload(X, new Shape4(1, 1, c.Rows, c.In));
         using var o = device.Allocate(new Shape4(1, 1, c.Rows, c.Out));
         Linear.Forward(x, w, b, o, options);
         return o.ToArray();

@@ -27,16 +27,16 @@ internal sealed class ModulatedConv2dCheck(ModulatedConv2dCheck.Case c) : SelfTe
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
-        using var w = Upload(device, W, WeightShape);
-        using var s = Upload(device, Style, new Shape4(1, 1, c.Input.N, c.Input.C));
+        using var x = device.Upload(X, c.Input);
+        using var w = device.Upload(W, WeightShape);
+        using var s = device.Upload(Style, new Shape4(1, 1, c.Input.N, c.Input.C));
         using var d = c.Demodulate ? device.Allocate(1, 1, c.Input.N, c.Cout) : null;
-        using var b = B is { } bias ? Upload(device, bias, new Shape4(1, 1, 1, c.Cout)) : null;
+        using var b = B is { } bias ? device.Upload(bias, new Shape4(1, 1, 1, c.Cout)) : null;
         using var o = device.Allocate(OutputShape);
         if (d is not null) ModulatedConv2d.Demodulation(w, s, WeightScale, d);
         if (c.Upsample)
         {
-            using var blur = Upload(device, BlurKernel, new Shape4(1, 1, 4, 4));
+            using var blur = device.Upload(BlurKernel, new Shape4(1, 1, 4, 4));
             using var scratch = device.Allocate(ModulatedConv2d.UpsampleScratchShape(c.Input, WeightShape));
             ModulatedConv2d.ForwardUpsample(x, w, s, d, blur, scratch, b, o, WeightScale, Epilogue);
         }

@@ -30,7 +30,7 @@ internal sealed class NormalizationCheck(NormalizationCheck.Case c) : SelfTestCh
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
+        using var x = device.Upload(X, c.Input);
         using var o = device.Allocate(c.Input);
         if (c.Features > 0) Normalization.PixelNorm(x, o, c.Features);
         else Normalization.InstanceNorm(x, o);

@@ -14,7 +14,7 @@ internal sealed class PaddingCheck(PaddingCheck.Case c) : SelfTestCheck(c.Name, 
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
+        using var x = device.Upload(X, c.Input);
         using var o = device.Allocate(c.Input with { H = c.OH, W = c.OW });
         if (c.Crop) Padding.Crop(x, o, c.Top, c.Left);
         else Padding.Reflect(x, o, c.Top, c.Left, c.Source, c.ValueScale);

@@ -13,7 +13,7 @@ internal sealed class PoolingCheck(PoolingCheck.Case c) : SelfTestCheck(c.Name, 
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
+        using var x = device.Upload(X, c.Input);
         using var o = device.Allocate(c.Input with { H = c.OH, W = c.OW });
         Pooling.AdaptiveAveragePool(x, o);
         return o.ToArray();

@@ -25,21 +25,21 @@ internal sealed class ResizeCheck(ResizeCheck.Case c) : SelfTestCheck(c.Name, "r
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
+        using var x = device.Upload(X, c.Input);
         using var o = device.Allocate(OutputShape);
         if (!c.ExpandAdd)
         {
             Resize.Bilinear(x, o, c.AlignCorners, c.ValueScale, c.ScaleFactor, c.ScaleFactor);
             return o.ToArray();
         }
-        using var band = Upload(device, Band, OutputShape);
+        using var band = device.Upload(Band, OutputShape);
         if (!c.Composite)
         {
             Resize.ExpandAdd(x, band, o);
             return o.ToArray();
         }
-        using var mask = Upload(device, Mask, OutputShape with { C = 1 });
-        using var background = Upload(device, Background, OutputShape);
+        using var mask = device.Upload(Mask, OutputShape with { C = 1 });
+        using var background = device.Upload(Background, OutputShape);
         Resize.ExpandAdd(x, band, o, mask, background);
         return o.ToArray();
     }

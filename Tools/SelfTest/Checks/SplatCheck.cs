@@ -1,5 +1,6 @@
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Networks;
+using CineKernel.Tools.Eval;
 
 namespace CineKernel.Tools.SelfTest.Checks;
 
@@ -20,7 +21,7 @@ internal sealed class SplatCheck(SplatCheck.Case c) : SelfTestCheck(c.Name, "spl
         int Top, int Left, int OH, int OW, bool Fill, int Seed, bool Golden = false);
 
     /// <summary>The fixture tensors a golden case reads (and stores as NAME/in.*).</summary>
-    public static readonly string[] GoldenInputs = ["splat.a", "splat.b", "splat.flow_a", "splat.flow_b", "splat.metric_a", "splat.metric_b"];
+    public static IReadOnlyList<string> GoldenInputs => SplatOp.Inputs;
 
     public Case Parameters => c;
     public float[] A => RandomWeights.Uniform((int)c.Shape.Length, c.Seed);
@@ -50,30 +51,13 @@ internal sealed class SplatCheck(SplatCheck.Case c) : SelfTestCheck(c.Name, "spl
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        if (c.Golden)
-        {
-            Tensor In(string name)
-            {
-                var t = data.Input(Name, name);
-                return Upload(device, t.Data, Shape4.FromDims(t.Shape));
-            }
-            using var ga = In("splat.a");
-            using var gb = In("splat.b");
-            using var gfa = In("splat.flow_a");
-            using var gfb = In("splat.flow_b");
-            using var gma = In("splat.metric_a");
-            using var gmb = In("splat.metric_b");
-            using var gacc = device.Allocate(JointSplat.AccumulatorShape(ga.Shape));
-            using var gout = device.Allocate(ga.Shape);
-            JointSplat.Splat(new SplatSource(ga, gfa, gma), new SplatSource(gb, gfb, gmb), gacc, gout);
-            return gout.ToArray();
-        }
+        if (c.Golden) return SplatOp.Splat(device, name => data.Input(Name, name)).Data;
         var flowShape = c.Shape with { C = 2 };
-        using var a = Upload(device, A, c.Shape);
-        using var b = Upload(device, B, c.Shape);
-        using var fa = Upload(device, FlowA, flowShape);
-        using var fb = Upload(device, FlowB, flowShape);
-        using var motion = Upload(device, Motion, flowShape);
+        using var a = device.Upload(A, c.Shape);
+        using var b = device.Upload(B, c.Shape);
+        using var fa = device.Upload(FlowA, flowShape);
+        using var fb = device.Upload(FlowB, flowShape);
+        using var motion = device.Upload(Motion, flowShape);
         using var moving = c.UseList ? MovingPixels.Of(motion) : null;
         using var acc = device.Allocate(JointSplat.AccumulatorShape(c.Shape));
         acc.Fill(123f); // the staying pass must clear it

@@ -18,9 +18,9 @@ internal sealed class TransposedConv2dCheck(TransposedConv2dCheck.Case c) : Self
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
-        using var w = Upload(device, W, WeightShape);
-        using var b = B is { } bias ? Upload(device, bias, new Shape4(1, 1, 1, c.Cout)) : null;
+        using var x = device.Upload(X, c.Input);
+        using var w = device.Upload(W, WeightShape);
+        using var b = B is { } bias ? device.Upload(bias, new Shape4(1, 1, 1, c.Cout)) : null;
         using var o = device.Allocate(TransposedConv2d.OutputShape(c.Input, c.Cout, c.K, c.K, c.Stride));
         TransposedConv2d.Forward(x, w, b, o, c.Stride, WeightScale, Epilogue);
         return o.ToArray();

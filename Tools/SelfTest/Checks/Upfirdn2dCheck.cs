@@ -16,9 +16,9 @@ internal sealed class Upfirdn2dCheck(Upfirdn2dCheck.Case c) : SelfTestCheck(c.Na
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var x = Upload(device, X, c.Input);
-        using var k = Upload(device, Kernel, new Shape4(1, 1, c.KH, c.KW));
-        using var b = B is { } bias ? Upload(device, bias, new Shape4(1, 1, 1, c.Input.C)) : null;
+        using var x = device.Upload(X, c.Input);
+        using var k = device.Upload(Kernel, new Shape4(1, 1, c.KH, c.KW));
+        using var b = B is { } bias ? device.Upload(bias, new Shape4(1, 1, 1, c.Input.C)) : null;
         using var o = device.Allocate(Upfirdn2d.OutputShape(c.Input, c.KH, c.KW, c.Params));
         Upfirdn2d.Forward(x, k, o, c.Params, b, Epilogue);
         return o.ToArray();

@@ -22,8 +22,8 @@ internal sealed class WarpLevelCheck(string name, int size, int channels, int fr
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var feature = Upload(device, Feature, new Shape4(1, channels, size, size));
-        using var flow = Upload(device, Flow, new Shape4(1, 2, size, size));
+        using var feature = device.Upload(Feature, new Shape4(1, channels, size, size));
+        using var flow = device.Upload(Flow, new Shape4(1, 2, size, size));
         using var warp = new WarpOneLevel(device, size, channels);
         warp.SetFlow(flow);
         using var fields = warp.Integrate(LoopSchedule.Official(frames));
