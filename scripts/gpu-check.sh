@@ -74,7 +74,11 @@ run() {
   note "== $name (at most $limit s)"
   local t0 status result=ok
   t0=$(date +%s.%N)
-  timeout --kill-after=10 "$limit" "$@" >> "$target" 2>> "$log"; status=$?
+  if command -v timeout > /dev/null; then
+    timeout --kill-after=10 "$limit" "$@" >> "$target" 2>> "$log"; status=$?
+  else
+    "$@" >> "$target" 2>> "$log"; status=$?
+  fi
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then result="timed out after $limit s"
   elif [ "$status" -ne 0 ]; then result="failed (exit $status)"; fi
   record "$name" "$result" "$(seconds_since "$t0")"
@@ -90,7 +94,11 @@ elif [ -f "$bundle" ]; then
   if [ ! -x "$dir/gpu-check/bin/cinekernel" ] || [ "$bundle" -nt "$dir/gpu-check/bin/cinekernel" ]; then
     note "== unpacking $bundle"
     rm -rf "$dir/gpu-check"
-    tar -C "$dir" -xJf "$bundle" >> "$log" 2>&1 && touch "$dir/gpu-check/bin/cinekernel"
+    if command -v xz > /dev/null; then
+      tar -C "$dir" -xJf "$bundle" >> "$log" 2>&1
+    else # no xz-utils: Python's tarfile reads xz too
+      python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$bundle" "$dir" >> "$log" 2>&1
+    fi && touch "$dir/gpu-check/bin/cinekernel"
   fi
   root=$dir/gpu-check
 fi
@@ -102,6 +110,15 @@ else
   record "bundle" "failed (no bin/cinekernel and bin/CineKernel.Bench from $bundle; run scripts/gpu-check-prepare.sh)" "$(seconds_since "$t0")"
 fi
 cli=$root/bin/cinekernel bench=$root/bin/CineKernel.Bench
+# ILGPU opens the CUDA driver as libcuda.so; a driver-only install may have just libcuda.so.1.
+if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so '; then
+  driver=$(ldconfig -p 2>/dev/null | awk '/libcuda\.so\.1 / { print $NF; exit }')
+  if [ -n "$driver" ]; then
+    mkdir -p "$work/lib" && ln -sf "$driver" "$work/lib/libcuda.so"
+    export LD_LIBRARY_PATH=$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    note "libcuda.so: none on the library path; linked $driver"
+  fi
+fi
 sample=$root/samples/0002268
 [ -d "$sample" ] || sample=$script_root/samples/0002268
 if [ "$quick" = 1 ]; then
