@@ -34,7 +34,11 @@ public class GpuCheckScriptTests : FileTestBase
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
-        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(6)), Is.True, "gpu-check.sh did not finish in 6 minutes");
+        if (!process.WaitForExit(TimeSpan.FromMinutes(6)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("gpu-check.sh did not finish in 6 minutes");
+        }
         return (process.ExitCode, stdout + stderr.Result);
     }
 
