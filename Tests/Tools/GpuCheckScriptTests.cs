@@ -32,14 +32,14 @@ public class GpuCheckScriptTests : FileTestBase
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment.Remove("OUT");
         using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromMinutes(6)))
         {
             process.Kill(entireProcessTree: true);
             Assert.Fail("gpu-check.sh did not finish in 6 minutes");
         }
-        return (process.ExitCode, stdout + stderr.Result);
+        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
     [Test]
