@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using CineKernel.Bench.Support;
 using CineKernel.Kernels;
+using CineKernel.Pipeline.Weights;
 
 namespace CineKernel.Bench;
 
@@ -15,7 +16,7 @@ internal static class ConvLayer
     public const double Flops = 2.0 * C * C * K * K * H * W;
     public const double Bytes = 4.0 * (2.0 * C * H * W + C * C * K * K);
 
-    public static float[] Random(int length, int seed) => BenchData.Uniform(length, seed);
+    public static float[] Random(int length, int seed) => RandomWeights.Uniform(length, seed);
 
     /// <summary>
     /// The plain C# float32 conv the kernels are measured against: Parallel.For over output channels,
@@ -82,7 +83,7 @@ internal static class ConvLayer
     }
 }
 
-/// <summary>Conv2d 64→64, 3×3, 128×128, bias + fused leaky ReLU, on ILGPU's CPU accelerator vs a plain loop.</summary>
+/// <summary>Conv2d 64→64, 3×3, 128×128, bias + fused leaky ReLU, on the benchmark device (BenchDevice) vs a plain loop.</summary>
 [Config(typeof(CineKernelConfig))]
 public class Conv2dBenchmarks
 {
@@ -95,7 +96,7 @@ public class Conv2dBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        device = ComputeDevice.Open("cpu");
+        device = BenchDevice.Open();
         hx = ConvLayer.Random(C * H * W, 1);
         hw = ConvLayer.Random(C * C * K * K, 2);
         hb = ConvLayer.Random(C, 3);
@@ -132,7 +133,7 @@ public class Conv2dBenchmarks
 
 /// <summary>
 /// Modulated conv 64→64, 3×3, 128×128 with demodulation, bias + fused leaky ReLU: the demod op and the
-/// fused conv on ILGPU's CPU accelerator vs a plain loop of the same fused form.
+/// fused conv on the benchmark device (BenchDevice) vs a plain loop of the same fused form.
 /// </summary>
 [Config(typeof(CineKernelConfig))]
 public class ModulatedConv2dBenchmarks
@@ -146,7 +147,7 @@ public class ModulatedConv2dBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        device = ComputeDevice.Open("cpu");
+        device = BenchDevice.Open();
         hx = ConvLayer.Random(C * H * W, 1);
         hw = ConvLayer.Random(C * C * K * K, 2);
         hb = ConvLayer.Random(C, 3);

@@ -34,7 +34,7 @@ public class DisplacementBenchmarks
         hostFlow = Enumerable.Range(0, 2 * Side * Side).Select(_ => (float)((rng.NextDouble() * 2 - 1) * 1.5)).ToArray();
         hostPosition = new float[3 * Side * Side];
         hostField = new float[2 * Side * Side];
-        device = ComputeDevice.Open("cpu");
+        device = BenchDevice.Open();
         flow = device.Upload(hostFlow, new Shape4(1, 2, Side, Side));
         using (DisplacementFields.Compute(flow, LoopSchedule.Official(4), DisplacementStorage.Checkpointed)) { } // compile outside
         device.Synchronize();
@@ -90,7 +90,7 @@ public class DisplacementBenchmarks
         }
     }
 
-    /// <summary>Checkpointed fields on ILGPU's CPU accelerator: O(N) steps, O(√N) memory.</summary>
+    /// <summary>Checkpointed fields on the benchmark device (BenchDevice): O(N) steps, O(√N) memory.</summary>
     [Benchmark]
     public void CpuCheckpointed() => PrepareAndWalk(DisplacementStorage.Checkpointed);
 

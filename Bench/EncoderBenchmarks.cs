@@ -2,14 +2,14 @@ using BenchmarkDotNet.Attributes;
 using CineKernel.Bench.Support;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Inversion;
-using CineKernel.WeightsLoader;
+using CineKernel.Pipeline.Weights;
 
 namespace CineKernel.Bench;
 
 /// <summary>
 /// The feature-style encoder at the release's widths (IResNet-50 stages, 18 heads of 8640 → 512, content
 /// 64 → 512 → 512; 115 M parameters, random) on a 1024² image, i.e. the network at 256² after the two
-/// halvings, on ILGPU's CPU accelerator. The baseline is the same graph with every BatchNorm kept as its
+/// halvings, on the benchmark device (BenchDevice). The baseline is the same graph with every BatchNorm kept as its
 /// own affine op; the other folds them into the convs at load time (DESIGN.md "Encoder").
 /// FLOPs are the plan's count (2 per multiply-add; convs 94.78 G, heads 0.16 G, the rest element-wise),
 /// checked against the plan in the setup.
@@ -36,20 +36,9 @@ public class EncoderBenchmarks
     /// <summary>One encoder per target (each holds 460 MB of weights); the two agree to 1e-5 in FeatureStyleEncoderTests.</summary>
     private FeatureStyleEncoder Create(bool foldBatchNorm, double flops)
     {
-        device = ComputeDevice.Open("cpu");
+        device = BenchDevice.Open();
         var config = FeatureStyleEncoderConfig.Release;
-        var weights = new Dictionary<string, TensorData>();
-        int seed = 1;
-        foreach (var (name, shape) in config.Parameters())
-        {
-            int count = (int)shape.Aggregate(1L, (a, b) => a * b);
-            // Variance 1/fan_in for weights; BatchNorm statistics and slopes near their typical values.
-            float scale = shape.Length > 1 ? MathF.Sqrt(3f / (count / shape[0])) : 0.2f;
-            float offset = shape.Length == 1 && (name.EndsWith(".running_var", StringComparison.Ordinal) || name.EndsWith(".weight", StringComparison.Ordinal)) ? 1f : 0f;
-            var data = ConvLayer.Random(count, seed++);
-            for (int i = 0; i < data.Length; i++) data[i] = offset + scale * data[i];
-            weights[name] = new TensorData(shape, data);
-        }
+        var weights = RandomWeights.Encoder(config, seed: 1);
         var encoder = new FeatureStyleEncoder(device, weights, ConvLayer.Random(config.StyleDim, 0), Image, foldBatchNorm);
         if (encoder.Plan.FlopsOnce != flops)
             throw new InvalidOperationException($"encoder FLOPs changed: the plan counts {encoder.Plan.FlopsOnce}, the benchmark says {flops}");

@@ -36,8 +36,8 @@ public class MotionGeneratorBenchmarks
     {
         var config = MotionGeneratorConfig.Official;
         if (config.Flops(Size, Size) != Flops) throw new InvalidOperationException($"motion benchmark: Work counts {Flops}, the config {config.Flops(Size, Size)}");
-        device = ComputeDevice.Open("cpu");
-        runner = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(config, MotionGenerator.RandomParameters(config, 1), Size, Size)));
+        device = BenchDevice.Open();
+        runner = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(config, NetworkParameters.From(RandomWeights.Motion(config, 1), "random"), Size, Size)));
         runner.SetInput(MotionGenerator.ImageInput, ConvLayer.Random(3 * Size * Size, 2));
     }
 
@@ -85,7 +85,7 @@ public class MaskPredictorBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        device = ComputeDevice.Open("cpu");
+        device = BenchDevice.Open();
         var models = MaskClassifier.LoadEnsemble(RandomClassifier(Config.TotalChannels), Config.TotalChannels);
         if (MaskPredictor.FirstLayerFlops(Config, Hidden1, FirstLayerPlacement.PerSource) + TailFlops != PerSourceFlops ||
             MaskPredictor.FirstLayerFlops(Config, Hidden1, FirstLayerPlacement.AfterConcat) + TailFlops != ConcatFlops)

@@ -23,7 +23,7 @@ public class SmallOpsLinearBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        device = ComputeDevice.OpenFromEnvironment();
+        device = BenchDevice.Open();
         var rng = new Random(1);
         float[] R(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         (hx, hw, hb, hy) = (R(Rows * In), R(Out * In), R(Out), new float[Rows * Out]);
@@ -83,7 +83,7 @@ public class SmallOpsInstanceNormBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        device = ComputeDevice.OpenFromEnvironment();
+        device = BenchDevice.Open();
         var rng = new Random(2);
         hx = Enumerable.Range(0, Channels * Plane).Select(_ => (float)(rng.NextDouble() * 4 + 1)).ToArray();
         hy = new float[hx.Length];

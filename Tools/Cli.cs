@@ -31,6 +31,14 @@ public static class Cli
                                        run one op or network on named tensors (ops: see 'cinekernel eval --list')
           inspect FILE                 list the tensors (names, dtypes, shapes) and metadata of a safetensors file,
                                        a .npy array or a PyTorch checkpoint
+          selftest [--device D] [--quick]
+                                       run every kernel family and each network at small sizes on the device and
+                                       compare with the expectations built into the tool (from the original's
+                                       fixtures and float64 references); exit 1 naming any check that fails
+          random-weights DIR [--size S | --tiny] [--seed N] [--overwrite]
+                                       write a weights folder (generator + encoder, the release's files) of random
+                                       values, to run and time animate --weights without the checkpoints: config-f
+                                       at S (default 1024), or --tiny (256², seconds on a CPU)
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -50,6 +58,8 @@ public static class Cli
                 "devices" => DevicesCommand.Run(rest, stdout),
                 "eval" => EvalCommand.Run(rest, stdout),
                 "inspect" => InspectCommand.Run(rest, stdout),
+                "random-weights" => RandomWeightsCommand.Run(rest, stdout),
+                "selftest" => SelftestCommand.Run(rest, stdout, stderr),
                 _ => throw new CliException($"unknown command '{args[0]}' (run 'cinekernel --help')", 2),
             };
         }

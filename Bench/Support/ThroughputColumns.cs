@@ -29,6 +29,7 @@ public sealed class ThroughputColumn(string name, Func<WorkAttribute, double> am
         var work = benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttribute<WorkAttribute>();
         var stats = summary[benchmarkCase]?.ResultStatistics;
         if (work is null || stats is null || amount(work) <= 0) return "-";
+        if (work.Case is not null && work.Case != string.Join(", ", benchmarkCase.Parameters.Items.Select(p => $"{p.Name}={p.Value}"))) return "-";
         double seconds = stats.Median * 1e-9;
         return (amount(work) / seconds / 1e9).ToString("F2");
     }

@@ -10,4 +10,10 @@ public sealed class WorkAttribute : Attribute
 {
     public double Flops { get; init; }
     public double Bytes { get; init; }
+
+    /// <summary>
+    /// When set, the counts hold only for the benchmark case whose parameters are these, written <c>Name=value</c>
+    /// and joined by ", " (e.g. <c>Config=config-f</c>); other cases of the method show "-" for the throughput.
+    /// </summary>
+    public string? Case { get; init; }
 }

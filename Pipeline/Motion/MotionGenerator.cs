@@ -84,20 +84,4 @@ public static class MotionGenerator
         public Value ConvNormRelu(Value x, string prefix, int cout, int k, Padding2d padding, int stride) =>
             g.Apply(prefix + ".relu", new ActivationOp(ActivationFunction.Relu), ConvNorm(x, prefix, cout, k, padding, stride));
     }
-
-    /// <summary>Random parameters of the right shapes (benchmarks, tests of the graph's plumbing).</summary>
-    public static NetworkParameters RandomParameters(MotionGeneratorConfig config, int seed)
-    {
-        var random = new Random(seed);
-        var tensors = new Dictionary<string, TensorData>();
-        foreach (var (name, shape) in config.ParameterShapes())
-        {
-            long fanIn = shape.Length > 1 ? shape[1] * shape[2] * shape[3] : 1;
-            float scale = (float)(1 / Math.Sqrt(fanIn));
-            var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
-            for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1) * scale;
-            tensors[name] = new TensorData(shape, data);
-        }
-        return NetworkParameters.From(tensors, "random");
-    }
 }

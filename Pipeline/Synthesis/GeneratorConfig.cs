@@ -54,6 +54,26 @@ public sealed record GeneratorConfig(int Size, int StyleDim, int MappingLayers, 
 
     public static GeneratorConfig FromFile(SafetensorsFile file) => FromMetadata(file.Metadata, file.Path);
 
+    /// <summary>
+    /// The metadata a generator file carries, as <c>convert</c> writes it and <see cref="FromMetadata"/> reads it:
+    /// <c>kind</c> stylegan2-generator, <c>size</c>, <c>style_dim</c>, <c>n_mlp</c>, <c>lr_mlp</c> and <c>channels</c>
+    /// (a JSON object of resolution → channels, 4 to the size).
+    /// </summary>
+    public Dictionary<string, string> ToMetadata()
+    {
+        var channels = new List<string>();
+        for (int r = 4; r <= Size; r *= 2) channels.Add($"\"{r}\": {ChannelsAt(r)}");
+        return new Dictionary<string, string>
+        {
+            ["kind"] = "stylegan2-generator",
+            ["size"] = Size.ToString(CultureInfo.InvariantCulture),
+            ["style_dim"] = StyleDim.ToString(CultureInfo.InvariantCulture),
+            ["n_mlp"] = MappingLayers.ToString(CultureInfo.InvariantCulture),
+            ["lr_mlp"] = MappingLrMul.ToString(CultureInfo.InvariantCulture),
+            ["channels"] = "{" + string.Join(", ", channels) + "}",
+        };
+    }
+
     /// <summary>log2(size).</summary>
     public int LogSize => (int)Math.Round(Math.Log2(Size));
 

@@ -2,6 +2,7 @@ using CineKernel.Graph.Ops;
 using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Weights;
 using CineKernel.Tests.Support;
 using CineKernel.Tests.Tools;
 using CineKernel.WeightsLoader;
@@ -33,7 +34,7 @@ public class FeatureStyleEncoderTests
     [OneTimeSetUp]
     public void RunTheFoldedEncoder()
     {
-        weights = RandomWeights(FeatureStyleEncoderConfig.Release, seed: 100);
+        weights = RandomWeights.Encoder(FeatureStyleEncoderConfig.Release, seed: 100);
         latentAverage = Numerics.Random(512, 7);
         image = Numerics.Random((int)ImageShape.Length, 8);
         folded = new FeatureStyleEncoder(Device, weights, latentAverage, ImageShape);
@@ -47,51 +48,6 @@ public class FeatureStyleEncoderTests
     {
         folded.Dispose();
         weights = null!;
-    }
-
-    /// <summary>
-    /// Random parameters for every tensor of the state_dict: convs and heads uniform with variance 1/fan_in,
-    /// BatchNorm γ ∈ [0.5, 1.5), β and mean ∈ [−0.2, 0.2), var ∈ [0.5, 1.5), PReLU slopes ∈ [0.15, 0.35).
-    /// </summary>
-    internal static Dictionary<string, TensorData> RandomWeights(FeatureStyleEncoderConfig config, int seed)
-    {
-        var result = new Dictionary<string, TensorData>();
-        foreach (var (name, shape) in config.Parameters())
-        {
-            int count = (int)shape.Aggregate(1L, (a, b) => a * b);
-            var data = UniformValues(count, seed++);
-            var (offset, scale) = Distribution(name, shape, count);
-            for (int i = 0; i < data.Length; i++) data[i] = offset + data[i] * scale;
-            result[name] = new TensorData(shape, data);
-        }
-        return result;
-    }
-
-    /// <summary>
-    /// Uniform in [−1, 1) from xorshift32: Numerics.Random's System.Random costs seconds for the
-    /// release's 115 M parameters, this a fraction of one.
-    /// </summary>
-    private static float[] UniformValues(int count, int seed)
-    {
-        var data = new float[count];
-        uint state = (uint)seed * 2654435761u | 1u;
-        for (int i = 0; i < data.Length; i++)
-        {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            data[i] = (state >> 8) * (2f / (1 << 24)) - 1f;
-        }
-        return data;
-    }
-
-    private static (float Offset, float Scale) Distribution(string name, long[] shape, int count)
-    {
-        if (shape.Length > 1) return (0f, MathF.Sqrt(3f / (count / shape[0])));
-        if (name.StartsWith("styles.", StringComparison.Ordinal)) return (0f, 0.1f);
-        if (name.EndsWith(".prelu.weight", StringComparison.Ordinal) || name is "conv.2.weight" or "content_layer.3.weight") return (0.25f, 0.1f);
-        if (name.EndsWith(".weight", StringComparison.Ordinal) || name.EndsWith(".running_var", StringComparison.Ordinal)) return (1f, 0.5f);
-        return (0f, 0.2f); // BatchNorm bias and running_mean
     }
 
     [Test]
@@ -139,7 +95,7 @@ public class FeatureStyleEncoderTests
     public void AThousandPixelImageGivesA64SquareFeature()
     {
         var narrow = EncoderEvalOpTests.Narrow;
-        var graph = FeatureStyleEncoder.BuildGraph(narrow, RandomWeights(narrow, 1), new float[narrow.StyleDim], new Shape4(1, 3, 1024, 1024));
+        var graph = FeatureStyleEncoder.BuildGraph(narrow, RandomWeights.Encoder(narrow, 1), new float[narrow.StyleDim], new Shape4(1, 3, 1024, 1024));
         Assert.That(graph.Outputs[FeatureStyleEncoder.WPlusOutput].Shape, Is.EqualTo(new Shape4(1, 1, narrow.Styles, narrow.StyleDim)));
         Assert.That(graph.Outputs[FeatureStyleEncoder.FeatureOutput].Shape, Is.EqualTo(new Shape4(1, narrow.ContentChannels, 64, 64)));
         var pooledFrom = graph.Nodes.Where(n => n.Op is AdaptiveAveragePoolOp).Select(n => (n.Inputs[0].Shape.H, n.Inputs[0].Shape.W));
@@ -173,7 +129,7 @@ public class EncoderEvalOpTests : CliTestBase
     [Test]
     public void WritesWPlusAndTheFeatureAsTheReference()
     {
-        var weights = FeatureStyleEncoderTests.RandomWeights(Narrow, seed: 40);
+        var weights = RandomWeights.Encoder(Narrow, seed: 40);
         var latent = Numerics.Random(3 * 8, 41); // one mean row per head
         var shape = new Shape4(2, 3, 37, 45);
         var image = Numerics.Random((int)shape.Length, 42);
@@ -201,7 +157,7 @@ public class EncoderEvalOpTests : CliTestBase
     [Test]
     public void MissingMeanLatentAndBadWeightsFailWithOneLine()
     {
-        var weights = FeatureStyleEncoderTests.RandomWeights(Narrow, seed: 50);
+        var weights = RandomWeights.Encoder(Narrow, seed: 50);
         var tensors = weights.Where(kv => kv.Key != "block_2.1.conv2.weight").ToList();
         tensors.Add(KeyValuePair.Create("in.image", new TensorData([1, 3, 16, 16], new float[768])));
         string input = PathOf("broken.safetensors");

@@ -109,6 +109,21 @@ public class GeneratorTests
         }
     }
 
+    /// <summary>
+    /// The float64 frame (GeneratorReference, the original's order: warp the feature, then toRGB) agrees with the
+    /// original's output, so the self-test's frame expectation, made by it for another generator, can be trusted.
+    /// </summary>
+    [Test]
+    public void Float64ReferenceFrameMatchesTheOriginal()
+    {
+        using var golden = GeneratorGolden.Open();
+        var config = GeneratorConfig.FromFile(golden);
+        const int t = 12;
+        var frame = GeneratorReference.Frame(config, golden.Read, golden.Read("in.wplus").Data, golden.Read("in.feature").Data,
+            golden.Read("in.flow").Data, config.Size, t, int.Parse(golden.Metadata["n_frames"]));
+        Numerics.AssertClose(golden.Read($"out.frame.{t}").Data, frame, 1e-4, $"out.frame.{t} vs the float64 reference");
+    }
+
     [Test]
     public void FramesHoistTheUnwarpedChainAndRunOnlyTheWarpedTailPerFrame()
     {

@@ -35,53 +35,6 @@ public class MotionGeneratorTests
         Numerics.AssertClose(runner.Output(MotionGenerator.MotionOutput).ToArray(), file.Read("out.motion").Data, 1e-5, "motion field");
     }
 
-    /// <summary>The network in float64 from the test's own references (ConvReference, DfwReference.Bilinear).</summary>
-    private static double[] ReferenceForward(MotionGeneratorConfig config, SafetensorsFile file, double[] x, Shape4 s)
-    {
-        double[] Conv(string prefix, int k, int stride, Padding2d pad, ref Shape4 shape, double[] input)
-        {
-            var w = file.Read($"{prefix}.weight");
-            var ws = Shape4.FromDims(w.Shape);
-            var y = ConvReference.Conv2d(input, shape, Numerics.ToDouble(w.Data), ws, Numerics.ToDouble(file.Read($"{prefix}.bias").Data), stride, pad, 1, ActivationFunction.Identity);
-            shape = Conv2d.OutputShape(shape, ws, stride, pad);
-            return y;
-        }
-        double[] Norm(double[] v, Shape4 shape, bool relu)
-        {
-            int plane = shape.H * shape.W;
-            var y = new double[v.Length];
-            for (int start = 0; start < v.Length; start += plane)
-            {
-                double mean = 0, variance = 0;
-                for (int i = 0; i < plane; i++) mean += v[start + i];
-                mean /= plane;
-                for (int i = 0; i < plane; i++) variance += (v[start + i] - mean) * (v[start + i] - mean);
-                double inverse = 1 / Math.Sqrt(variance / plane + 1e-5);
-                for (int i = 0; i < plane; i++) y[start + i] = relu ? Math.Max(0, (v[start + i] - mean) * inverse) : (v[start + i] - mean) * inverse;
-            }
-            return y;
-        }
-        var reflect3 = Padding2d.Uniform(3, PaddingMode.Reflect);
-        var reflect1 = Padding2d.Uniform(1, PaddingMode.Reflect);
-        var zeros1 = Padding2d.Uniform(1);
-        x = Norm(Conv(MotionGeneratorConfig.FirstConv, 7, 1, reflect3, ref s, x), s, relu: true);
-        for (int i = 0; i < config.Downsamplings; i++) x = Norm(Conv(config.DownConv(i), 3, 2, zeros1, ref s, x), s, relu: true);
-        for (int b = 0; b < config.ResidualBlocks; b++)
-        {
-            var hs = s;
-            var h = Norm(Conv($"{config.Block(b)}.conv_block.1", 3, 1, reflect1, ref hs, x), hs, relu: true);
-            h = Norm(Conv($"{config.Block(b)}.conv_block.5", 3, 1, reflect1, ref hs, h), hs, relu: false);
-            x = x.Zip(h, (a, c) => a + c).ToArray();
-        }
-        for (int i = 0; i < config.Downsamplings; i++)
-        {
-            x = DfwReference.Bilinear(x, s, s.H * 2, s.W * 2, alignCorners: true);
-            s = s with { H = s.H * 2, W = s.W * 2 };
-            x = Norm(Conv(config.UpConv(i), 3, 1, zeros1, ref s, x), s, relu: true);
-        }
-        return Conv(config.LastConv, 7, 1, reflect3, ref s, x);
-    }
-
     [Test]
     public void GraphMatchesAFloat64ReferenceOnTheGoldenWeights()
     {
@@ -96,12 +49,12 @@ public class MotionGeneratorTests
         {
             runner.SetInput(MotionGenerator.ImageInput, image);
             runner.Run();
-            Numerics.AssertClose(runner.Output(MotionGenerator.MotionOutput).ToArray(), ReferenceForward(config, file, Numerics.ToDouble(image), shape), 1e-5,
+            Numerics.AssertClose(runner.Output(MotionGenerator.MotionOutput).ToArray(), MotionReference.Forward(config, file.Read, Numerics.ToDouble(image), shape), 1e-5,
                 "32×48 motion field vs float64 reference");
         }
 
         var golden = file.Read("in.image");
-        var reference = ReferenceForward(config, file, Numerics.ToDouble(golden.Data), Shape4.FromDims(golden.Shape));
+        var reference = MotionReference.Forward(config, file.Read, Numerics.ToDouble(golden.Data), Shape4.FromDims(golden.Shape));
         using (var runner = new GraphRunner(Device, Scheduler.Plan(MotionGenerator.BuildGraph(config, NetworkParameters.From(file), 64, 64))))
         {
             runner.SetInput(MotionGenerator.ImageInput, golden.Data);
@@ -138,7 +91,7 @@ public class MotionGeneratorTests
     public void SizesThatDoNotSurviveTheDownsamplingAreRejected()
     {
         var config = new MotionGeneratorConfig(3, 2, 4, 2, 1);
-        var parameters = MotionGenerator.RandomParameters(config, 7);
+        var parameters = NetworkParameters.From(RandomWeights.Motion(config, 7), "random");
         Assert.That(() => MotionGenerator.BuildGraph(config, parameters, 18, 16), Throws.ArgumentException.With.Message.Contains("divisible by 4"));
         Assert.That(MotionGenerator.BuildGraph(config, parameters, 12, 8).Outputs[MotionGenerator.MotionOutput].Shape, Is.EqualTo(new Shape4(1, 2, 12, 8)));
     }
@@ -147,7 +100,7 @@ public class MotionGeneratorTests
     public void AMisshapenParameterNamesTheTensor()
     {
         var config = new MotionGeneratorConfig(3, 2, 4, 1, 1);
-        var other = MotionGenerator.RandomParameters(config with { Ngf = 5 }, 3);
+        var other = NetworkParameters.From(RandomWeights.Motion(config with { Ngf = 5 }, 3), "random");
         Assert.That(() => MotionGenerator.BuildGraph(config, other, 8, 8),
             Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'model.1.weight' has shape [5, 3, 7, 7], expected [4, 3, 7, 7]"));
     }

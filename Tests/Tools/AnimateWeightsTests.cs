@@ -323,7 +323,7 @@ public class AnimateWeightsTests : CliTestBase
     {
         string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
         var narrow = new CineKernel.Pipeline.Inversion.FeatureStyleEncoderConfig(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 32, TinyWeightsFolder.Latents, TinyWeightsFolder.StyleDim);
-        SafetensorsWriter.Write(Path.Combine(broken, WeightsFolder.EncoderFile), CineKernel.Tests.Pipeline.FeatureStyleEncoderTests.RandomWeights(narrow, 1));
+        SafetensorsWriter.Write(Path.Combine(broken, WeightsFolder.EncoderFile), RandomWeights.Encoder(narrow, 1));
         string output = PathOf("out.gif");
         AssertRefused(Run(["animate", Sample, "-o", output, "--weights", broken, "--frames", "3", "--device", "cpu", "--quiet"]),
             output, "enc.safetensors", "content_layer.4.weight", "32 channels");

@@ -23,14 +23,21 @@ public sealed class MaskMlpOp : IEvalOp
         int rows = checked((int)features.Shape[0]), inFeatures = checked((int)features.Shape[1]);
         var models = LoadEnsemble(context, inFeatures);
 
+        var logits = Logits(context.Device, models, features.Data, rows, inFeatures);
+        for (int m = 0; m < models.Count; m++)
+            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Classes], logits[m]));
+    }
+
+    /// <summary>Every model of the ensemble on the rows of <paramref name="features"/> (rows × inFeatures): logits rows × classes per model.</summary>
+    internal static float[][] Logits(ComputeDevice device, IReadOnlyList<MaskClassifier> models, float[] features, int rows, int inFeatures)
+    {
         var g = new GraphBuilder("mask mlp");
         var x = g.Input("features", new Shape4(1, 1, rows, inFeatures));
         for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Apply(g, x, m, perPixel: false));
-        using var runner = new GraphRunner(context.Device, Scheduler.Plan(g.Build()));
-        runner.SetInput("features", features.Data);
+        using var runner = new GraphRunner(device, Scheduler.Plan(g.Build()));
+        runner.SetInput("features", features);
         runner.Run();
-        for (int m = 0; m < models.Count; m++)
-            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Classes], runner.Output($"logits.{m}").ToArray()));
+        return Enumerable.Range(0, models.Count).Select(m => runner.Output($"logits.{m}").ToArray()).ToArray();
     }
 
     /// <summary>The weights file's ensemble (missing or misshapen tensors surface as InvalidDataException, which the CLI reports).</summary>

@@ -22,7 +22,7 @@ internal static class TinyWeightsFolder
 {
     public const int GeneratorSize = 256, StyleDim = 64, Latents = 14, FeatureChannels = 160;
 
-    public static readonly FeatureStyleEncoderConfig Encoder = new(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 64, Latents, StyleDim);
+    public static readonly FeatureStyleEncoderConfig Encoder = RandomWeightsFolder.TinyEncoder;
 
     public static readonly MotionGeneratorConfig Motion = new(3, 2, 4, 2, 1);
 
@@ -37,17 +37,17 @@ internal static class TinyWeightsFolder
     {
         Directory.CreateDirectory(dir);
         WriteGenerator(Path.Combine(dir, WeightsFolder.GeneratorFile));
-        SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.EncoderFile), FeatureStyleEncoderTests.RandomWeights(Encoder, seed: 300),
+        SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.EncoderFile), RandomWeights.Encoder(Encoder, seed: 300),
             new Dictionary<string, string> { ["source"] = "random tiny fs_encoder_v2" });
         for (int m = 0; m < (networks.HasFlag(PredictedInputs.Mask) ? WeightsFolder.ClassifierCount : 0); m++)
-            SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.ClassifierFile(m)), Classifier(FeatureChannels, 8, 4, seed: 400 + 20 * m),
+            SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.ClassifierFile(m)), RandomWeights.Classifier(FeatureChannels, 8, 4, seed: 400 + 20 * m),
                 new Dictionary<string, string> { ["kind"] = "pixel-classifier", ["numpy_class"] = "3", ["dim"] = FeatureChannels.ToString(CultureInfo.InvariantCulture) });
         foreach (var (net, seed) in new[] { (FlowNet.Sky, 600), (FlowNet.Fluid, 700) })
         {
             if (!networks.HasFlag(PredictedInputs.Motion)) break;
             string path = Path.Combine(dir, WeightsFolder.FlowNetFile(net));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            SafetensorsWriter.Write(path, MotionTensors(Motion, seed), MotionMetadata(Motion));
+            SafetensorsWriter.Write(path, RandomWeights.Motion(Motion, seed), MotionMetadata(Motion));
         }
         return dir;
     }
@@ -58,37 +58,8 @@ internal static class TinyWeightsFolder
         using var fixture = SafetensorsFile.Open(GeneratorFixture);
         var config = GeneratorConfig.FromFile(fixture);
         var tensors = config.Parameters().ToDictionary(p => p.Name, p => fixture.Read(p.Name));
-        tensors["latent_avg"] = new TensorData([StyleDim], Numerics.Random(StyleDim, 250, 0.5f));
-        var metadata = new[] { "size", "style_dim", "n_mlp", "channels", "lr_mlp" }.ToDictionary(k => k, k => fixture.Metadata[k]);
-        metadata["kind"] = "stylegan2-generator";
-        SafetensorsWriter.Write(path, tensors, metadata);
-    }
-
-    /// <summary>One DatasetGAN classifier's state_dict (names layers.k.*), BatchNorms with positive variances.</summary>
-    public static Dictionary<string, TensorData> Classifier(int dim, int hidden1, int hidden2, int seed)
-    {
-        var t = new Dictionary<string, TensorData>();
-        void Put(string name, float[] data, params long[] shape) => t[name] = new TensorData(shape, data);
-        Put("layers.0.weight", Numerics.Random(hidden1 * dim, seed, 0.3f), hidden1, dim);
-        Put("layers.0.bias", Numerics.Random(hidden1, seed + 1, 0.3f), hidden1);
-        Put("layers.3.weight", Numerics.Random(hidden2 * hidden1, seed + 2, 0.5f), hidden2, hidden1);
-        Put("layers.3.bias", Numerics.Random(hidden2, seed + 3, 0.3f), hidden2);
-        Put("layers.6.weight", Numerics.Random(3 * hidden2, seed + 4, 0.5f), 3, hidden2);
-        Put("layers.6.bias", Numerics.Random(3, seed + 5, 0.3f), 3);
-        foreach (var (bn, c) in new[] { ("layers.2", hidden1), ("layers.5", hidden2) })
-        {
-            Put($"{bn}.weight", Numerics.Random(c, seed + 6, 1f), c);
-            Put($"{bn}.bias", Numerics.Random(c, seed + 7, 0.2f), c);
-            Put($"{bn}.running_mean", Numerics.Random(c, seed + 8, 0.2f), c);
-            Put($"{bn}.running_var", Numerics.Random(c, seed + 9, 0.4f).Select(v => 1f + v).ToArray(), c);
-        }
-        return t;
-    }
-
-    public static Dictionary<string, TensorData> MotionTensors(MotionGeneratorConfig config, int seed)
-    {
-        var parameters = MotionGenerator.RandomParameters(config, seed);
-        return config.ParameterShapes().ToDictionary(p => p.Name, p => new TensorData(p.Shape, parameters.Read(p.Name, p.Shape)));
+        using var staged = RandomWeightsFolder.StageGenerator(path, config, tensors, Numerics.Random(StyleDim, 250, 0.5f));
+        staged.Commit();
     }
 
     public static Dictionary<string, string> MotionMetadata(MotionGeneratorConfig c) => new()
