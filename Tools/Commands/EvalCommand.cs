@@ -11,9 +11,9 @@ namespace CineKernel.Tools;
 /// </summary>
 public static class EvalCommand
 {
-    public static IReadOnlyDictionary<string, IEvalOp> Ops { get; } = Assembly.GetExecutingAssembly().GetTypes()
-        .Where(t => typeof(IEvalOp).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-        .Select(t => (IEvalOp)Activator.CreateInstance(t)!)
+    public static IReadOnlyDictionary<string, IEvaluation> Ops { get; } = Assembly.GetExecutingAssembly().GetTypes()
+        .Where(t => typeof(IEvaluation).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+        .Select(t => (IEvaluation)Activator.CreateInstance(t)!)
         .ToDictionary(o => o.Name);
 
     public static int Run(string[] args, TextWriter stdout)

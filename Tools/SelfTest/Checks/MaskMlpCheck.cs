@@ -26,6 +26,6 @@ internal sealed class MaskMlpCheck() : SelfTestCheck("network/mask-mlp-ensemble"
             .SelectMany(m => Model(m).Select(kv => KeyValuePair.Create($"{MaskClassifier.Prefix(m)}.{kv.Key["layers.".Length..]}", kv.Value)))
             .ToDictionary();
         var models = MaskClassifier.LoadEnsemble(NetworkParameters.From(tensors, "random"), In);
-        return MaskMlpOp.Logits(device, models, Features, Rows, In).SelectMany(l => l).ToArray();
+        return MaskMlpEvaluation.Logits(device, models, Features, Rows, In).SelectMany(l => l).ToArray();
     }
 }

@@ -21,7 +21,7 @@ internal sealed class SplatCheck(SplatCheck.Case c) : SelfTestCheck(c.Name, "spl
         int Top, int Left, int OH, int OW, bool Fill, int Seed, bool Golden = false);
 
     /// <summary>The fixture tensors a golden case reads (and stores as NAME/in.*).</summary>
-    public static IReadOnlyList<string> GoldenInputs => SplatOp.Inputs;
+    public static IReadOnlyList<string> GoldenInputs => SplatEvaluation.Inputs;
 
     public Case Parameters => c;
     public float[] A => RandomWeights.Uniform((int)c.Shape.Length, c.Seed);
@@ -51,7 +51,7 @@ internal sealed class SplatCheck(SplatCheck.Case c) : SelfTestCheck(c.Name, "spl
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        if (c.Golden) return SplatOp.Splat(device, name => data.Input(Name, name)).Data;
+        if (c.Golden) return SplatEvaluation.Splat(device, name => data.Input(Name, name)).Data;
         var flowShape = c.Shape with { C = 2 };
         using var a = device.Upload(A, c.Shape);
         using var b = device.Upload(B, c.Shape);

@@ -9,7 +9,7 @@ namespace CineKernel.Tools.Eval;
 /// index 9 and its loop (frame N−1 = frame 0): <c>in.wplus</c>, <c>in.feature</c>, <c>in.flow</c> → <c>out.frame.{t}</c>
 /// for t in --indices of --n-frames. The unwarped chain and the displacement fields run once for all frames.
 /// </summary>
-public sealed class FramesOp : IEvalOp
+public sealed class FramesEvaluation : IEvaluation
 {
     public string Name => "frames";
 

@@ -10,7 +10,7 @@ namespace CineKernel.Tools.Eval;
 /// fs_encoder_v2's state_dict from --weights or the input file; the mean latent <c>latent_avg</c> from the
 /// same file, else from the input file (the release keeps it apart, in sg2-lhq-1024-mean.pt).
 /// </summary>
-public sealed class EncoderOp : IEvalOp
+public sealed class EncoderEvaluation : IEvaluation
 {
     public string Name => "encoder";
 

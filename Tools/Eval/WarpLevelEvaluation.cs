@@ -10,7 +10,7 @@ namespace CineKernel.Tools.Eval;
 /// <c>out.warp_one_level.{t}</c>, with the stages on the way under the fixture's names: <c>out.flow{S}</c>,
 /// <c>out.padded_flow</c>, <c>out.blend.{t}</c>, <c>out.inpaint.{t}</c>.
 /// </summary>
-public sealed class WarpLevelOp : IEvalOp
+public sealed class WarpLevelEvaluation : IEvaluation
 {
     public string Name => "warp-level";
 

@@ -3,7 +3,7 @@ using CineKernel.WeightsLoader;
 namespace CineKernel.Tools.Eval;
 
 /// <summary><c>eval mapping</c>: the generator's mapping network (<c>style</c>), <c>in.z</c> (N×style_dim) → <c>out.w</c>.</summary>
-public sealed class MappingOp : IEvalOp
+public sealed class MappingEvaluation : IEvaluation
 {
     public string Name => "mapping";
 

@@ -13,7 +13,7 @@ namespace CineKernel.Tools.Eval;
 /// Outputs: <c>out.logits.{m}</c> (1×classes×out×out), <c>out.mask.initial</c> (vote and class selection)
 /// and <c>out.mask</c> (refined), 1×1×out×out of 0/1. The first layer runs per source resolution.
 /// </summary>
-public sealed class MaskOp : IEvalOp
+public sealed class MaskEvaluation : IEvaluation
 {
     public string Name => "mask";
 
@@ -43,7 +43,7 @@ public sealed class MaskOp : IEvalOp
         };
 
         var config = new MaskPredictorConfig(sources.Select(s => new MaskFeatureSource((int)s.Shape[1], (int)s.Shape[2])).ToList(), size);
-        var models = MaskMlpOp.LoadEnsemble(context, config.TotalChannels);
+        var models = MaskMlpEvaluation.LoadEnsemble(context, config.TotalChannels);
         using var runner = new GraphRunner(context.Device, Scheduler.Plan(MaskPredictor.BuildGraph(config, models, FirstLayerPlacement.PerSource)));
         for (int i = 0; i < sources.Count; i++) runner.SetInput(MaskPredictor.FeatureInput(i), sources[i].Data);
         runner.Run();

@@ -10,7 +10,7 @@ namespace CineKernel.Tools.Eval;
 /// <c>eval mask-mlp</c>: every DatasetGAN classifier <c>classifier.{m}</c> of the weights file (BatchNorms
 /// folded) on the rows of <c>in.features</c> (rows × In) → <c>out.logits.{m}</c> (rows × classes).
 /// </summary>
-public sealed class MaskMlpOp : IEvalOp
+public sealed class MaskMlpEvaluation : IEvaluation
 {
     public string Name => "mask-mlp";
 

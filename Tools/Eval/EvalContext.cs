@@ -3,23 +3,7 @@ using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;
 
-/// <summary>
-/// One op or network that <c>cinekernel eval</c> can run. Each lives in its own file under Eval/;
-/// the registry finds them by reflection, so adding an op touches no shared file.
-/// </summary>
-public interface IEvalOp
-{
-    /// <summary>The name on the command line, e.g. <c>euler</c>.</summary>
-    string Name { get; }
-
-    /// <summary>One line for <c>eval --list</c>: what it reads and writes.</summary>
-    string Summary { get; }
-
-    /// <summary>Runs the op and returns the named outputs (names as in the golden README).</summary>
-    IEnumerable<KeyValuePair<string, TensorData>> Run(EvalContext context);
-}
-
-/// <summary>What an eval op gets: the input file, the weights file, the options and the device.</summary>
+/// <summary>What an evaluation gets: the input file, the weights file, the options and the device.</summary>
 public sealed class EvalContext(SafetensorsFile inputs, SafetensorsFile weights, ComputeDevice device, int? nFrames, int[]? indices)
 {
     public SafetensorsFile Inputs { get; } = inputs;

@@ -6,7 +6,7 @@ namespace CineKernel.Tools.Eval;
 /// <c>eval feature-forward</c>: the original's <c>feature_forward</c>, <c>in.wplus</c> and <c>in.feature</c> (D, injected
 /// at its resolution) → <c>out.feature_forward</c> and <c>out.feature_forward.features.{k}</c> (D, then every conv output after it).
 /// </summary>
-public sealed class FeatureForwardOp : IEvalOp
+public sealed class FeatureForwardEvaluation : IEvaluation
 {
     public string Name => "feature-forward";
 

@@ -3,7 +3,7 @@ using CineKernel.WeightsLoader;
 namespace CineKernel.Tools.Eval;
 
 /// <summary><c>eval generator-forward</c>: the plain synthesis with the stored noise, <c>in.wplus</c> → <c>out.forward</c>.</summary>
-public sealed class GeneratorForwardOp : IEvalOp
+public sealed class GeneratorForwardEvaluation : IEvaluation
 {
     public string Name => "generator-forward";
 

@@ -7,7 +7,7 @@ namespace CineKernel.Tools.Eval;
 /// <c>eval euler</c>: the original's <c>euler_integration</c> of <c>in.motion</c> (N×2×H×W) for each step
 /// count k in --indices → <c>out.euler.{k}</c>. One incremental pass up to the largest k.
 /// </summary>
-public sealed class EulerOp : IEvalOp
+public sealed class EulerEvaluation : IEvaluation
 {
     public string Name => "euler";
 

@@ -11,7 +11,7 @@ namespace CineKernel.Tools.Eval;
 /// metadata) on <c>in.image</c> (1×input_nc×H×W in [−1, 1]) → <c>out.motion</c>, and
 /// <c>out.motion.zscore</c>, the same after the original's z_score_filtering.
 /// </summary>
-public sealed class MotionOp : IEvalOp
+public sealed class MotionEvaluation : IEvaluation
 {
     public string Name => "motion";
 

@@ -7,7 +7,7 @@ namespace CineKernel.Tools.Eval;
 /// <c>eval splat</c>: the original's <c>joint_splatting</c> (softsplat 'linear') of two maps with their
 /// flows and metrics: <c>in.splat.{a,b,flow_a,flow_b,metric_a,metric_b}</c> → <c>out.splat</c>.
 /// </summary>
-public sealed class SplatOp : IEvalOp
+public sealed class SplatEvaluation : IEvaluation
 {
     /// <summary>The six inputs, named as in the golden fixture after <c>in.</c>.</summary>
     public static readonly string[] Inputs = ["splat.a", "splat.b", "splat.flow_a", "splat.flow_b", "splat.metric_a", "splat.metric_b"];
