@@ -78,9 +78,12 @@ public static class NpyReader
         long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthField) : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
         if (headerLength > MaxHeaderBytes)
             throw new InvalidDataException($"{path}: .npy header length {headerLength} is implausibly large");
+        // Refuse a length the file cannot hold before allocating for it.
+        if (stream.CanSeek && headerLength > stream.Length - stream.Position)
+            throw HeaderTruncated(path, headerLength);
         var headerBytes = new byte[headerLength];
         if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) < headerBytes.Length)
-            throw new InvalidDataException($"{path}: .npy header is truncated (length {headerLength} runs past the end of the file)");
+            throw HeaderTruncated(path, headerLength);
         // Versions 1 and 2 store the header in latin-1, version 3 in UTF-8.
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
         var fields = new HeaderParser(path, text).ParseDict();
@@ -109,6 +112,9 @@ public static class NpyReader
         ElementTypes.ElementCount(shape, path);
         return new NpyHeader(major, descr, type, shape, stream.Position);
     }
+
+    private static InvalidDataException HeaderTruncated(string path, long headerLength) =>
+        new($"{path}: .npy header is truncated (length {headerLength} runs past the end of the file)");
 
     /// <summary>A shape as NumPy prints it: <c>(1, 2, 512, 512)</c>, <c>(5,)</c>, <c>()</c>.</summary>
     public static string FormatShape(IReadOnlyList<long> shape) =>

@@ -54,6 +54,9 @@ public sealed class TorchTensor
         RequiresGrad = requiresGrad;
     }
 
+    /// <summary>The most elements a view with more elements than its storage (an expanded, stride-0 view) may have.</summary>
+    public const long MaxRepeatedElements = 1 << 16;
+
     public TorchStorage Storage { get; }
     public long StorageOffset { get; }
     public long[] Shape { get; }
@@ -89,6 +92,10 @@ public sealed class TorchTensor
             if (last >= storage.ElementCount)
                 throw new InvalidDataException(
                     $"{what}: {geometry}: reaches element {last} of storage {Printable.Quote(storage.Key)}, which holds {storage.ElementCount}");
+            // Stride 0 repeats elements: reading such a view allocates for every repeat, which the file does not back.
+            if (count > storage.ElementCount && count > MaxRepeatedElements)
+                throw new InvalidDataException(
+                    $"{what}: {geometry}: {count} elements repeat the {storage.ElementCount} of storage {Printable.Quote(storage.Key)}; at most {MaxRepeatedElements} are read that way");
         }
         return new TorchTensor(storage, storageOffset, shape, stride, count, requiresGrad);
     }
