@@ -66,6 +66,8 @@ public static class FuzzTargets
             Refusal = typeof(MediaFileException),
             Parse = path => ImageInput.Load(path, 16),
             Seeds = () => SeedFiles.Images(root),
+            // Pixel buffers come from ImageSharp's allocator, bounded by ImageInput.MemoryBudgetBytes; this bounds the rest.
+            AllocationPerByte = 64,
         },
     ];
 
