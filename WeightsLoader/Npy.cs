@@ -24,6 +24,8 @@ public static class NpyReader
     /// <summary>Format versions 1 and 2 cap nothing, but no real header is near this; a larger one is corrupt.</summary>
     private const int MaxHeaderBytes = 1 << 20;
 
+    /// <summary>Reads the whole array as float32.</summary>
+    /// <exception cref="InvalidDataException">Not a .npy file, an unsupported version, dtype or order, a malformed header, or data that does not match the shape, naming the file.</exception>
     public static TensorData Read(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -53,6 +55,8 @@ public static class NpyReader
         return new TensorData(header.Shape, values);
     }
 
+    /// <summary>Reads and checks the header only.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read"/>, for the header.</exception>
     public static NpyHeader ReadHeader(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -60,6 +64,7 @@ public static class NpyReader
     }
 
     /// <summary>Parses the header at the start of <paramref name="stream"/> and leaves the stream at the data.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read"/>, for the header.</exception>
     public static NpyHeader ReadHeader(string path, Stream stream)
     {
         Span<byte> prefix = stackalloc byte[8];

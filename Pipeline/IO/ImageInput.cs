@@ -42,6 +42,7 @@ public static class ImageInput
 
     /// <summary>Checks the file (exists, is an image, within <see cref="MaxSide"/>) by its header, without decoding.</summary>
     /// <returns>The stored width and height (before EXIF orientation) and the format name.</returns>
+    /// <exception cref="MediaFileException">Missing, unreadable, not an image, a damaged header or over-large.</exception>
     public static (int Width, int Height, string Format) Identify(string path)
     {
         var header = ImageFileReader.Identify(path, "Input image", MaxSide);

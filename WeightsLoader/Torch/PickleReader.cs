@@ -83,9 +83,12 @@ public sealed class PickleReader
     }
 
     /// <summary>Unpickles one object from the start of <paramref name="data"/>.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load()"/>.</exception>
     public static object? Load(string file, byte[] data, Func<object?, object?>? persistentLoad = null) =>
         new PickleReader(file, new MemoryStream(data, writable: false), persistentLoad).Load();
 
+    /// <summary>Reads opcodes up to STOP and returns the object on the stack.</summary>
+    /// <exception cref="InvalidDataException">A truncated or malformed pickle, an opcode or global that is not allowed, naming the file and the byte.</exception>
     public object? Load()
     {
         while (true)

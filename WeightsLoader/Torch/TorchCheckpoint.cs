@@ -45,6 +45,8 @@ public sealed class TorchCheckpoint : IDisposable
     public static bool HasSignature(ReadOnlySpan<byte> head) =>
         head.StartsWith("PK\x03\x04"u8) || head.StartsWith((ReadOnlySpan<byte>)[0x80, 0x02, 0x8a]);
 
+    /// <summary>Opens the checkpoint, unpickles its object tree and checks that every storage exists with its size.</summary>
+    /// <exception cref="InvalidDataException">Not a checkpoint, a corrupt archive or pickle, a refused global or opcode, or a storage or tensor that does not fit, naming the file.</exception>
     public static TorchCheckpoint Open(string path)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

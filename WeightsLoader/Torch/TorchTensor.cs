@@ -116,6 +116,7 @@ public sealed class TorchTensor
     }
 
     /// <summary>The values as float32 in C order (float16/bfloat16 widened exactly, float64 rounded).</summary>
+    /// <exception cref="InvalidDataException">The dtype is not floating, the tensor is too large for one array, or its storage cannot be read.</exception>
     public float[] ReadSingle()
     {
         if (!Type.IsFloat())
@@ -147,6 +148,8 @@ public sealed class TorchTensor
         return values;
     }
 
+    /// <summary>The tensor as a <see cref="TensorData"/> (its shape and <see cref="ReadSingle"/>).</summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadSingle"/>.</exception>
     public TensorData ToTensorData() => new((long[])Shape.Clone(), ReadSingle());
 
     public override string ToString() => $"{Type.TorchName()} {ElementTypes.FormatShape(Shape)}";
