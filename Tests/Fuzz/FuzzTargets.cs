@@ -1,4 +1,5 @@
 using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Motion;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Fuzz;
@@ -25,7 +26,7 @@ public static class FuzzTargets
         new()
         {
             Name = "npy",
-            Description = "MotionField.Load: NpyReader's header (magic, version, dict literal, dtype, shape) and data, then the motion checks",
+            Description = "MotionField.Load (Pipeline.Motion, as animate reads --motion): NpyReader's header (magic, version, dict literal, dtype, shape) and data, then the motion checks",
             Refusal = typeof(InvalidDataException),
             Parse = path => MotionField.Load(path),
             Seeds = () => SeedFiles.Npy(root),
