@@ -14,52 +14,16 @@ public static class FuzzTargets
     /// <summary>The targets, with seeds read from the repository at <paramref name="root"/> (the folder of CineKernel.sln).</summary>
     public static IReadOnlyList<FuzzTarget> Create(string root) =>
     [
-        new()
-        {
-            Name = "safetensors",
-            Description = "SafetensorsFile.Open (header length, JSON header, dtypes, shapes, offsets), then Read of every float tensor",
-            Refusal = typeof(InvalidDataException),
-            Parse = ReadSafetensors,
-            Seeds = () => SeedFiles.Safetensors(root),
-            AllocationPerByte = 32,
-        },
-        new()
-        {
-            Name = "npy",
-            Description = "MotionField.Load (Pipeline.Motion, as animate reads --motion): NpyReader's header (magic, version, dict literal, dtype, shape) and data, then the motion checks",
-            Refusal = typeof(InvalidDataException),
-            Parse = path => MotionField.Load(path),
-            Seeds = () => SeedFiles.Npy(root),
-            AllocationPerByte = 16,
-        },
-        new()
-        {
-            Name = "torch-zip",
-            Description = "CheckpointConverter.Convert on zip-format checkpoints: the archive, data.pkl, storages, every tensor read",
-            Refusal = typeof(InvalidDataException),
-            Parse = path => CheckpointConverter.Convert(path),
-            Seeds = () => SeedFiles.TorchZip(root),
-            AllocationPerByte = 64,
-        },
-        new()
-        {
-            Name = "torch-legacy",
-            Description = "CheckpointConverter.Convert on legacy checkpoints: the five pickles, storage sizes and offsets, every tensor read",
-            Refusal = typeof(InvalidDataException),
-            Parse = path => CheckpointConverter.Convert(path),
-            Seeds = () => SeedFiles.TorchLegacy(root),
-            AllocationPerByte = 64,
-        },
-        new()
-        {
-            Name = "pickle",
-            Description = "the restricted unpickler: the input is data.pkl of a zip checkpoint with valid storages, then CheckpointConverter.Convert",
-            Refusal = typeof(InvalidDataException),
-            Parse = path => CheckpointConverter.Convert(path),
-            Seeds = () => SeedFiles.Pickles(root),
-            Prepare = SeedFiles.PickleWrapper(root),
-            AllocationPerByte = 512,
-        },
+        Weights("safetensors", "SafetensorsFile.Open (header length, JSON header, dtypes, shapes, offsets), then Read of every float tensor",
+            ReadSafetensors, () => SeedFiles.Safetensors(root), allocationPerByte: 32),
+        Weights("npy", "MotionField.Load (Pipeline.Motion, as animate reads --motion): NpyReader's header (magic, version, dict literal, dtype, shape) and data, then the motion checks",
+            path => MotionField.Load(path), () => SeedFiles.Npy(root), allocationPerByte: 16),
+        Weights("torch-zip", "CheckpointConverter.Convert on zip-format checkpoints: the archive, data.pkl, storages, every tensor read",
+            Convert, () => SeedFiles.TorchZip(root), allocationPerByte: 64),
+        Weights("torch-legacy", "CheckpointConverter.Convert on legacy checkpoints: the five pickles, storage sizes and offsets, every tensor read",
+            Convert, () => SeedFiles.TorchLegacy(root), allocationPerByte: 64),
+        Weights("pickle", "the restricted unpickler: the input is data.pkl of a zip checkpoint with valid storages, then CheckpointConverter.Convert",
+            Convert, () => SeedFiles.Pickles(root), allocationPerByte: 512, SeedFiles.PickleWrapper(root)),
         new()
         {
             Name = "image",
@@ -71,6 +35,21 @@ public static class FuzzTargets
             AllocationPerByte = 64,
         },
     ];
+
+    /// <summary>A target of the weights loaders, whose documented refusal is <see cref="InvalidDataException"/>.</summary>
+    private static FuzzTarget Weights(string name, string description, Action<string> parse,
+        Func<IEnumerable<(string, byte[])>> seeds, int allocationPerByte, Func<byte[], byte[]>? prepare = null) => new()
+    {
+        Name = name,
+        Description = description,
+        Refusal = typeof(InvalidDataException),
+        Parse = parse,
+        Seeds = seeds,
+        AllocationPerByte = allocationPerByte,
+        Prepare = prepare ?? (bytes => bytes),
+    };
+
+    private static void Convert(string path) => CheckpointConverter.Convert(path);
 
     private static void ReadSafetensors(string path)
     {

@@ -52,29 +52,21 @@ public class FuzzFindingTests : FileTestBase
         Assert.That(allocated, Is.LessThan(SmallAllocation));
     }
 
-    [Test]
-    public void StorageWhoseByteLengthOverflowsIsRefused()
+    /// <summary>
+    /// A storage whose byte length overflows: 2^62 + 1 float32 elements are 2^64 + 4 bytes, which wrapped to 4, so a
+    /// 4-byte entry matched, and reading a 2^28-element tensor of it allocated 1 GB before failing with
+    /// ArgumentOutOfRangeException. An expanded view (stride 0) over one stored float: 2^28 elements (1 GB as
+    /// float32) from a file of a few hundred bytes.
+    /// </summary>
+    [TestCase((1L << 62) + 1, 1, "storage '0' of 4611686018427387905 float32 elements is larger than any file")]
+    [TestCase(1L, 0, "tensor on storage '0': shape [268435456], stride [0], offset 0: 268435456 elements repeat the 1 of storage '0'")]
+    public void StorageOrViewLargerThanTheFileBacksIsRefusedBeforeItIsRead(long count, long stride, string refusal)
     {
-        // 2^62 + 1 float32 elements are 2^64 + 4 bytes, which wrapped to 4: a 4-byte entry matched, and reading a
-        // 2^28-element tensor of it allocated 1 GB before failing with ArgumentOutOfRangeException.
-        long count = (1L << 62) + 1;
         var pickle = new PickleBuilder().Proto().EmptyDict()
-            .Str("w").Tensor("FloatStorage", "0", count, 0, [1L << 28], [1]).SetItem().Stop();
-        string path = WriteFile("overflow.pt", TestFiles.TorchZip("c", pickle.ToArray(), new Dictionary<string, byte[]> { ["0"] = new byte[4] }));
+            .Str("w").Tensor("FloatStorage", "0", count, 0, [1L << 28], [stride]).SetItem().Stop();
+        string path = WriteFile("large.pt", TestFiles.TorchZip("c", pickle.ToArray(), new Dictionary<string, byte[]> { ["0"] = new byte[4] }));
         var (message, allocated) = Refuse(() => CheckpointConverter.Convert(path));
-        Assert.That(message, Is.EqualTo($"{path}: storage '0' of {count} float32 elements is larger than any file"));
-        Assert.That(allocated, Is.LessThan(SmallAllocation));
-    }
-
-    [Test]
-    public void ExpandedViewOfATinyStorageIsRefusedBeforeItIsRead()
-    {
-        // Stride 0 over one stored float: 2^28 elements (1 GB as float32) from a file of a few hundred bytes.
-        var pickle = new PickleBuilder().Proto().EmptyDict()
-            .Str("w").Tensor("FloatStorage", "0", 1, 0, [1L << 28], [0]).SetItem().Stop();
-        string path = WriteFile("expanded.pt", TestFiles.TorchZip("c", pickle.ToArray(), new Dictionary<string, byte[]> { ["0"] = new byte[4] }));
-        var (message, allocated) = Refuse(() => CheckpointConverter.Convert(path));
-        Assert.That(message, Does.StartWith($"{path}: tensor on storage '0': shape [268435456], stride [0], offset 0: 268435456 elements repeat the 1 of storage '0'"));
+        Assert.That(message, Does.StartWith($"{path}: {refusal}"));
         Assert.That(allocated, Is.LessThan(SmallAllocation));
     }
 

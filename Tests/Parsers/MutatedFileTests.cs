@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CineKernel.Fuzz;
+using CineKernel.Tests.WeightsLoader;
 using CsCheck;
 using NUnit.Framework;
 
@@ -12,12 +13,10 @@ namespace CineKernel.Tests.Parsers;
 /// naming the file (<see cref="FuzzTarget.Check"/>), never allocate more than the file's size justifies,
 /// and each finishes within <see cref="CaseLimit"/>. Seeded, so a failure reproduces; CsCheck shrinks it.
 /// </summary>
-public class MutatedFileTests
+public class MutatedFileTests : FileTestBase
 {
     /// <summary>No single parse may take longer than this (the slowest valid seed takes a few milliseconds).</summary>
     private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(2);
-
-    private string dir = "";
 
     /// <summary>The folder of CineKernel.sln, above the test binaries.</summary>
     public static string RepositoryRoot
@@ -30,19 +29,6 @@ public class MutatedFileTests
         }
     }
 
-    [SetUp]
-    public void CreateDirectory()
-    {
-        dir = Path.Combine(Path.GetTempPath(), "cinekernel-mutations", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-    }
-
-    [TearDown]
-    public void DeleteDirectory()
-    {
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-    }
-
     [TestCase("safetensors", 3000)]
     [TestCase("npy", 3000)]
     [TestCase("torch-zip", 2000)]
@@ -53,7 +39,7 @@ public class MutatedFileTests
     {
         var target = FuzzTargets.Create(RepositoryRoot).Single(t => t.Name == name);
         var seeds = target.Seeds().Select(s => s.Bytes).ToArray();
-        string path = Path.Combine(dir, "input");
+        string path = PathOf("input");
         // Warm up: the first parse of a kind runs type initialisers, which allocate.
         foreach (var seed in seeds)
         {
