@@ -8,9 +8,6 @@ namespace CineKernel.Fuzz;
 /// </summary>
 public sealed class FuzzTarget
 {
-    /// <summary>Managed bytes a parse may allocate whatever the input, on top of its per-byte allowance.</summary>
-    public const long AllocationSlack = 1 << 20;
-
     /// <summary>The name used by <c>run-fuzzers.sh</c> and the <c>run</c>, <c>seeds</c> and <c>replay</c> commands.</summary>
     public required string Name { get; init; }
 
@@ -35,6 +32,12 @@ public sealed class FuzzTarget
     /// allocates outside the managed heap (ImageSharp's pixel buffers) and is bounded another way.
     /// </summary>
     public int? AllocationPerByte { get; init; }
+
+    /// <summary>
+    /// Managed bytes a parse may allocate whatever the input, on top of <see cref="AllocationPerByte"/>: the
+    /// parser's fixed costs (a decoder's tables and scratch buffers, which ArrayPool trimming makes it allocate again).
+    /// </summary>
+    public long AllocationSlack { get; init; } = 1 << 20;
 
     /// <summary>
     /// Parses the file and holds the parser to its contract: it either accepts the file or throws
