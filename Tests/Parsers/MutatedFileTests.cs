@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CineKernel.Fuzz;
+using CineKernel.Tests.Support;
 using CineKernel.Tests.WeightsLoader;
 using CsCheck;
 using NUnit.Framework;
@@ -18,26 +19,15 @@ public class MutatedFileTests : FileTestBase
     /// <summary>No single parse may take longer than this (the slowest valid seed takes a few milliseconds).</summary>
     private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(2);
 
-    /// <summary>The folder of CineKernel.sln, above the test binaries.</summary>
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "CineKernel.sln"))) return d.FullName;
-            throw new InvalidOperationException("CineKernel.sln not found above the test directory");
-        }
-    }
-
     [TestCase("safetensors", 3000)]
     [TestCase("npy", 3000)]
     [TestCase("torch-zip", 2000)]
-    [TestCase("torch-legacy", 1000)]
+    [TestCase("torch-legacy", 2000)]
     [TestCase("pickle", 2000)]
     [TestCase("image", 2000)]
     public void MutatedFilesAreReadOrRefusedCleanly(string name, int cases)
     {
-        var target = FuzzTargets.Create(RepositoryRoot).Single(t => t.Name == name);
+        var target = FuzzTargets.Create(RepositoryPaths.Root).Single(t => t.Name == name);
         var seeds = target.Seeds().Select(s => s.Bytes).ToArray();
         string path = PathOf("input");
         // Warm up: the first parse of a kind runs type initialisers, which allocate.
