@@ -27,6 +27,8 @@ public static class CheckpointConverter
 {
     private const string ModulePrefix = "module.";
 
+    /// <summary>Reads the checkpoint and selects and converts its tensors (see the class summary).</summary>
+    /// <exception cref="InvalidDataException">Any error of <see cref="TorchCheckpoint.Open"/> or of reading a tensor, or a checkpoint that holds no float tensors, naming the file.</exception>
     public static ConvertedCheckpoint Convert(string path)
     {
         using var checkpoint = TorchCheckpoint.Open(path);

@@ -24,6 +24,8 @@ public static class NpyReader
     /// <summary>Format versions 1 and 2 cap nothing, but no real header is near this; a larger one is corrupt.</summary>
     private const int MaxHeaderBytes = 1 << 20;
 
+    /// <summary>Reads the whole array as float32.</summary>
+    /// <exception cref="InvalidDataException">Not a .npy file, an unsupported version, dtype or order, a malformed header, or data that does not match the shape, naming the file.</exception>
     public static TensorData Read(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -53,6 +55,8 @@ public static class NpyReader
         return new TensorData(header.Shape, values);
     }
 
+    /// <summary>Reads and checks the header only.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read"/>, for the header.</exception>
     public static NpyHeader ReadHeader(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -60,6 +64,7 @@ public static class NpyReader
     }
 
     /// <summary>Parses the header at the start of <paramref name="stream"/> and leaves the stream at the data.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read"/>, for the header.</exception>
     public static NpyHeader ReadHeader(string path, Stream stream)
     {
         Span<byte> prefix = stackalloc byte[8];
@@ -78,9 +83,12 @@ public static class NpyReader
         long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthField) : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
         if (headerLength > MaxHeaderBytes)
             throw new InvalidDataException($"{path}: .npy header length {headerLength} is implausibly large");
+        // Refuse a length the file cannot hold before allocating for it.
+        if (stream.CanSeek && headerLength > stream.Length - stream.Position)
+            throw HeaderTruncated(path, headerLength);
         var headerBytes = new byte[headerLength];
         if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) < headerBytes.Length)
-            throw new InvalidDataException($"{path}: .npy header is truncated (length {headerLength} runs past the end of the file)");
+            throw HeaderTruncated(path, headerLength);
         // Versions 1 and 2 store the header in latin-1, version 3 in UTF-8.
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
         var fields = new HeaderParser(path, text).ParseDict();
@@ -109,6 +117,9 @@ public static class NpyReader
         ElementTypes.ElementCount(shape, path);
         return new NpyHeader(major, descr, type, shape, stream.Position);
     }
+
+    private static InvalidDataException HeaderTruncated(string path, long headerLength) =>
+        new($"{path}: .npy header is truncated (length {headerLength} runs past the end of the file)");
 
     /// <summary>A shape as NumPy prints it: <c>(1, 2, 512, 512)</c>, <c>(5,)</c>, <c>()</c>.</summary>
     public static string FormatShape(IReadOnlyList<long> shape) =>

@@ -58,6 +58,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Tensor entries in header order.</summary>
     public IEnumerable<SafetensorsEntry> Entries => order;
 
+    /// <summary>Opens and checks the file: header length, JSON header, dtypes, shapes and every tensor's offsets.</summary>
+    /// <exception cref="InvalidDataException">Any format error (too short, a header length past the end, invalid JSON, an unknown dtype, offsets outside the data, overlapping or not matching shape × dtype), naming the file and the tensor.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read.</exception>
     public static SafetensorsFile Open(string path)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -210,6 +213,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
         entries.TryGetValue(name, out var e) ? e : throw new KeyNotFoundException($"{Path}: no tensor named {Printable.Quote(name)}");
 
     /// <summary>The tensor as float32 (F32 copied, F16/BF16 widened exactly, F64 rounded).</summary>
+    /// <exception cref="InvalidDataException">The tensor's dtype is not a floating type, or it has more elements than one array holds.</exception>
+    /// <exception cref="KeyNotFoundException">No tensor has that name.</exception>
     public TensorData Read(string name)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);

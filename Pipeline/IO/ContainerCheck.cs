@@ -74,6 +74,20 @@ internal static class ContainerCheck
         }
     }
 
+    /// <summary>
+    /// Checked before ImageSharp reads a BMP header at all: its pixel data offset must lie inside the file.
+    /// ImageSharp 2.1 sizes the palette by that offset and allocates it before reading, so a 60-byte file
+    /// claiming an offset of 1.6 GB made even Identify allocate 1.6 GB. <paramref name="head"/> is the start
+    /// of the file (at least 14 bytes for a BMP), <paramref name="fileLength"/> its whole length.
+    /// </summary>
+    public static string? BmpHeaderDamage(ReadOnlySpan<byte> head, long fileLength)
+    {
+        if (head.Length < 2 || head[0] != (byte)'B' || head[1] != (byte)'M') return null;
+        if (head.Length < 14) return "the file ends inside the BMP file header";
+        uint offset = BinaryPrimitives.ReadUInt32LittleEndian(head[10..]);
+        return offset > fileLength ? $"the BMP pixel data offset {offset} lies past the end of the file ({fileLength} bytes)" : null;
+    }
+
     /// <summary>The position of the next real marker's 0xFF after entropy-coded data, or −1 at the end of the file.</summary>
     private static int EndOfEntropyCodedData(ReadOnlySpan<byte> file, int position)
     {

@@ -1,5 +1,15 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Pbm;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -7,9 +17,13 @@ namespace CineKernel.Pipeline.IO;
 
 /// <summary>
 /// Reads an image file defensively, for <see cref="ImageInput"/> and <see cref="Mask.MaskInput"/>:
-/// the header alone first (ImageSharp's Identify) so an oversized image is refused before any pixel
-/// memory is allocated, then a completeness check of PNG and JPEG files (ImageSharp 2.1 decodes a
-/// truncated PNG or JPEG without complaint, leaving the missing rows black or grey), then the decode.
+/// the header alone first (ImageSharp's Identify, after a check of a BMP's pixel data offset, which ImageSharp
+/// would otherwise trust for an allocation) so an oversized image is refused before any pixel memory is
+/// allocated, then a completeness check of PNG and JPEG files (ImageSharp 2.1 decodes a truncated PNG or
+/// JPEG without complaint, leaving the missing rows black or grey), then the decode, under a memory budget:
+/// only the first frame of a GIF or TIFF is decoded (ImageSharp would otherwise allocate every frame at the
+/// full logical size, gigabytes from a file of a few hundred bytes), and all of ImageSharp's buffers together
+/// stay within <see cref="ImageInput.MemoryBudgetBytes"/> (<see cref="ImageMemoryBudget"/>).
 /// Every failure becomes a one-line <see cref="MediaFileException"/> naming the file; the role
 /// ("Input image", "Mask") starts the message.
 /// </summary>
@@ -20,14 +34,36 @@ internal static class ImageFileReader
 
     public sealed record Header(int Width, int Height, string Format);
 
+    /// <summary>The configuration every image is identified and decoded with: one budget for the process.</summary>
+    private static readonly Configuration Shared = CreateConfiguration(new ImageMemoryBudget(ImageInput.MemoryBudgetBytes));
+
+    /// <summary>
+    /// ImageSharp's formats with a fresh format manager (Configuration.Clone would share Default's), the GIF
+    /// and TIFF decoders set to the first frame, and the given allocator.
+    /// </summary>
+    internal static Configuration CreateConfiguration(MemoryAllocator allocator)
+    {
+        var configuration = new Configuration(new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(),
+            new BmpConfigurationModule(), new PbmConfigurationModule(), new TgaConfigurationModule(), new TiffConfigurationModule(),
+            new WebpConfigurationModule())
+        {
+            MemoryAllocator = allocator,
+        };
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+
     /// <summary>Reads and checks the header only: the file exists, is an image, and is at most maxSide pixels a side.</summary>
-    public static Header Identify(string path, string role, int maxSide)
+    public static Header Identify(string path, string role, int maxSide) => Identify(path, role, maxSide, Shared);
+
+    private static Header Identify(string path, string role, int maxSide, Configuration configuration)
     {
         CheckPath(path, role);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
-            return IdentifyStream(stream, path, role, maxSide);
+            return IdentifyStream(stream, path, role, maxSide, configuration);
         }
         catch (Exception e) when (e is IOException and not MediaFileException or UnauthorizedAccessException)
         {
@@ -39,9 +75,12 @@ internal static class ImageFileReader
     /// Identify, check, decode to 8-bit RGB and apply the EXIF orientation (so a phone photo comes out
     /// upright, as it displays). Alpha is dropped, not composited.
     /// </summary>
-    public static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide)
+    public static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide) => Read(path, role, maxSide, Shared);
+
+    /// <summary><see cref="Read(string, string, int)"/> with another configuration (a test's own budget).</summary>
+    internal static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide, Configuration configuration)
     {
-        Header header = Identify(path, role, maxSide);
+        Header header = Identify(path, role, maxSide, configuration);
         byte[] bytes;
         try
         {
@@ -64,7 +103,11 @@ internal static class ImageFileReader
         Image<Rgb24> image;
         try
         {
-            image = Image.Load<Rgb24>(bytes);
+            image = Image.Load<Rgb24>(configuration, bytes);
+        }
+        catch (Exception e) when (OverBudget(e) is { } budget)
+        {
+            throw OverBudget(path, role, header, budget);
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {
@@ -75,6 +118,11 @@ internal static class ImageFileReader
         {
             image.Mutate(x => x.AutoOrient());
         }
+        catch (Exception e) when (OverBudget(e) is { } budget)
+        {
+            image.Dispose();
+            throw OverBudget(path, role, header, budget);
+        }
         catch
         {
             image.Dispose();
@@ -83,15 +131,31 @@ internal static class ImageFileReader
         return (image, header);
     }
 
-    private static Header IdentifyStream(Stream stream, string path, string role, int maxSide)
+    private static MediaFileException OverBudget(string path, string role, Header header, InvalidMemoryOperationException e) =>
+        new(path, $"{role} '{path}': the {header.Width}x{header.Height} {header.Format} image needs more memory than allowed ({e.Message}).", e);
+
+    /// <summary>The budget's refusal, also when a decoder wrapped it (ImageSharp's "failed to allocate buffers").</summary>
+    private static InvalidMemoryOperationException? OverBudget(Exception e) =>
+        e as InvalidMemoryOperationException ?? e.InnerException as InvalidMemoryOperationException;
+
+    private static Header IdentifyStream(Stream stream, string path, string role, int maxSide, Configuration configuration)
     {
         if (stream.Length == 0)
             throw new MediaFileException(path, $"{role} '{path}': the file is empty, not an image.");
+        Span<byte> head = stackalloc byte[14];
+        int headLength = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        if (ContainerCheck.BmpHeaderDamage(head[..headLength], stream.Length) is { } damage)
+            throw new MediaFileException(path, $"{role} '{path}': {damage}; the BMP file is truncated or corrupt.");
         IImageInfo? info;
         IImageFormat? format;
         try
         {
-            info = Image.Identify(Configuration.Default, stream, out format);
+            info = Image.Identify(configuration, stream, out format);
+        }
+        catch (Exception e) when (OverBudget(e) is { } budget)
+        {
+            throw new MediaFileException(path, $"{role} '{path}': reading the header needs more memory than allowed ({budget.Message}).", e);
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {

@@ -30,11 +30,19 @@ public static class ImageInput
     /// <summary>Largest accepted width or height, checked from the header before decoding.</summary>
     public const int MaxSide = 8192;
 
+    /// <summary>
+    /// The most memory ImageSharp may hold at once while an image is decoded, oriented, cropped and resized:
+    /// enough for the largest accepted image (8192², any format), and a bound on what a file can make the
+    /// decoder allocate, however small the file.
+    /// </summary>
+    public const long MemoryBudgetBytes = 1L << 30;
+
     /// <summary>The generator's resolution, the original's working size.</summary>
     public const int DefaultSize = 1024;
 
     /// <summary>Checks the file (exists, is an image, within <see cref="MaxSide"/>) by its header, without decoding.</summary>
     /// <returns>The stored width and height (before EXIF orientation) and the format name.</returns>
+    /// <exception cref="MediaFileException">Missing, unreadable, not an image, a damaged header or over-large.</exception>
     public static (int Width, int Height, string Format) Identify(string path)
     {
         var header = ImageFileReader.Identify(path, "Input image", MaxSide);

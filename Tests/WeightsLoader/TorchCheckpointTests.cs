@@ -144,7 +144,7 @@ public class TorchCheckpointTests : FileTestBase
     {
         string path = WriteZip(new PickleBuilder().Proto().EmptyDict().Str("w")
             .Tensor("FloatStorage", "5", 6, 0, [6], [1]).SetItem().Stop());
-        Assert.That(Refusal(path), Is.EqualTo($"{path}: storage '5' is missing from the archive (no archive/data/5)"));
+        Assert.That(Refusal(path), Is.EqualTo($"{path}: storage '5' is missing from the archive (no entry 'archive/data/5')"));
 
         path = WriteZip(new PickleBuilder().Proto().EmptyDict().Str("w")
             .Tensor("FloatStorage", "0", 6, 0, [6], [1]).SetItem().Stop(), new() { ["0"] = new byte[20] });

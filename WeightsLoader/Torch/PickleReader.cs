@@ -65,6 +65,7 @@ public sealed class PickleReader
 
     private readonly string file;
     private readonly Stream stream;
+    private readonly long length;
     private readonly Func<object?, object?>? persistentLoad;
     private readonly List<object?> stack = new();
     private readonly Stack<int> marks = new();
@@ -79,13 +80,18 @@ public sealed class PickleReader
         if (!stream.CanSeek) throw new ArgumentException("the pickle stream must be seekable (lengths are checked against it)");
         this.file = file;
         this.stream = stream;
+        // Read once: every length check needs it, and a FileStream asks the file system each time (an fstat per opcode).
+        length = stream.Length;
         this.persistentLoad = persistentLoad;
     }
 
     /// <summary>Unpickles one object from the start of <paramref name="data"/>.</summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load()"/>.</exception>
     public static object? Load(string file, byte[] data, Func<object?, object?>? persistentLoad = null) =>
         new PickleReader(file, new MemoryStream(data, writable: false), persistentLoad).Load();
 
+    /// <summary>Reads opcodes up to STOP and returns the object on the stack.</summary>
+    /// <exception cref="InvalidDataException">A truncated or malformed pickle, an opcode or global that is not allowed, naming the file and the byte.</exception>
     public object? Load()
     {
         while (true)
@@ -227,7 +233,7 @@ public sealed class PickleReader
 
     private InvalidDataException Error(string message) => new($"{file}: {message} (at byte {opcodeStart})");
 
-    private long Remaining => stream.Length - stream.Position;
+    private long Remaining => length - stream.Position;
 
     // ---- reading ----
 

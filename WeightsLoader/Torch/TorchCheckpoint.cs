@@ -45,6 +45,8 @@ public sealed class TorchCheckpoint : IDisposable
     public static bool HasSignature(ReadOnlySpan<byte> head) =>
         head.StartsWith("PK\x03\x04"u8) || head.StartsWith((ReadOnlySpan<byte>)[0x80, 0x02, 0x8a]);
 
+    /// <summary>Opens the checkpoint, unpickles its object tree and checks that every storage exists with its size.</summary>
+    /// <exception cref="InvalidDataException">Not a checkpoint, a corrupt archive or pickle, a refused global or opcode, or a storage or tensor that does not fit, naming the file.</exception>
     public static TorchCheckpoint Open(string path)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -129,19 +131,31 @@ public sealed class TorchCheckpoint : IDisposable
         }
     }
 
+    /// <summary>The first read of a compressed zip entry, before its data shows that it holds more.</summary>
+    private const int UnbackedChunk = 1 << 16;
+
     private static byte[] ReadEntry(string path, ZipArchiveEntry entry, long limit, bool exact)
     {
         long fileLength = new FileInfo(path).Length;
         if (entry.CompressedLength > fileLength)
             throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} claims {entry.CompressedLength} bytes, more than the whole file");
         if (entry.Length > limit) throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} is {entry.Length} bytes, more than the {limit} allowed");
-        var bytes = new byte[entry.Length];
+        // A stored entry's size is backed by bytes in the file; a compressed one's is only a claim, so its
+        // buffer grows with the bytes that actually come out, never straight to the size the header states.
+        bool backedByFile = entry.Length <= entry.CompressedLength;
+        var bytes = new byte[backedByFile ? entry.Length : Math.Min(entry.Length, UnbackedChunk)];
         try
         {
             using var s = entry.Open();
-            int read = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-            if (exact && read < bytes.Length)
-                throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} is truncated ({read} of {bytes.Length} bytes)");
+            int read = 0;
+            while (true)
+            {
+                read += s.ReadAtLeast(bytes.AsSpan(read), bytes.Length - read, throwOnEndOfStream: false);
+                if (read < bytes.Length || bytes.Length == entry.Length) break;
+                Array.Resize(ref bytes, (int)Math.Min(entry.Length, 2L * bytes.Length));
+            }
+            if (exact && read < entry.Length)
+                throw new InvalidDataException($"{path}: zip entry {Printable.Quote(entry.FullName)} is truncated ({read} of {entry.Length} bytes)");
             return read == bytes.Length ? bytes : bytes[..read];
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
@@ -160,7 +174,7 @@ public sealed class TorchCheckpoint : IDisposable
 
         private ZipArchiveEntry Entry(TorchStorage storage) =>
             archive.GetEntry(prefix + "data/" + storage.Key)
-            ?? throw new InvalidDataException($"{path}: storage {Printable.Quote(storage.Key)} is missing from the archive (no {prefix}data/{storage.Key})");
+            ?? throw new InvalidDataException($"{path}: storage {Printable.Quote(storage.Key)} is missing from the archive (no entry {Printable.Quote(prefix + "data/" + storage.Key)})");
 
         public void Check(TorchStorage storage)
         {
@@ -279,6 +293,9 @@ public sealed class TorchCheckpoint : IDisposable
         string location = t[3] as string ?? throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} location is not a string");
         if (t[4] is not long count || count < 0)
             throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} size {PyTypes.Repr(t[4])} is not a non-negative int");
+        // Its byte length must not overflow: an overflowed one could match a tiny entry and pass every later check.
+        if (count > long.MaxValue / type.Size())
+            throw new InvalidDataException($"{path}: storage {Printable.Quote(key)} of {count} {type.TorchName()} elements is larger than any file");
         (string, long, long)? view = null;
         if (legacy && t[5] is not null)
         {

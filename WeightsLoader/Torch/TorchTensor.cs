@@ -54,6 +54,9 @@ public sealed class TorchTensor
         RequiresGrad = requiresGrad;
     }
 
+    /// <summary>The most elements a view with more elements than its storage (an expanded, stride-0 view) may have.</summary>
+    public const long MaxRepeatedElements = 1 << 16;
+
     public TorchStorage Storage { get; }
     public long StorageOffset { get; }
     public long[] Shape { get; }
@@ -89,6 +92,10 @@ public sealed class TorchTensor
             if (last >= storage.ElementCount)
                 throw new InvalidDataException(
                     $"{what}: {geometry}: reaches element {last} of storage {Printable.Quote(storage.Key)}, which holds {storage.ElementCount}");
+            // Stride 0 repeats elements: reading such a view allocates for every repeat, which the file does not back.
+            if (count > storage.ElementCount && count > MaxRepeatedElements)
+                throw new InvalidDataException(
+                    $"{what}: {geometry}: {count} elements repeat the {storage.ElementCount} of storage {Printable.Quote(storage.Key)}; at most {MaxRepeatedElements} are read that way");
         }
         return new TorchTensor(storage, storageOffset, shape, stride, count, requiresGrad);
     }
@@ -109,6 +116,7 @@ public sealed class TorchTensor
     }
 
     /// <summary>The values as float32 in C order (float16/bfloat16 widened exactly, float64 rounded).</summary>
+    /// <exception cref="InvalidDataException">The dtype is not floating, the tensor is too large for one array, or its storage cannot be read.</exception>
     public float[] ReadSingle()
     {
         if (!Type.IsFloat())
@@ -140,6 +148,8 @@ public sealed class TorchTensor
         return values;
     }
 
+    /// <summary>The tensor as a <see cref="TensorData"/> (its shape and <see cref="ReadSingle"/>).</summary>
+    /// <exception cref="InvalidDataException">As <see cref="ReadSingle"/>.</exception>
     public TensorData ToTensorData() => new((long[])Shape.Clone(), ReadSingle());
 
     public override string ToString() => $"{Type.TorchName()} {ElementTypes.FormatShape(Shape)}";
