@@ -9,8 +9,16 @@ using ILGPU.Runtime.OpenCL;
 
 namespace CineKernel.Kernels;
 
-/// <summary>What ILGPU found on this machine, for <c>cinekernel devices</c>.</summary>
-public sealed record DeviceDescription(DeviceKind Kind, string Name, long MemoryBytes, int MaxThreadsPerGroup);
+/// <summary>
+/// One device as <see cref="ComputeDevice.Open"/> would open it, for <c>cinekernel devices</c>: for the CPU, the
+/// engine's own CPU device (one multiprocessor per core) and the memory this process may use, not ILGPU's defaults.
+/// </summary>
+/// <param name="Kind">The backend.</param>
+/// <param name="Name">The driver's name for the device.</param>
+/// <param name="MemoryBytes">Device memory in bytes; for the CPU, the memory available to this process.</param>
+/// <param name="MaxThreadsPerGroup">The largest group the device runs.</param>
+/// <param name="Multiprocessors">Multiprocessors (compute units; for the CPU, cores used).</param>
+public sealed record DeviceDescription(DeviceKind Kind, string Name, long MemoryBytes, int MaxThreadsPerGroup, int Multiprocessors);
 
 /// <summary>
 /// One accelerator and the kernels compiled for it. This is the only place that picks an
@@ -65,7 +73,7 @@ public sealed class ComputeDevice : IDisposable
                 "cuda" => First(context, AcceleratorType.Cuda),
                 "opencl" => First(context, AcceleratorType.OpenCL),
                 "cpu" => First(context, AcceleratorType.CPU),
-                _ => First(context, AcceleratorType.Cuda) ?? First(context, AcceleratorType.OpenCL) ?? First(context, AcceleratorType.CPU),
+                _ => First(context, AutoChoice(context.Devices.Select(d => d.AcceleratorType))),
             };
             if (chosen is null)
                 throw new InvalidOperationException($"no {key} device was found (run 'cinekernel devices' to list what is available)");
@@ -79,13 +87,36 @@ public sealed class ComputeDevice : IDisposable
         }
     }
 
-    /// <summary>Every accelerator ILGPU can see.</summary>
+    /// <summary>Every accelerator ILGPU can see, each as <see cref="Open"/> would open it.</summary>
     public static IReadOnlyList<DeviceDescription> List()
     {
         using var context = CreateContext();
-        return context.Devices
-            .Select(d => new DeviceDescription(KindOf(d.AcceleratorType), d.Name, d.MemorySize, d.MaxNumThreadsPerGroup))
-            .ToList();
+        return context.Devices.Select(Describe).ToList();
+    }
+
+    /// <summary>What <c>auto</c> opens on this machine: CUDA, then OpenCL (a CPU OpenCL driver such as PoCL counts), then the CPU.</summary>
+    public static DeviceKind AutoKind()
+    {
+        using var context = CreateContext();
+        return KindOf(AutoChoice(context.Devices.Select(d => d.AcceleratorType)));
+    }
+
+    private static AcceleratorType AutoChoice(IEnumerable<AcceleratorType> present)
+    {
+        var types = present.ToHashSet();
+        return types.Contains(AcceleratorType.Cuda) ? AcceleratorType.Cuda
+            : types.Contains(AcceleratorType.OpenCL) ? AcceleratorType.OpenCL
+            : AcceleratorType.CPU;
+    }
+
+    private static DeviceDescription Describe(Device device)
+    {
+        if (device.AcceleratorType != AcceleratorType.CPU)
+            return new DeviceDescription(KindOf(device.AcceleratorType), device.Name, device.MemorySize,
+                device.MaxNumThreadsPerGroup, device.NumMultiprocessors);
+        var cpu = CpuDeviceForThisMachine();
+        return new DeviceDescription(DeviceKind.Cpu, cpu.Name, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+            cpu.MaxNumThreadsPerGroup, cpu.NumMultiprocessors);
     }
 
     /// <summary>The context settings every accelerator and the all-backends compile test use (O2, algorithms).</summary>

@@ -26,7 +26,9 @@ public class CliBasicsTests : CliTestBase
     {
         var (exit, stdout, _) = Run("devices");
         Assert.That(exit, Is.EqualTo(0));
-        Assert.That(stdout, Does.Match(@"(?m)^cpu\s"));
+        // The CPU line describes the device the engine opens (a multiprocessor per core, 2-thread groups, the
+        // process's memory), not ILGPU's default CPU device (16-thread groups, 8 EiB).
+        Assert.That(stdout, Does.Match($@"(?m)^cpu\s.*\([0-9]{{1,5}}\.[0-9] GiB, {Environment.ProcessorCount} cores, 2 threads/group\)$"));
         Assert.That(stdout, Does.Match(@"(?m)^auto → (cuda|opencl|cpu)$"));
     }
 

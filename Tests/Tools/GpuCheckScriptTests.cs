@@ -42,8 +42,8 @@ public class GpuCheckScriptTests : FileTestBase
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
-    [Test]
-    public void QuickCpuRunPassesEveryStepAndWritesEveryPromisedFile()
+    /// <summary>A bundle folder whose bin/ links to this build's executables.</summary>
+    private string BuildOutputBundle()
     {
         string bin = Path.Combine(Dir, "bundle", "bin");
         Directory.CreateDirectory(bin);
@@ -53,8 +53,14 @@ public class GpuCheckScriptTests : FileTestBase
             Assert.That(File.Exists(target), Is.True, $"{target}: build the solution first (dotnet build -c Release)");
             File.CreateSymbolicLink(Path.Combine(bin, exe), target);
         }
+        return Path.Combine(Dir, "bundle");
+    }
+
+    [Test]
+    public void QuickCpuRunPassesEveryStepAndWritesEveryPromisedFile()
+    {
         string outDir = Path.Combine(Dir, "out");
-        var (exit, output) = RunScript("--device", "cpu", "--quick", "--out", outDir, "--bundle", Path.Combine(Dir, "bundle"));
+        var (exit, output) = RunScript("--device", "cpu", "--quick", "--out", outDir, "--bundle", BuildOutputBundle());
         TestContext.Out.WriteLine(output);
         Assert.That(exit, Is.EqualTo(0), output + File.ReadAllText(Path.Combine(outDir, "log.txt")));
         Assert.That(Directory.GetFiles(outDir).Select(Path.GetFileName), Is.EquivalentTo(Promised));
@@ -83,6 +89,45 @@ public class GpuCheckScriptTests : FileTestBase
         string summary = File.ReadAllText(Path.Combine(outDir, "summary.md"));
         Assert.That(summary, Does.Contain("Failed: bundle devices selftest demo weights bench"));
         Assert.That(output, Does.Contain("gpu-check: 6 step(s) failed"));
+    }
+
+    [Test]
+    public void AnAbsentDeviceFailsEveryStepThatUsesItAndTheSummarySaysWhy()
+    {
+        string bundle = BuildOutputBundle();
+        string devices = RunProcess(Path.Combine(bundle, "bin", "cinekernel"), "devices");
+        if (devices.Contains("cuda ", StringComparison.Ordinal)) Assert.Ignore("this machine has a CUDA device");
+
+        string outDir = Path.Combine(Dir, "out");
+        var (exit, output) = RunScript("--device", "cuda", "--quick", "--out", outDir, "--bundle", bundle);
+        Assert.That(exit, Is.EqualTo(1), output);
+        string summary = File.ReadAllText(Path.Combine(outDir, "summary.md"));
+        Assert.That(summary, Does.Match(@"(?m)^\| devices \| ok \|"));
+        // BenchmarkDotNet exits 0 when every benchmark fails; the script reads its NA rows.
+        Assert.That(summary, Does.Match(@"(?m)^\| bench \| failed \(\d+ benchmark rows are NA\) \|"));
+        Assert.That(summary, Does.Contain("Failed: selftest demo weights bench"));
+        foreach (var step in new[] { "selftest", "demo", "weights" })
+            Assert.That(summary, Does.Match($@"## why {step} failed[^#]*no cuda device was found"), step);
+    }
+
+    [Test]
+    public void HelpPrintsTheHeaderCommentOnly()
+    {
+        var (exit, output) = RunScript("--help");
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(output, Does.StartWith("One-call check of a machine"));
+        Assert.That(output, Does.Not.Contain("set -").And.Not.Contain("#!"));
+    }
+
+    private static string RunProcess(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return stdout.Result + stderr.Result;
     }
 
     [Test]

@@ -80,7 +80,7 @@ public static class AnimateCommand
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
         if (request.PreviewDir is not null) WritePreviews(request.PreviewDir, photo, motion, mask, kept, request.Frames);
-        var report = new AnimateReport(request, size, device.Name).Set("motion", motionPath ?? "arrows");
+        var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows");
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
         return 0;

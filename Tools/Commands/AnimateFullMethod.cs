@@ -68,7 +68,7 @@ internal static class AnimateFullMethod
         if (request.PreviewDir is not null)
             AnimateCommand.WritePreviews(request.PreviewDir, photo, renderer.Motion, renderer.Mask, kept, request.Frames);
 
-        var report = new AnimateReport(request, renderer.Size, device.Name)
+        var report = new AnimateReport(request, renderer.Size, device)
             .Set("generator_size", size)
             .Set("weights", weightsDir)
             .Set("flow_net", request.FlowNet.ToString().ToLowerInvariant())

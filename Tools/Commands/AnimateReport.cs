@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
+using CineKernel.Kernels;
 
 namespace CineKernel.Tools;
 
 /// <summary>
 /// The report of one <c>animate</c> run: the summary line on stderr (unless quiet) and the JSON line on stdout
-/// with the fields every run has (output, frames, size, loop, device, motion), the renderer's own fields, and
+/// with the fields every run has (output, frames, size, loop, device and device_kind, motion), the renderer's own fields, and
 /// the seconds of each stage (README "Progress and timings").
 /// </summary>
-internal sealed class AnimateReport(AnimateRequest request, int size, string device)
+internal sealed class AnimateReport(AnimateRequest request, int size, ComputeDevice device)
 {
     private readonly Dictionary<string, object> fields = new()
     {
@@ -16,7 +17,8 @@ internal sealed class AnimateReport(AnimateRequest request, int size, string dev
         ["frames"] = request.Frames,
         ["size"] = size,
         ["loop"] = request.Loop.ToString().ToLowerInvariant(),
-        ["device"] = device,
+        ["device"] = device.Name,
+        ["device_kind"] = device.Kind.ToString().ToLowerInvariant(),
     };
 
     /// <summary>Seconds per stage, in the order they ran.</summary>

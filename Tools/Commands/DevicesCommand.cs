@@ -1,3 +1,4 @@
+using System.Globalization;
 using CineKernel.Kernels;
 
 namespace CineKernel.Tools;
@@ -10,9 +11,9 @@ public static class DevicesCommand
         Options.Parse(args, new HashSet<string>());
         var devices = ComputeDevice.List();
         foreach (var d in devices)
-            stdout.WriteLine($"{d.Kind.ToString().ToLowerInvariant(),-7} {d.Name}  ({d.MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB, {d.MaxThreadsPerGroup} threads/group)");
-        string auto = devices.Any(d => d.Kind == DeviceKind.Cuda) ? "cuda" : devices.Any(d => d.Kind == DeviceKind.OpenCL) ? "opencl" : "cpu";
-        stdout.WriteLine($"auto → {auto}");
+            stdout.WriteLine($"{d.Kind.ToString().ToLowerInvariant(),-7} {d.Name}  ({(d.MemoryBytes / (1024.0 * 1024 * 1024)).ToString("F1", CultureInfo.InvariantCulture)} GiB, "
+                + $"{d.Multiprocessors} {(d.Kind == DeviceKind.Cpu ? "cores" : "multiprocessors")}, {d.MaxThreadsPerGroup} threads/group)");
+        stdout.WriteLine($"auto → {ComputeDevice.AutoKind().ToString().ToLowerInvariant()}");
         return 0;
     }
 }

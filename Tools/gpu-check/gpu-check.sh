@@ -17,7 +17,7 @@
 set -uo pipefail
 script_root=$(cd "$(dirname "$0")/../.." && pwd)
 device=cuda quick=0 out=${OUT:-} bundle="" weights_frames="" budget=470
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 fail_usage() { echo "gpu-check: $1 (try --help)" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -52,6 +52,7 @@ for f in summary.md devices.txt selftest.txt demo.json weights.json bench.txt; d
 note() { echo "$*" | tee -a "$log"; }
 rows=()
 failed=()
+failures=() # NAME STDERR-FILE STDOUT-FILE, per failed step
 
 # record NAME RESULT SECONDS: one row of the summary; a RESULT other than "ok" fails the check.
 record() {
@@ -62,10 +63,12 @@ record() {
 seconds_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # run NAME CAP OUTFILE COMMAND...: runs COMMAND (an executable, or one of the functions below through bash -c) with at
-# most CAP seconds and what is left of the budget; stdout to OUTFILE (empty: the log), stderr to the log. timeout
-# kills the command's whole process group when the time is up.
+# most CAP seconds and what is left of the budget; stdout to OUTFILE (empty: the log), stderr to the log (and kept
+# per step, so the summary can quote a failure). timeout kills the command's whole process group when the time is up.
+# A step that exits 0 can still fail: the function named by $check (if set) prints why, or nothing.
 run() {
   local name=$1 cap=$2 target=${3:-$log}; shift 3
+  local err=$work/$name.err
   local left=$(( budget - ($(date +%s) - start) - 5 ))
   local limit=$(( cap < left ? cap : left ))
   if [ "$limit" -lt 5 ]; then
@@ -75,13 +78,33 @@ run() {
   local t0 status result=ok
   t0=$(date +%s.%N)
   if command -v timeout > /dev/null; then
-    timeout --kill-after=10 "$limit" "$@" >> "$target" 2>> "$log"; status=$?
+    timeout --kill-after=10 "$limit" "$@" >> "$target" 2> "$err"; status=$?
   else
-    "$@" >> "$target" 2>> "$log"; status=$?
+    "$@" >> "$target" 2> "$err"; status=$?
   fi
+  cat "$err" >> "$log"
+  local why=""
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then result="timed out after $limit s"
-  elif [ "$status" -ne 0 ]; then result="failed (exit $status)"; fi
+  elif [ "$status" -ne 0 ]; then result="failed (exit $status)"
+  elif [ -n "${check:-}" ]; then why=$("$check" "$target"); [ -z "$why" ] || result="failed ($why)"; fi
   record "$name" "$result" "$(seconds_since "$t0")"
+  [ "$result" = ok ] || failures+=("$name" "$err" "$target")
+}
+
+# BenchmarkDotNet exits 0 when benchmarks fail (a missing device, an exception in setup): they show as NA.
+bench_failures() {
+  local n
+  n=$(grep -cE '^\| .*\| +NA +\|' "$1")
+  [ "$n" -eq 0 ] || echo "$n benchmark rows are NA"
+  [ "$n" -ne 0 ] || grep -qE '^\| ' "$1" || echo "no benchmark results"
+}
+
+# The bundle's commit: prepare.sh writes COMMIT; a folder of build outputs is from the checkout it lies in.
+bundle_commit() {
+  if [ -f "$root/COMMIT" ]; then cat "$root/COMMIT"
+  elif c=$(git -C "$root" rev-parse HEAD 2>/dev/null); then
+    echo "$c$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' with uncommitted changes')"
+  else echo unknown; fi
 }
 
 # --- the bundle ---------------------------------------------------------------------------------------------------
@@ -105,7 +128,7 @@ fi
 root=$(cd "${root:-/nonexistent}" 2>/dev/null && pwd) || root=""
 if [ -n "$root" ] && [ -x "$root/bin/cinekernel" ] && [ -x "$root/bin/CineKernel.Bench" ]; then
   record "bundle" ok "$(seconds_since "$t0")"
-  note "bundle: $root (commit $(cat "$root/COMMIT" 2>/dev/null || echo unknown))"
+  note "bundle: $root (commit $(bundle_commit))"
 else
   record "bundle" "failed (no bin/cinekernel and bin/CineKernel.Bench from $bundle; run Tools/gpu-check/prepare.sh)" "$(seconds_since "$t0")"
 fi
@@ -154,14 +177,14 @@ run "devices" 60 "$out/devices.txt" "$cli" devices
 run "selftest" 120 "$out/selftest.txt" "$cli" selftest --device "$device"
 run "demo" 150 "" bash -c demo_step
 run "weights" 180 "" bash -c weights_step
-run "bench" 240 "$out/bench.txt" bash -c bench_step
+check=bench_failures run "bench" 240 "$out/bench.txt" bash -c bench_step
 
 # --- the summary --------------------------------------------------------------------------------------------------
 total=$(( $(date +%s) - start ))
 {
   echo "# GPU check: $([ "$quick" = 1 ] && echo quick || echo full), device $device"
   echo
-  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -n), bundle commit $(cat "$root/COMMIT" 2>/dev/null || echo unknown), $total s in all"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -n), bundle commit $(bundle_commit), $total s in all"
   command -v nvidia-smi > /dev/null && { echo; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | sed 's/^/    /'; }
   echo
   echo "| step | result | seconds |"
@@ -177,6 +200,12 @@ total=$(( $(date +%s) - start ))
     [ -f "$report" ] || continue
     name=$(basename "$report" -report-github.md)
     echo "### ${name#CineKernel.Bench.}"; cat "$report"; echo
+  done
+  for ((i = 0; i < ${#failures[@]}; i += 3)); do
+    echo "## why ${failures[i]} failed (the last lines of its error output)"; echo
+    { grep -v '^[[:space:]]*$' "${failures[i+1]}" | tail -n 8
+      [ "${failures[i+2]}" = "$log" ] || grep -iE 'error|exception|fail' "${failures[i+2]}" | tail -n 4; } | sed 's/^/    /'
+    echo
   done
   [ ${#failed[@]} -eq 0 ] && echo "All steps passed." || echo "Failed: ${failed[*]}"
 } > "$out/summary.md"
