@@ -1,11 +1,5 @@
 namespace CineKernel.Tools;
 
-/// <summary>A user error: reported as one line, exit code 2 for usage and 1 otherwise.</summary>
-public sealed class CliException(string message, int exitCode = 1) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
-}
-
 /// <summary>The <c>cinekernel</c> command line: parses the verb and hands the rest to its command.</summary>
 public static class Cli
 {

@@ -5,10 +5,6 @@ using CineKernel.WeightsLoader.Torch;
 
 namespace CineKernel.WeightsLoader;
 
-/// <summary>The float32 tensors a checkpoint converts to, in state_dict order, and the metadata that describes them.</summary>
-public sealed record ConvertedCheckpoint(
-    string Kind, IReadOnlyList<KeyValuePair<string, TensorData>> Tensors, IReadOnlyDictionary<string, string> Metadata);
-
 /// <summary>
 /// Turns a PyTorch checkpoint of the original release into the float32 safetensors the engine loads:
 /// <list type="bullet">

@@ -3,16 +3,6 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace CineKernel.Pipeline.IO;
 
-/// <summary>How float samples map to 8-bit values: [0, 1] or the networks' [−1, 1].</summary>
-public enum PixelRange
-{
-    /// <summary>0 is black, 1 is white.</summary>
-    Unit,
-
-    /// <summary>−1 is black, 1 is white (the generator's output and the encoder's input).</summary>
-    Signed,
-}
-
 /// <summary>
 /// An RGB image as three float planes (R, then G, then B; each H×W, row-major) with values in [0, 1]:
 /// the layout of one NCHW image, ready to upload as a 1×3×H×W tensor.
@@ -101,42 +91,5 @@ public sealed class RgbPlanes
         if (length > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(width), $"Image of {width}x{height} is too large for one array.");
         return (int)length;
-    }
-}
-
-/// <summary>Float planes to 8-bit pixels, shared by the frame writers and the previews.</summary>
-internal static class PixelQuantizer
-{
-    /// <summary>Clamps to the range and rounds to the nearest of 256 levels; NaN becomes 0.</summary>
-    public static byte ToByte(float value, PixelRange range)
-    {
-        float unit = range == PixelRange.Unit ? value : (value + 1f) * 0.5f;
-        if (!(unit > 0f)) return 0; // also NaN
-        if (unit >= 1f) return 255;
-        return (byte)(unit * 255f + 0.5f);
-    }
-
-    /// <summary>Planar RGB floats (3×H×W) to interleaved rgb24 bytes (H×W×3).</summary>
-    public static void ToRgb24(ReadOnlySpan<float> planes, int width, int height, PixelRange range, Span<byte> rgb24)
-    {
-        int plane = width * height;
-        if (planes.Length != 3 * plane)
-            throw new ArgumentException($"A {width}x{height} frame needs 3*{width}*{height} = {3 * plane} floats (planar RGB), got {planes.Length}.", nameof(planes));
-        if (rgb24.Length != 3 * plane)
-            throw new ArgumentException($"A {width}x{height} rgb24 buffer needs {3 * plane} bytes, got {rgb24.Length}.", nameof(rgb24));
-        ReadOnlySpan<float> r = planes[..plane], g = planes.Slice(plane, plane), b = planes.Slice(2 * plane, plane);
-        for (int i = 0; i < plane; i++)
-        {
-            rgb24[3 * i] = ToByte(r[i], range);
-            rgb24[3 * i + 1] = ToByte(g[i], range);
-            rgb24[3 * i + 2] = ToByte(b[i], range);
-        }
-    }
-
-    public static Image<Rgb24> ToImage(ReadOnlySpan<float> planes, int width, int height, PixelRange range)
-    {
-        var bytes = new byte[3 * width * height];
-        ToRgb24(planes, width, height, range, bytes);
-        return Image.LoadPixelData<Rgb24>(bytes, width, height);
     }
 }

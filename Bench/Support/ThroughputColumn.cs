@@ -1,6 +1,5 @@
 using System.Reflection;
 using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -36,15 +35,4 @@ public sealed class ThroughputColumn(string name, Func<WorkAttribute, double> am
 
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-}
-
-/// <summary>The config every CineKernel benchmark uses: median, ratio to the baseline, throughput.</summary>
-public sealed class CineKernelConfig : ManualConfig
-{
-    public CineKernelConfig()
-    {
-        AddColumn(StatisticColumn.Median, ThroughputColumn.GFlops, ThroughputColumn.GBytes);
-        HideColumns(Column.Error, Column.StdDev);
-        WithOptions(ConfigOptions.DisableOptimizationsValidator);
-    }
 }
