@@ -25,8 +25,8 @@ public readonly record struct Padding2d(int Top, int Bottom, int Left, int Right
 /// (conv_transpose2d's Cin×Cout×KH×KW, or the modulated conv's Cout×Cin weight used transposed).
 /// A work item is a block of <see cref="ChannelBlock"/> output channels at <see cref="PixelsPerItem"/>
 /// horizontally adjacent output pixels: each input value loaded feeds four multiply-adds and each weight
-/// two. Measured on the CPU accelerator (Bench conv layer): four channels per item about 2× faster than
-/// one, two pixels a further 1.5× (about 1.5 GFLOP/s per core, the plain C# loop 1.1).
+/// two, which is what the CPU accelerator rewards (fewer view accesses per multiply-add; Bench's conv layers
+/// and README "Performance" have the figures).
 /// </summary>
 internal readonly struct ConvGeometry
 {

@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace CineKernel.Kernels;
 
 /// <summary>
-/// Host memory of the CPU accelerator. Fresh pages cost a fault each when first written, and on this project's
-/// Linux machines a fault is slow: zero-filling a new 660 MB buffer took 1.9 s (the 1024 level's displacement
-/// fields), against 3 ms to clear 50 MB already touched. Large buffers are therefore advised to use transparent
+/// Host memory of the CPU accelerator. Fresh pages cost a fault each when first written, and on Linux a fault is
+/// slow enough that zeroing a new buffer of the 1024 level's displacement fields costs far more than clearing one
+/// already touched (README "Performance" has the figures). Large buffers are therefore advised to use transparent
 /// huge pages (one fault per 2 MiB instead of per 4 KiB) before they are zeroed. Advisory only: where madvise is
 /// missing or refused nothing changes but the speed.
 /// </summary>

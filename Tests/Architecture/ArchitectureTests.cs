@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using CineKernel.Kernels;
 using CineKernel.Tests.Support;
 using NUnit.Framework;
@@ -88,10 +89,62 @@ public class ArchitectureTests
 
     private static bool IsGenerated(Type t) => t.IsDefined(typeof(CompilerGeneratedAttribute), false) || t.Name.StartsWith('<');
 
-    private static string RepositoryRoot()
+    private static string RepositoryRoot() => RepositoryPaths.Root;
+
+    /// <summary>The engine's own source files (not tests, build outputs or the fuzz harnesses).</summary>
+    private static IEnumerable<string> SourceFiles() =>
+        new[] { "Kernels", "Graph", "WeightsLoader", "Pipeline", "Tools", "Bench" }
+            .SelectMany(p => Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), p), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") &&
+                        !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
+
+    private static string Relative(string file) => Path.GetRelativePath(RepositoryRoot(), file).Replace('\\', '/');
+
+    private static readonly Regex TopLevelPublicType = new(
+        @"^public (?:(?:sealed|static|abstract|readonly|partial|unsafe) )*(?:record struct|record|class|struct|enum|interface|delegate [\w<>\[\], ]+?) (\w+)",
+        RegexOptions.Multiline);
+
+    /// <summary>Files that still hold several public types (issue 10 item 7); the list only shrinks.</summary>
+    private static readonly string[] SeveralPublicTypes =
+    [
+        "Kernels/ConvShapes.cs", "Kernels/Linear.cs", "Kernels/Upfirdn2d.cs", "Kernels/Padding.cs",
+        "Kernels/JointSplat.cs", "Kernels/EulerIntegrator.cs", "Kernels/Conv2d.cs", "Kernels/ComputeDevice.cs", "Kernels/Activation.cs",
+        "Graph/Value.cs", "Graph/Op.cs", "Graph/Node.cs", "Graph/ExecutionPlan.cs", "Graph/ComputeGraph.cs",
+        "Pipeline/Warping/FeatureWarpOp.cs", "Pipeline/Warping/LoopSchedule.cs", "Pipeline/Warping/DisplacementFields.cs",
+        "Pipeline/Cinemagraph/StyleCineGanRenderer.cs", "Pipeline/Cinemagraph/WeightFreeRenderer.cs", "Pipeline/Cinemagraph/CinemagraphOptions.cs",
+    ];
+
+    [Test]
+    public void OnePublicTypePerFileNamedAfterIt()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "CineKernel.sln"))) return dir.FullName;
-        throw new InvalidOperationException("CineKernel.sln not found above the test directory");
+        var offenders = new List<string>();
+        foreach (var file in SourceFiles())
+        {
+            string rel = Relative(file);
+            if (rel.StartsWith("Graph/Ops/", StringComparison.Ordinal)) continue; // op families, one family per file
+            var names = TopLevelPublicType.Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value).ToList();
+            bool listed = SeveralPublicTypes.Contains(rel);
+            if (names.Count > 1 && !listed)
+                offenders.Add($"{rel}: {string.Join(", ", names)}");
+            else if (names.Count == 1 && names[0] != Path.GetFileNameWithoutExtension(file))
+                offenders.Add($"{rel}: holds {names[0]}");
+            else if (listed && names.Count <= 1)
+                offenders.Add($"{rel}: one type now; take it off {nameof(SeveralPublicTypes)}");
+        }
+        Assert.That(offenders, Is.Empty);
+    }
+
+    private static readonly Regex MeasuredFigure = new(
+        @"^\s*///.*(\bMeasured\b|\d\s?(GFLOP/s|GB/s|ms|µs)\b|\d\.\d+ s\b)", RegexOptions.Multiline);
+
+    /// <summary>Figures from measurements go stale in doc comments; they live in Bench and the README.</summary>
+    [Test]
+    public void DocCommentsHoldNoMeasuredFigures()
+    {
+        var offenders = SourceFiles()
+            .Where(f => !Relative(f).StartsWith("Bench/", StringComparison.Ordinal))
+            .SelectMany(f => MeasuredFigure.Matches(File.ReadAllText(f)).Select(m => $"{Relative(f)}: {m.Value.Trim()}"))
+            .ToList();
+        Assert.That(offenders, Is.Empty);
     }
 }
