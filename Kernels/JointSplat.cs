@@ -5,13 +5,6 @@ using ILGPU.Runtime;
 namespace CineKernel.Kernels;
 
 /// <summary>
-/// One copy of a joint splat: values (N×C×H×W) moved by a displacement field (N×2×H×W, x then y) with an
-/// importance metric Z: a per-pixel map (N×1×H×W) times <see cref="MetricScale"/>, or the scale alone
-/// when <see cref="Metric"/> is null (the warp's Z is a constant, (1−α) or α).
-/// </summary>
-public readonly record struct SplatSource(Tensor Values, Tensor Flow, Tensor? Metric = null, float MetricScale = 1f);
-
-/// <summary>
 /// Joint forward splatting, the original's <c>joint_splatting</c> over softsplat 'linear' (DESIGN.md
 /// "Joint splatting"): every source pixel of both copies adds (value·Z, Z) bilinearly to the four integer
 /// neighbours of its destination, into one accumulator (N×(C+1)×H×W: C value planes, then the metric
