@@ -36,7 +36,7 @@ public static class MaskPredictor
         if (placement == FirstLayerPlacement.AfterConcat)
         {
             var all = g.Apply("concat", new ConcatChannelsOp(), features.Select((f, i) => ToGrid(f, $"resize.{i}")).ToArray());
-            for (int m = 0; m < models.Count; m++) g.Output(LogitsOutput(m), models[m].Apply(g, all, m, perPixel: true));
+            for (int m = 0; m < models.Count; m++) g.Output(LogitsOutput(m), models[m].Build(g, all, m, perPixel: true));
             return g.Build();
         }
 
@@ -77,7 +77,7 @@ public static class MaskPredictor
             }
             var first = contributions[0];
             foreach (var c in contributions.Skip(1)) first = g.Apply($"{MaskClassifier.Prefix(m)}.0", new AddOp(), first, c);
-            g.Output(LogitsOutput(m), model.ApplyAfterFirstLayer(g, first, m, perPixel: true));
+            g.Output(LogitsOutput(m), model.BuildAfterFirstLayer(g, first, m, perPixel: true));
         }
         return g.Build();
     }

@@ -33,7 +33,7 @@ public sealed class MaskMlpEvaluation : IEvaluation
     {
         var g = new GraphBuilder("mask mlp");
         var x = g.Input("features", new Shape4(1, 1, rows, inFeatures));
-        for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Apply(g, x, m, perPixel: false));
+        for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Build(g, x, m, perPixel: false));
         using var runner = new GraphRunner(device, Scheduler.Plan(g.Build()));
         runner.SetInput("features", features);
         runner.Run();
