@@ -21,10 +21,6 @@ public sealed class MaskClassifier
     }
 
     public MaskClassifierConfig Config { get; }
-    public int InFeatures => Config.InFeatures;
-    public int Hidden1 => Config.Hidden1;
-    public int Hidden2 => Config.Hidden2;
-    public int Classes => Config.Classes;
 
     /// <summary>The first layer as stored (Hidden1×InFeatures).</summary>
     public float[] W1 { get; }
@@ -74,12 +70,12 @@ public sealed class MaskClassifier
 
     /// <summary>The first layer's weight and bias as graph constants (named after model <paramref name="model"/>).</summary>
     public (Value Weight, Value Bias) FirstLayer(GraphBuilder g, int model) =>
-        (g.Constant($"{Prefix(model)}.0.weight", new Shape4(1, 1, Hidden1, InFeatures), W1),
-         g.Constant($"{Prefix(model)}.0.bias", new Shape4(1, 1, 1, Hidden1), B1));
+        (g.Constant($"{Prefix(model)}.0.weight", new Shape4(1, 1, Config.Hidden1, Config.InFeatures), W1),
+         g.Constant($"{Prefix(model)}.0.bias", new Shape4(1, 1, 1, Config.Hidden1), B1));
 
     /// <summary>
     /// The whole classifier on <paramref name="x"/>, added to <paramref name="g"/> with node names of model
-    /// <paramref name="model"/>: rows of features (1×1×rows×In) give logits rows×classes (1×1×rows×Classes); with
+    /// <paramref name="model"/>: rows of features (1×1×rows×In) give logits (1×1×rows×Classes); with
     /// <paramref name="perPixel"/>, a feature map N×In×H×W gives class planes N×Classes×H×W.
     /// </summary>
     public Value Build(GraphBuilder g, Value x, int model, bool perPixel)
@@ -98,8 +94,8 @@ public sealed class MaskClassifier
         string p = Prefix(model);
         var h = g.Apply($"{p}.1", new ActivationOp(ActivationFunction.Relu), firstLayerOutput);
         h = g.Apply($"{p}.3", new LinearOp(LinearOptions.Plain with { Activation = ActivationFunction.Relu }, perPixel), h,
-            g.Constant($"{p}.3.weight·bn2", new Shape4(1, 1, Hidden2, Hidden1), W2), g.Constant($"{p}.3.bias·bn2", new Shape4(1, 1, 1, Hidden2), B2));
+            g.Constant($"{p}.3.weight·bn2", new Shape4(1, 1, Config.Hidden2, Config.Hidden1), W2), g.Constant($"{p}.3.bias·bn2", new Shape4(1, 1, 1, Config.Hidden2), B2));
         return g.Apply($"{p}.6", new LinearOp(LinearOptions.Plain, perPixel), h,
-            g.Constant($"{p}.6.weight·bn5", new Shape4(1, 1, Classes, Hidden2), W3), g.Constant($"{p}.6.bias·bn5", new Shape4(1, 1, 1, Classes), B3));
+            g.Constant($"{p}.6.weight·bn5", new Shape4(1, 1, Config.Classes, Config.Hidden2), W3), g.Constant($"{p}.6.bias·bn5", new Shape4(1, 1, 1, Config.Classes), B3));
     }
 }

@@ -26,8 +26,8 @@ public static class MaskPredictor
     {
         if (models.Count == 0) throw new ArgumentException("mask predictor: the ensemble is empty");
         foreach (var m in models)
-            if (m.InFeatures != config.TotalChannels)
-                throw new ArgumentException($"mask predictor: a classifier reads {m.InFeatures} features, the sources give {config.TotalChannels}");
+            if (m.Config.InFeatures != config.TotalChannels)
+                throw new ArgumentException($"mask predictor: a classifier reads {m.Config.InFeatures} features, the sources give {config.TotalChannels}");
         var g = new GraphBuilder($"mask predictor ({placement})");
         int size = config.OutputSize;
         var features = config.Sources.Select((s, i) => g.Input(FeatureInput(i), new Shape4(1, s.Channels, s.Size, s.Size))).ToList();

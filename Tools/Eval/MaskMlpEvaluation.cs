@@ -25,7 +25,7 @@ public sealed class MaskMlpEvaluation : IEvaluation
 
         var logits = Logits(context.Device, models, features.Data, rows, inFeatures);
         for (int m = 0; m < models.Count; m++)
-            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Classes], logits[m]));
+            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Config.Classes], logits[m]));
     }
 
     /// <summary>Every model of the ensemble on the rows of <paramref name="features"/> (rows × inFeatures): logits rows × classes per model.</summary>
