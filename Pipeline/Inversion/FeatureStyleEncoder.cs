@@ -41,7 +41,7 @@ public sealed class FeatureStyleEncoder : IDisposable
     public FeatureStyleEncoder(ComputeDevice device, NetworkParameters parameters, float[] latentAverage,
         Shape4 input, bool foldBatchNorm = true, int downscales = FeatureStyleEncoderConfig.Downscales)
     {
-        Config = FeatureStyleEncoderConfig.FromWeights(parameters.ShapeOf, parameters.Source);
+        Config = FeatureStyleEncoderConfig.FromWeights(parameters);
         Graph = BuildGraph(Config, parameters, latentAverage, input, foldBatchNorm, downscales);
         Plan = Scheduler.Plan(Graph);
         runner = new GraphRunner(device, Plan);
@@ -80,7 +80,7 @@ public sealed class FeatureStyleEncoder : IDisposable
     public static NetworkParameters ReadParameters(SafetensorsFile file, string? source = null)
     {
         var parameters = NetworkParameters.From(file, source);
-        return parameters.Checked(FeatureStyleEncoderConfig.FromWeights(parameters.ShapeOf, parameters.Source).Parameters());
+        return parameters.Checked(FeatureStyleEncoderConfig.FromWeights(parameters).Parameters());
     }
 
     /// <summary>

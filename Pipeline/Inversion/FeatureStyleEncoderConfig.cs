@@ -108,21 +108,18 @@ public sealed record FeatureStyleEncoderConfig
 
     /// <summary>
     /// The widths a state_dict implies (conv.0, block_s.0.conv1, the number of block_s.b and styles.i,
-    /// content_layer.1/.4), from <paramref name="shapeOf"/> (a tensor's stored shape, null when absent). Shapes are
-    /// then checked tensor by tensor against <see cref="Parameters"/> when the encoder loads.
+    /// content_layer.1/.4), from the stored shapes of <paramref name="parameters"/>. Shapes are then checked tensor
+    /// by tensor against <see cref="Parameters"/> when the encoder loads.
     /// </summary>
-    /// <exception cref="InvalidDataException">A tensor the widths come from is absent or not of the layer's rank; the message starts with <paramref name="source"/>.</exception>
-    public static FeatureStyleEncoderConfig FromWeights(Func<string, long[]?> shapeOf, string source = "encoder weights")
+    /// <exception cref="InvalidDataException">A tensor the widths come from is absent or not of the layer's rank; the message names the source and the tensor.</exception>
+    public static FeatureStyleEncoderConfig FromWeights(NetworkParameters parameters)
     {
-        long[] Require(string name, int rank) =>
-            shapeOf(name) is { } s && s.Length == rank ? s
-            : throw new InvalidDataException(shapeOf(name) is { } bad
-                ? $"{source}: tensor '{name}' has shape [{string.Join(", ", bad)}], expected {rank} dimensions"
-                : $"{source}: missing tensor '{name}' (is this an fs_encoder_v2 state_dict?)");
+        long[] Require(string name, int rank) => parameters.Contains(name) ? parameters.ShapeOf(name, rank)
+            : throw new InvalidDataException($"{parameters.Source}: missing tensor '{name}' (is this an fs_encoder_v2 state_dict?)");
         int Count(Func<int, string> name)
         {
             int n = 0;
-            while (shapeOf(name(n)) is not null) n++;
+            while (parameters.Contains(name(n))) n++;
             return n;
         }
 

@@ -29,12 +29,7 @@ public sealed record MaskClassifierConfig(int InFeatures, int Hidden1, int Hidde
     /// <exception cref="InvalidDataException">A linear weight is absent or not Out×In; the message names the source and the tensor.</exception>
     public static MaskClassifierConfig FromWeights(NetworkParameters parameters, string prefix, int inFeatures)
     {
-        int Rows(string name)
-        {
-            var shape = parameters.ShapeOf(name) ?? throw new InvalidDataException($"{parameters.Source}: missing tensor '{name}'");
-            return shape.Length == 2 ? checked((int)shape[0])
-                : throw new InvalidDataException($"{parameters.Source}: tensor '{name}' has shape [{string.Join(", ", shape)}], expected Out×In");
-        }
+        int Rows(string name) => checked((int)parameters.ShapeOf(name, rank: 2)[0]);
         return new MaskClassifierConfig(inFeatures, Rows($"{prefix}.0.weight"), Rows($"{prefix}.3.weight"), Rows($"{prefix}.6.weight"));
     }
 }

@@ -49,6 +49,15 @@ public sealed class NetworkParameters
     /// <summary>The stored shape of <paramref name="name"/>, or null if absent: for configurations sized from the stored weights.</summary>
     public long[]? ShapeOf(string name) => shapeOf(name);
 
+    /// <summary>The stored shape of <paramref name="name"/>, which must have <paramref name="rank"/> dimensions: to size a layer from its weights.</summary>
+    /// <exception cref="InvalidDataException">The tensor is absent or of another rank; the message names the source and the tensor.</exception>
+    public long[] ShapeOf(string name, int rank)
+    {
+        var shape = shapeOf(name) ?? throw new InvalidDataException($"{Source}: missing tensor '{name}'");
+        return shape.Length == rank ? shape
+            : throw new InvalidDataException($"{Source}: tensor '{name}' has shape [{string.Join(", ", shape)}], expected {rank} dimensions");
+    }
+
     /// <summary>
     /// These parameters checked against <paramref name="declared"/>, in its order; the result reads exactly the
     /// declared tensors.

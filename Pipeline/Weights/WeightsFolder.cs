@@ -223,7 +223,7 @@ public sealed class WeightsFolder : IDisposable
 
         var encoderFile = OpenFile(EncoderFile);
         Encoder = FeatureStyleEncoder.ReadParameters(encoderFile);
-        EncoderConfig = FeatureStyleEncoderConfig.FromWeights(Encoder.ShapeOf, Encoder.Source);
+        EncoderConfig = FeatureStyleEncoderConfig.FromWeights(Encoder);
         if (EncoderConfig.Styles != g.LatentCount || EncoderConfig.StyleDim != g.StyleDim)
             throw new InvalidDataException($"{encoderFile.Path}: tensor 'styles.0.weight': the encoder gives {EncoderConfig.Styles} latents of {EncoderConfig.StyleDim}, " +
                                            $"the generator of size {g.Size} reads {g.LatentCount} of {g.StyleDim}");

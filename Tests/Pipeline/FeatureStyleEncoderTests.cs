@@ -56,7 +56,7 @@ public class FeatureStyleEncoderTests
     [Test]
     public void ReleaseWidthsAreReadBackFromTheStateDict()
     {
-        var config = FeatureStyleEncoderConfig.FromWeights(n => weights.TryGetValue(n, out var t) ? t.Shape : null);
+        var config = FeatureStyleEncoderConfig.FromWeights(Parameters(weights));
         Assert.That(config.StageWidths, Is.EqualTo(new[] { 64, 128, 256, 512 }));
         Assert.That(config.StageBlocks, Is.EqualTo(new[] { 3, 4, 14, 3 }));
         Assert.That((config.StemWidth, config.ContentWidth, config.ContentChannels, config.Styles, config.StyleDim, config.PooledFeatures),
