@@ -39,7 +39,7 @@ public class EncoderBenchmarks
         device = BenchDevice.Open();
         var config = FeatureStyleEncoderConfig.Release;
         var weights = RandomWeights.Encoder(config, seed: 1);
-        var encoder = new FeatureStyleEncoder(device, weights, ConvLayer.Random(config.StyleDim, 0), Image, foldBatchNorm);
+        var encoder = new FeatureStyleEncoder(device, NetworkParameters.From(weights, "random"), ConvLayer.Random(config.StyleDim, 0), Image, foldBatchNorm);
         if (encoder.Plan.FlopsOnce != flops)
             throw new InvalidOperationException($"encoder FLOPs changed: the plan counts {encoder.Plan.FlopsOnce}, the benchmark says {flops}");
         encoder.Run(ConvLayer.Random((int)Image.Length, 99));

@@ -51,7 +51,7 @@ public class GeneratorBenchmarks
             _ => throw new ArgumentException($"CINEKERNEL_BENCH_GENERATOR: unknown generator '{Config}' (expected {ConfigF} or {Tiny})"),
         };
         var weights = RandomWeights.Generator(config, seed: 1);
-        var generator = new Generator(config, name => weights[name]);
+        var generator = new Generator(config, NetworkParameters.From(weights, "random"));
         int flowSize = config.Size / 2; // the original's motion grid: 512 for 1024
         forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward()));
         frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: flowSize))));

@@ -59,24 +59,8 @@ public class MaskPredictorBenchmarks
         ConvLayer.RequireSame(concat.Output(MaskPredictor.LogitsOutput(0)).ToArray(), perSource.Output(MaskPredictor.LogitsOutput(0)).ToArray(), "mask logits");
     }
 
-    private static NetworkParameters RandomClassifier(int inFeatures)
-    {
-        var t = new Dictionary<string, TensorData>();
-        int seed = 100;
-        void Put(string name, params long[] shape)
-        {
-            var data = ConvLayer.Random((int)shape.Aggregate(1L, (a, b) => a * b), seed++);
-            if (name.EndsWith("running_var", StringComparison.Ordinal)) data = Array.ConvertAll(data, v => Math.Abs(v) + 0.1f);
-            t[name] = new TensorData(shape, data);
-        }
-        string p = MaskClassifier.Prefix(0);
-        Put($"{p}.0.weight", Hidden1, inFeatures); Put($"{p}.0.bias", Hidden1);
-        Put($"{p}.3.weight", Hidden2, Hidden1); Put($"{p}.3.bias", Hidden2);
-        Put($"{p}.6.weight", 3, Hidden2); Put($"{p}.6.bias", 3);
-        foreach (var (layer, c) in new[] { ("2", Hidden1), ("5", Hidden2) })
-            foreach (var field in new[] { "weight", "bias", "running_mean", "running_var" }) Put($"{p}.{layer}.{field}", c);
-        return NetworkParameters.From(t, "random");
-    }
+    private static NetworkParameters RandomClassifier(int inFeatures) => NetworkParameters.From(
+        RandomWeights.Classifier(new MaskClassifierConfig(inFeatures, Hidden1, Hidden2, MaskVote.ClassCount), seed: 100, MaskClassifier.Prefix(0)), "random");
 
     [Benchmark(Baseline = true), Work(Flops = ConcatFlops)]
     public void ConcatThenLinear()

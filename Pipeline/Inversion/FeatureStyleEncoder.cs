@@ -24,7 +24,9 @@ public sealed class FeatureStyleEncoder : IDisposable
     private readonly GraphRunner runner;
 
     /// <param name="device">Where the encoder runs.</param>
-    /// <param name="weights">fs_encoder_v2's state_dict (see <see cref="FeatureStyleEncoderConfig.Parameters"/>).</param>
+    /// <param name="parameters">fs_encoder_v2's state_dict; its widths are read off the stored shapes
+    /// (<see cref="FeatureStyleEncoderConfig.FromWeights"/>), then every tensor is checked against
+    /// <see cref="FeatureStyleEncoderConfig.Parameters"/>.</param>
     /// <param name="latentAverage">The trainer's <c>dlatent_avg</c>: StyleDim values added to every head, or
     /// Styles×StyleDim, one row per head. In the release it is <c>sg2-lhq-1024-mean.pt</c> (converted: its
     /// <c>latent_avg</c>), not the generator checkpoint's own <c>latent_avg</c>: <c>Trainer.initialize</c> first
@@ -34,11 +36,13 @@ public sealed class FeatureStyleEncoder : IDisposable
     /// <param name="foldBatchNorm">False keeps every BatchNorm as its own affine op (tests compare both).</param>
     /// <param name="downscales">Bilinear 0.5 steps before the network (the release's 2 for 1024²; see
     /// <see cref="FeatureStyleEncoderConfig.DownscalesFor"/>).</param>
-    public FeatureStyleEncoder(ComputeDevice device, IReadOnlyDictionary<string, TensorData> weights, float[] latentAverage,
+    /// <exception cref="InvalidDataException">A tensor is missing or misshapen; the message names the source and the tensor.</exception>
+    /// <exception cref="ArgumentException">The image or the mean latent does not fit the network.</exception>
+    public FeatureStyleEncoder(ComputeDevice device, NetworkParameters parameters, float[] latentAverage,
         Shape4 input, bool foldBatchNorm = true, int downscales = FeatureStyleEncoderConfig.Downscales)
     {
-        Config = FeatureStyleEncoderConfig.FromWeights(n => weights.TryGetValue(n, out var t) ? t.Shape : null);
-        Graph = BuildGraph(Config, weights, latentAverage, input, foldBatchNorm, downscales);
+        Config = FeatureStyleEncoderConfig.FromWeights(parameters);
+        Graph = BuildGraph(Config, parameters, latentAverage, input, foldBatchNorm, downscales);
         Plan = Scheduler.Plan(Graph);
         runner = new GraphRunner(device, Plan);
     }
@@ -68,46 +72,58 @@ public sealed class FeatureStyleEncoder : IDisposable
 
     public void Dispose() => runner.Dispose();
 
-    /// <summary>The tensors of <paramref name="file"/> the encoder reads (an enc.safetensors from <c>convert</c>); errors name the file.</summary>
-    public static IReadOnlyDictionary<string, TensorData> ReadWeights(SafetensorsFile file)
+    /// <summary>
+    /// The encoder's parameters in <paramref name="file"/> (an enc.safetensors from <c>convert</c>), checked
+    /// against the widths their stored shapes imply; errors start with <paramref name="source"/> (the file's path by default).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or misshapen.</exception>
+    public static NetworkParameters ReadParameters(SafetensorsFile file, string? source = null)
     {
-        try
-        {
-            var config = FeatureStyleEncoderConfig.FromWeights(n => file.Contains(n) ? file.Entry(n).Shape : null);
-            return config.Parameters().ToDictionary(p => p.Name,
-                p => file.Contains(p.Name) ? file.Read(p.Name) : throw new InvalidDataException($"encoder weights: missing tensor '{p.Name}'"));
-        }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(file.Path, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{file.Path}: {e.Message}", e);
-        }
+        var parameters = NetworkParameters.From(file, source);
+        return parameters.Checked(FeatureStyleEncoderConfig.FromWeights(parameters).Parameters());
     }
 
-    /// <summary>The encoder as a graph: input <see cref="ImageInput"/>, outputs <see cref="WPlusOutput"/> and <see cref="FeatureOutput"/>.</summary>
-    public static ComputeGraph BuildGraph(FeatureStyleEncoderConfig config, IReadOnlyDictionary<string, TensorData> weights,
+    /// <summary>
+    /// The encoder as a graph: input <see cref="ImageInput"/> (<paramref name="input"/>, N×3×H×W in [−1, 1]),
+    /// halved <paramref name="downscales"/> times (Trainer.downscale), then <see cref="Build"/>; outputs
+    /// <see cref="WPlusOutput"/> and <see cref="FeatureOutput"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or misshapen; the message names the source and the tensor.</exception>
+    /// <exception cref="ArgumentException">The image or the mean latent does not fit the network.</exception>
+    public static ComputeGraph BuildGraph(FeatureStyleEncoderConfig config, NetworkParameters parameters,
         float[] latentAverage, Shape4 input, bool foldBatchNorm = true, int downscales = FeatureStyleEncoderConfig.Downscales)
     {
         if (downscales < 0) throw new ArgumentOutOfRangeException(nameof(downscales), downscales, "encoder: the number of halvings cannot be negative");
-        if (input.C != config.InputChannels)
-            throw new ArgumentException($"encoder: the image {input} must have {config.InputChannels} channels");
-        foreach (var (name, shape) in config.Parameters())
-        {
-            if (!weights.TryGetValue(name, out var t)) throw new InvalidDataException($"encoder weights: missing tensor '{name}'");
-            if (!t.Shape.SequenceEqual(shape))
-                throw new InvalidDataException($"encoder weights: '{name}' has shape [{string.Join(", ", t.Shape)}], expected [{string.Join(", ", shape)}]");
-        }
+        var g = new GraphBuilder("feature-style-encoder");
+        var x = g.Input(ImageInput, input);
+        // Trainer.downscale: F.interpolate(x, scale_factor=0.5, mode='bilinear') twice (1024 → 512 → 256).
+        for (int i = 0; i < downscales; i++) x = g.Apply(new ResizeByFactorOp(0.5), x);
+        var (wplus, feature) = Build(g, x, config, parameters, latentAverage, foldBatchNorm);
+        g.Output(WPlusOutput, wplus);
+        g.Output(FeatureOutput, feature);
+        return g.Build();
+    }
+
+    /// <summary>
+    /// <c>fs_encoder_v2.forward</c> on <paramref name="image"/> (N×InputChannels×H×W, already downscaled): w+
+    /// (N×1×Styles×StyleDim, <paramref name="latentAverage"/> added) and D (N×ContentChannels×H/4×W/4, rounded up
+    /// per stride). The parameters are checked against <see cref="FeatureStyleEncoderConfig.Parameters"/> first.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or misshapen.</exception>
+    /// <exception cref="ArgumentException">The image's channels or the mean latent's length do not fit.</exception>
+    public static (Value WPlus, Value Feature) Build(GraphBuilder g, Value image, FeatureStyleEncoderConfig config, NetworkParameters parameters,
+        float[] latentAverage, bool foldBatchNorm = true)
+    {
+        if (image.Shape.C != config.InputChannels)
+            throw new ArgumentException($"encoder: the image {image.Shape} must have {config.InputChannels} channels");
+        var checkedParameters = parameters.Checked(config.Parameters());
         int styleValues = config.Styles * config.StyleDim;
         if (latentAverage.Length != config.StyleDim && latentAverage.Length != styleValues)
             throw new ArgumentException($"encoder: the mean latent has {latentAverage.Length} values, expected {config.StyleDim} or {styleValues}");
 
-        var g = new GraphBuilder("feature-style-encoder");
-        var layers = new Layers(g, weights, foldBatchNorm);
-        var x = g.Input(ImageInput, input);
-        // Trainer.downscale: F.interpolate(x, scale_factor=0.5, mode='bilinear') twice (1024 → 512 → 256).
-        for (int i = 0; i < downscales; i++) x = g.Apply(new ResizeByFactorOp(0.5), x);
-
+        var layers = new Layers(g, checkedParameters, foldBatchNorm);
         // self.conv: IResNet's conv1, bn1, prelu.
-        x = layers.PRelu(layers.Conv(x, "conv.0", stride: 1, pad: 1, batchNorm: "conv.1"), "conv.2");
+        var x = layers.PRelu(layers.Conv(image, "conv.0", stride: 1, pad: 1, batchNorm: "conv.1"), "conv.2");
         var pooled = new List<Value>();
         Value? content = null;
         for (int s = 0; s < FeatureStyleEncoderConfig.Stages; s++)
@@ -121,26 +137,24 @@ public sealed class FeatureStyleEncoder : IDisposable
         // torch.cat(features, 1).view(N, −1), then the 18 heads as one Styles·StyleDim × PooledFeatures
         // matrix; the mean latent (w_recon + dlatent_avg) rides in the bias.
         var row = g.Apply(new FlattenConcatOp(), pooled.ToArray());
-        var (headWeight, headBias) = StyleHeads(config, weights, latentAverage);
+        var (headWeight, headBias) = StyleHeads(config, checkedParameters, latentAverage);
         var styles = g.Apply(new LinearOp(LinearOptions.Plain), row,
             g.Constant("styles.weight", new Shape4(1, 1, styleValues, config.PooledFeatures), headWeight),
             g.Constant("styles.bias", new Shape4(1, 1, 1, styleValues), headBias));
-        g.Output(WPlusOutput, g.Apply(WPlusOutput, new ReshapeOp(new Shape4(input.N, 1, config.Styles, config.StyleDim)), styles));
-        g.Output(FeatureOutput, content!);
-        return g.Build();
+        var wplus = g.Apply(WPlusOutput, new ReshapeOp(new Shape4(image.Shape.N, 1, config.Styles, config.StyleDim)), styles);
+        return (wplus, content!);
     }
 
     /// <summary>The heads stacked row-wise (head i's rows i·StyleDim …), biases plus the mean latent (in float64, rounded once).</summary>
-    private static (float[] Weight, float[] Bias) StyleHeads(FeatureStyleEncoderConfig config, IReadOnlyDictionary<string, TensorData> weights,
-        float[] latentAverage)
+    private static (float[] Weight, float[] Bias) StyleHeads(FeatureStyleEncoderConfig config, NetworkParameters weights, float[] latentAverage)
     {
         int rowValues = config.StyleDim * config.PooledFeatures;
         var weight = new float[(long)config.Styles * rowValues];
         var bias = new float[config.Styles * config.StyleDim];
         for (int i = 0; i < config.Styles; i++)
         {
-            weights[$"styles.{i}.weight"].Data.CopyTo(weight, (long)i * rowValues);
-            var b = weights[$"styles.{i}.bias"].Data;
+            weights.Read($"styles.{i}.weight").Data.CopyTo(weight, (long)i * rowValues);
+            var b = weights.Read($"styles.{i}.bias").Data;
             for (int j = 0; j < config.StyleDim; j++)
             {
                 double average = latentAverage.Length == config.StyleDim ? latentAverage[j] : latentAverage[i * config.StyleDim + j];
@@ -151,7 +165,7 @@ public sealed class FeatureStyleEncoder : IDisposable
     }
 
     /// <summary>The layers of fs_encoder_v2 in graph ops, BatchNorms folded or kept as affines.</summary>
-    private sealed class Layers(GraphBuilder g, IReadOnlyDictionary<string, TensorData> weights, bool fold)
+    private sealed class Layers(GraphBuilder g, NetworkParameters weights, bool fold)
     {
         /// <summary>IBasicBlock.forward: bn1, conv1, bn2, prelu, conv2 (stride), bn3, + identity or downsample(x).</summary>
         public Value BasicBlock(Value x, string name, int stride, bool downsample)
@@ -176,7 +190,7 @@ public sealed class FeatureStyleEncoder : IDisposable
         /// <summary>A bias-free zero-padded conv followed by a BatchNorm, folded into one conv with a bias when folding.</summary>
         public Value Conv(Value x, string name, int stride, int pad, string batchNorm)
         {
-            var w = weights[$"{name}.weight"];
+            var w = weights.Read($"{name}.weight");
             var shape = Shape4.FromDims(w.Shape);
             var op = new Conv2dOp(new Conv2dOptions { Stride = stride, Padding = Padding2d.Uniform(pad) });
             if (!fold)
@@ -196,11 +210,11 @@ public sealed class FeatureStyleEncoder : IDisposable
 
         public Value PRelu(Value x, string name)
         {
-            var slopes = weights[$"{name}.weight"].Data;
+            var slopes = weights.Read($"{name}.weight").Data;
             return g.Apply(name, new PReluOp(), x, g.Constant($"{name}.weight", new Shape4(1, 1, 1, slopes.Length), slopes));
         }
 
-        private BatchNormParameters BatchNorm(string name) => new(weights[$"{name}.weight"].Data, weights[$"{name}.bias"].Data,
-            weights[$"{name}.running_mean"].Data, weights[$"{name}.running_var"].Data, FeatureStyleEncoderConfig.BatchNormEpsilon);
+        private BatchNormParameters BatchNorm(string name) => new(weights.Read($"{name}.weight").Data, weights.Read($"{name}.bias").Data,
+            weights.Read($"{name}.running_mean").Data, weights.Read($"{name}.running_var").Data, FeatureStyleEncoderConfig.BatchNormEpsilon);
     }
 }

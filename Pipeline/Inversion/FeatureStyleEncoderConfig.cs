@@ -1,4 +1,4 @@
-using CineKernel.WeightsLoader;
+using CineKernel.Pipeline.Weights;
 
 namespace CineKernel.Pipeline.Inversion;
 
@@ -78,19 +78,11 @@ public sealed record FeatureStyleEncoderConfig
     /// <summary>Inputs of every style head: all stages' channels × 3×3 (960·9 for the release).</summary>
     public int PooledFeatures => StageWidths.Sum() * PoolSize * PoolSize;
 
-    /// <summary>The state_dict names of a BatchNorm's four tensors.</summary>
-    public static IEnumerable<string> BatchNormNames(string prefix) =>
-        [$"{prefix}.weight", $"{prefix}.bias", $"{prefix}.running_mean", $"{prefix}.running_var"];
-
-    /// <summary>Every parameter the encoder reads, with its shape, named as fs_encoder_v2's state_dict.</summary>
-    public IEnumerable<(string Name, long[] Shape)> Parameters()
+    /// <summary>Every parameter the encoder reads, with its shape, named as fs_encoder_v2's state_dict (convs bias-free, 3×3 unless strided 1×1 downsamples).</summary>
+    public ParameterList Parameters()
     {
-        IEnumerable<(string, long[])> Bn(string prefix, int c) => BatchNormNames(prefix).Select(n => (n, new long[] { c }));
-        static long[] Conv(int o, int i, int k) => [o, i, k, k];
-
-        yield return ("conv.0.weight", Conv(StemWidth, InputChannels, 3));
-        foreach (var p in Bn("conv.1", StemWidth)) yield return p;
-        yield return ("conv.2.weight", [StemWidth]);
+        var list = new ParameterList()
+            .Conv2d("conv.0", StemWidth, InputChannels, 3, bias: false).BatchNorm("conv.1", StemWidth).Add("conv.2.weight", StemWidth);
         int inplanes = StemWidth;
         for (int s = 0; s < Stages; s++)
         {
@@ -98,31 +90,17 @@ public sealed record FeatureStyleEncoderConfig
             for (int b = 0; b < StageBlocks[s]; b++)
             {
                 string block = BlockName(s, b);
-                foreach (var p in Bn($"{block}.bn1", inplanes)) yield return p;
-                yield return ($"{block}.conv1.weight", Conv(planes, inplanes, 3));
-                foreach (var p in Bn($"{block}.bn2", planes)) yield return p;
-                yield return ($"{block}.prelu.weight", [planes]);
-                yield return ($"{block}.conv2.weight", Conv(planes, planes, 3));
-                foreach (var p in Bn($"{block}.bn3", planes)) yield return p;
-                if (b == 0)
-                {
-                    yield return ($"{block}.downsample.0.weight", Conv(planes, inplanes, 1));
-                    foreach (var p in Bn($"{block}.downsample.1", planes)) yield return p;
-                }
+                list.BatchNorm($"{block}.bn1", inplanes).Conv2d($"{block}.conv1", planes, inplanes, 3, bias: false)
+                    .BatchNorm($"{block}.bn2", planes).Add($"{block}.prelu.weight", planes)
+                    .Conv2d($"{block}.conv2", planes, planes, 3, bias: false).BatchNorm($"{block}.bn3", planes);
+                if (b == 0) list.Conv2d($"{block}.downsample.0", planes, inplanes, 1, bias: false).BatchNorm($"{block}.downsample.1", planes);
                 inplanes = planes;
             }
         }
-        for (int i = 0; i < Styles; i++)
-        {
-            yield return ($"styles.{i}.weight", [StyleDim, PooledFeatures]);
-            yield return ($"styles.{i}.bias", [StyleDim]);
-        }
-        foreach (var p in Bn("content_layer.0", StageWidths[0])) yield return p;
-        yield return ("content_layer.1.weight", Conv(ContentWidth, StageWidths[0], 3));
-        foreach (var p in Bn("content_layer.2", ContentWidth)) yield return p;
-        yield return ("content_layer.3.weight", [ContentWidth]);
-        yield return ("content_layer.4.weight", Conv(ContentChannels, ContentWidth, 3));
-        foreach (var p in Bn("content_layer.5", ContentChannels)) yield return p;
+        for (int i = 0; i < Styles; i++) list.Linear($"styles.{i}", StyleDim, PooledFeatures);
+        return list.BatchNorm("content_layer.0", StageWidths[0]).Conv2d("content_layer.1", ContentWidth, StageWidths[0], 3, bias: false)
+            .BatchNorm("content_layer.2", ContentWidth).Add("content_layer.3.weight", ContentWidth)
+            .Conv2d("content_layer.4", ContentChannels, ContentWidth, 3, bias: false).BatchNorm("content_layer.5", ContentChannels);
     }
 
     /// <summary>block_1 … block_4 are IResNet's layer1 … layer4; b is the block within the stage.</summary>
@@ -130,19 +108,18 @@ public sealed record FeatureStyleEncoderConfig
 
     /// <summary>
     /// The widths a state_dict implies (conv.0, block_s.0.conv1, the number of block_s.b and styles.i,
-    /// content_layer.1/.4). Shapes are then checked tensor by tensor when the encoder loads.
+    /// content_layer.1/.4), from the stored shapes of <paramref name="parameters"/>. Shapes are then checked tensor
+    /// by tensor against <see cref="Parameters"/> when the encoder loads.
     /// </summary>
-    public static FeatureStyleEncoderConfig FromWeights(Func<string, long[]?> shapeOf)
+    /// <exception cref="InvalidDataException">A tensor the widths come from is absent or not of the layer's rank; the message names the source and the tensor.</exception>
+    public static FeatureStyleEncoderConfig FromWeights(NetworkParameters parameters)
     {
-        long[] Require(string name, int rank) =>
-            shapeOf(name) is { } s && s.Length == rank ? s
-            : throw new InvalidDataException(shapeOf(name) is { } bad
-                ? $"encoder weights: '{name}' has shape [{string.Join(", ", bad)}], expected {rank} dimensions"
-                : $"encoder weights: missing tensor '{name}' (is this an fs_encoder_v2 state_dict?)");
+        long[] Require(string name, int rank) => parameters.Contains(name) ? parameters.ShapeOf(name, rank)
+            : throw new InvalidDataException($"{parameters.Source}: missing tensor '{name}' (is this an fs_encoder_v2 state_dict?)");
         int Count(Func<int, string> name)
         {
             int n = 0;
-            while (shapeOf(name(n)) is not null) n++;
+            while (parameters.Contains(name(n))) n++;
             return n;
         }
 

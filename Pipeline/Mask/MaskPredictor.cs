@@ -26,8 +26,8 @@ public static class MaskPredictor
     {
         if (models.Count == 0) throw new ArgumentException("mask predictor: the ensemble is empty");
         foreach (var m in models)
-            if (m.InFeatures != config.TotalChannels)
-                throw new ArgumentException($"mask predictor: a classifier reads {m.InFeatures} features, the sources give {config.TotalChannels}");
+            if (m.Config.InFeatures != config.TotalChannels)
+                throw new ArgumentException($"mask predictor: a classifier reads {m.Config.InFeatures} features, the sources give {config.TotalChannels}");
         var g = new GraphBuilder($"mask predictor ({placement})");
         int size = config.OutputSize;
         var features = config.Sources.Select((s, i) => g.Input(FeatureInput(i), new Shape4(1, s.Channels, s.Size, s.Size))).ToList();
@@ -36,7 +36,7 @@ public static class MaskPredictor
         if (placement == FirstLayerPlacement.AfterConcat)
         {
             var all = g.Apply("concat", new ConcatChannelsOp(), features.Select((f, i) => ToGrid(f, $"resize.{i}")).ToArray());
-            for (int m = 0; m < models.Count; m++) g.Output(LogitsOutput(m), models[m].Apply(g, all, m, perPixel: true));
+            for (int m = 0; m < models.Count; m++) g.Output(LogitsOutput(m), models[m].Build(g, all, m, perPixel: true));
             return g.Build();
         }
 
@@ -77,7 +77,7 @@ public static class MaskPredictor
             }
             var first = contributions[0];
             foreach (var c in contributions.Skip(1)) first = g.Apply($"{MaskClassifier.Prefix(m)}.0", new AddOp(), first, c);
-            g.Output(LogitsOutput(m), model.ApplyAfterFirstLayer(g, first, m, perPixel: true));
+            g.Output(LogitsOutput(m), model.BuildAfterFirstLayer(g, first, m, perPixel: true));
         }
         return g.Build();
     }

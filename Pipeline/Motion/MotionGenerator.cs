@@ -17,7 +17,12 @@ public static class MotionGenerator
     public const string ImageInput = "image";
     public const string MotionOutput = "motion";
 
-    /// <summary>A graph with input <see cref="ImageInput"/> (1×input_nc×H×W) and output <see cref="MotionOutput"/> (1×output_nc×H×W).</summary>
+    /// <summary>
+    /// A graph with input <see cref="ImageInput"/> (1×input_nc×H×W in [−1, 1]) and output <see cref="MotionOutput"/>
+    /// (1×output_nc×H×W, pixels per frame): <see cref="Build"/> alone.
+    /// </summary>
+    /// <exception cref="ArgumentException">The size does not survive the downsampling.</exception>
+    /// <exception cref="InvalidDataException">A tensor is missing or misshapen; the message names the source and the tensor.</exception>
     public static ComputeGraph BuildGraph(MotionGeneratorConfig config, NetworkParameters parameters, int height, int width)
     {
         int factor = 1 << config.Downsamplings;
@@ -28,14 +33,18 @@ public static class MotionGenerator
             throw new ArgumentException($"motion generator: input {height}×{width} must be divisible by {factor} with at least 2 pixels per side after downsampling (and ≥ 4 before)");
         var g = new GraphBuilder("motion generator");
         var image = g.Input(ImageInput, new Shape4(1, config.InputChannels, height, width));
-        g.Output(MotionOutput, Apply(g, image, config, parameters));
+        g.Output(MotionOutput, Build(g, image, config, parameters));
         return g.Build();
     }
 
-    /// <summary>Adds the network to <paramref name="g"/> and returns its output.</summary>
-    public static Value Apply(GraphBuilder g, Value image, MotionGeneratorConfig config, NetworkParameters parameters)
+    /// <summary>
+    /// <c>GlobalGenerator.forward</c> on <paramref name="image"/> (N×input_nc×H×W), added to <paramref name="g"/>:
+    /// the motion (N×output_nc×H×W). The parameters are checked against <see cref="MotionGeneratorConfig.Parameters"/> first.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A tensor is missing or misshapen.</exception>
+    public static Value Build(GraphBuilder g, Value image, MotionGeneratorConfig config, NetworkParameters parameters)
     {
-        var layers = new Layers(g, parameters);
+        var layers = new Layers(g, parameters.Checked(config.Parameters()));
         var reflect3 = Padding2d.Uniform(3, PaddingMode.Reflect);
         var zeros1 = Padding2d.Uniform(1, PaddingMode.Zeros);
         var reflect1 = Padding2d.Uniform(1, PaddingMode.Reflect);
@@ -73,8 +82,8 @@ public static class MotionGenerator
         public Value Conv(Value x, string prefix, int cout, int k, Padding2d padding, int stride)
         {
             int cin = x.Shape.C;
-            var weight = g.Constant($"{prefix}.weight", new Shape4(cout, cin, k, k), parameters.Read($"{prefix}.weight", cout, cin, k, k));
-            var bias = g.Constant($"{prefix}.bias", new Shape4(1, 1, 1, cout), parameters.Read($"{prefix}.bias", cout));
+            var weight = g.Constant($"{prefix}.weight", new Shape4(cout, cin, k, k), parameters.Read($"{prefix}.weight").Data);
+            var bias = g.Constant($"{prefix}.bias", new Shape4(1, 1, 1, cout), parameters.Read($"{prefix}.bias").Data);
             return g.Apply(prefix, new Conv2dOp(new Conv2dOptions { Stride = stride, Padding = padding }), x, weight, bias);
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CineKernel.Pipeline.Weights;
 
 namespace CineKernel.Pipeline.Motion;
 
@@ -52,19 +53,16 @@ public sealed record MotionGeneratorConfig(int InputChannels, int OutputChannels
     /// <summary>Channels at level <paramref name="level"/>: ngf·2^level (level 0 at full size, n_downsampling at the bottleneck).</summary>
     public int ChannelsAt(int level) => Ngf << level;
 
-    /// <summary>Every parameter's name and shape (Cout×Cin×k×k weights and Cout biases), in layer order.</summary>
-    public IEnumerable<(string Name, long[] Shape)> ParameterShapes()
+    /// <summary>Every parameter's name and shape (convs with bias: Cout×Cin×k×k weights and Cout biases), in layer order.</summary>
+    public ParameterList Parameters()
     {
-        IEnumerable<(string, long[])> Conv(string prefix, int cin, int cout, int k) =>
-            [($"{prefix}.weight", [cout, cin, k, k]), ($"{prefix}.bias", [cout])];
-        var all = Conv(FirstConv, InputChannels, Ngf, 7);
-        for (int i = 0; i < Downsamplings; i++) all = all.Concat(Conv(DownConv(i), ChannelsAt(i), ChannelsAt(i + 1), 3));
+        var list = new ParameterList().Conv2d(FirstConv, Ngf, InputChannels, 7, bias: true);
+        for (int i = 0; i < Downsamplings; i++) list.Conv2d(DownConv(i), ChannelsAt(i + 1), ChannelsAt(i), 3, bias: true);
         int bottleneck = ChannelsAt(Downsamplings);
         for (int b = 0; b < ResidualBlocks; b++)
-            all = all.Concat(Conv($"{Block(b)}.conv_block.1", bottleneck, bottleneck, 3)).Concat(Conv($"{Block(b)}.conv_block.5", bottleneck, bottleneck, 3));
-        for (int i = 0; i < Downsamplings; i++)
-            all = all.Concat(Conv(UpConv(i), ChannelsAt(Downsamplings - i), ChannelsAt(Downsamplings - i - 1), 3));
-        return all.Concat(Conv(LastConv, Ngf, OutputChannels, 7));
+            list.Conv2d($"{Block(b)}.conv_block.1", bottleneck, bottleneck, 3, bias: true).Conv2d($"{Block(b)}.conv_block.5", bottleneck, bottleneck, 3, bias: true);
+        for (int i = 0; i < Downsamplings; i++) list.Conv2d(UpConv(i), ChannelsAt(Downsamplings - i - 1), ChannelsAt(Downsamplings - i), 3, bias: true);
+        return list.Conv2d(LastConv, OutputChannels, Ngf, 7, bias: true);
     }
 
     /// <summary>Multiply-adds ×2 of one forward pass at <paramref name="height"/>×<paramref name="width"/> (convs only).</summary>

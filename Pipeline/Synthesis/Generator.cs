@@ -2,6 +2,7 @@ using CineKernel.Graph;
 using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Warping;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Pipeline.Synthesis;
@@ -21,26 +22,28 @@ namespace CineKernel.Pipeline.Synthesis;
 /// </summary>
 public sealed class Generator
 {
-    private readonly Func<string, TensorData> read;
+    private readonly NetworkParameters parameters;
 
-    public Generator(GeneratorConfig config, Func<string, TensorData> read)
+    /// <param name="config">The generator's shape; its <see cref="GeneratorConfig.Parameters"/> are the tensors read.</param>
+    /// <param name="parameters">The state_dict. Each program checks the tensors it reads (the mapping's, or the
+    /// synthesis network's) before building: <see cref="InvalidDataException"/> names the source and the first
+    /// missing or misshapen tensor.</param>
+    public Generator(GeneratorConfig config, NetworkParameters parameters)
     {
         Config = config;
-        this.read = read;
+        this.parameters = parameters;
     }
 
     /// <summary>A generator whose parameters and configuration come from a safetensors file (kept open while building).</summary>
-    public static Generator FromFile(SafetensorsFile file) =>
-        new(GeneratorConfig.FromFile(file), name => file.Contains(name)
-            ? file.Read(name)
-            : throw new KeyNotFoundException($"{file.Path}: missing generator tensor '{name}'"));
+    /// <exception cref="FormatException">The metadata's configuration does not parse.</exception>
+    public static Generator FromFile(SafetensorsFile file) => new(GeneratorConfig.FromFile(file), NetworkParameters.From(file));
 
     public GeneratorConfig Config { get; }
 
     /// <summary>The mapping network: z (N×1×1×style_dim) → w: PixelNorm, then n_mlp EqualLinear (lr_mul lr_mlp) with fused lrelu.</summary>
     public ComputeGraph BuildMapping(int batch = 1)
     {
-        var b = new Layers(this, new GraphBuilder("mapping"));
+        var b = new Layers(this, new GraphBuilder("mapping"), Config.MappingParameters());
         var x = b.Builder.Input("z", new Shape4(batch, 1, 1, Config.StyleDim));
         x = b.Builder.Apply("style.0", new PixelNormOp(), x);
         for (int k = 1; k <= Config.MappingLayers; k++)
@@ -154,10 +157,12 @@ public sealed class Generator
 
     /// <summary>
     /// The layers of one graph: weights as constants (each read once), the style and demodulation of each layer
-    /// computed once however often the layer is applied.
+    /// computed once however often the layer is applied. The parameters are checked against the program's list
+    /// (<paramref name="declared"/>, by default the synthesis network's) before any node is added.
     /// </summary>
-    private sealed class Layers(Generator generator, GraphBuilder builder)
+    private sealed class Layers(Generator generator, GraphBuilder builder, ParameterList? declared = null)
     {
+        private readonly NetworkParameters parameters = generator.parameters.Checked(declared ?? generator.Config.SynthesisParameters());
         private readonly Dictionary<string, Value> weights = new();
         private readonly Dictionary<int, Value> latentRows = new();
         private readonly Dictionary<string, (Value Style, Value? Demod)> modulations = new();
@@ -184,7 +189,7 @@ public sealed class Generator
         public Value Weight(string name)
         {
             if (weights.TryGetValue(name, out var v)) return v;
-            var t = generator.read(name);
+            var t = parameters.Read(name);
             var dims = t.Shape.AsSpan();
             // Modulated conv weights are stored 1×Cout×Cin×K×K: drop the leading batch dimension.
             if (dims.Length == 5 && dims[0] == 1) dims = dims[1..];
@@ -193,11 +198,8 @@ public sealed class Generator
             return v;
         }
 
-        private float Scalar(string name)
-        {
-            var t = generator.read(name);
-            return t.Data.Length == 1 ? t.Data[0] : throw new ArgumentException($"generator tensor '{name}' {t} must hold one value");
-        }
+        /// <summary>A declared one-value tensor (a noise strength).</summary>
+        private float Scalar(string name) => parameters.Read(name).Data[0];
 
         /// <summary>The original's <c>latent[:, i]</c>.</summary>
         private Value Latent(int index)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Pipeline.Synthesis;
@@ -97,52 +98,61 @@ public sealed record GeneratorConfig(int Size, int StyleDim, int MappingLayers, 
 
     /// <summary>
     /// Every tensor the generator reads, with its stored shape (rosinality's state_dict of <c>Generator</c>):
-    /// the mapping layers, the 4×4 start, each block's two StyledConvs (the first upsampling, with its blur
-    /// kernel) and toRGB (with its skip upsampling kernel), and one noise buffer per layer. Used to check a
-    /// weights file before any work.
+    /// <see cref="MappingParameters"/> then <see cref="SynthesisParameters"/>. A weights file is checked against it
+    /// before any work; extra tensors (<c>latent_avg</c>) are ignored.
     /// </summary>
-    public IEnumerable<(string Name, long[] Shape)> Parameters()
+    public ParameterList Parameters() => MappingParameters().Add(SynthesisParameters());
+
+    /// <summary>The mapping network's tensors: <c>style.{k}</c>, k = 1..n_mlp, EqualLinear style_dim → style_dim (stored unscaled).</summary>
+    public ParameterList MappingParameters()
+    {
+        var list = new ParameterList();
+        for (int k = 1; k <= MappingLayers; k++) list.Linear($"style.{k}", StyleDim, StyleDim);
+        return list;
+    }
+
+    /// <summary>
+    /// The synthesis network's tensors: the 4×4 start (ConstantInput, conv1, to_rgb1), each block's two StyledConvs
+    /// (the first upsampling, with its blur kernel) and toRGB (with its skip upsampling kernel), and one noise buffer
+    /// per layer. Modulated conv weights are stored 1×Cout×Cin×K×K, toRGB biases 1×3×1×1, noise strengths as one value.
+    /// </summary>
+    public ParameterList SynthesisParameters()
     {
         long d = StyleDim;
-        for (int k = 1; k <= MappingLayers; k++)
-        {
-            yield return ($"style.{k}.weight", [d, d]);
-            yield return ($"style.{k}.bias", [d]);
-        }
+        var list = new ParameterList();
         int c4 = ChannelsAt(4);
-        yield return ("input.input", [1, c4, 4, 4]);
-        foreach (var p in StyledConv("conv1", c4, c4, upsample: false)) yield return p;
-        foreach (var p in ToRgb("to_rgb1", c4, upsample: false)) yield return p;
+        list.Add("input.input", 1, c4, 4, 4);
+        StyledConv("conv1", c4, c4, upsample: false);
+        ToRgb("to_rgb1", c4, upsample: false);
         for (int j = 0; j < Blocks; j++)
         {
             int r = BlockResolution(j), cin = ChannelsAt(r / 2), cout = ChannelsAt(r);
-            foreach (var p in StyledConv($"convs.{2 * j}", cin, cout, upsample: true)) yield return p;
-            foreach (var p in StyledConv($"convs.{2 * j + 1}", cout, cout, upsample: false)) yield return p;
-            foreach (var p in ToRgb($"to_rgbs.{j}", cout, upsample: true)) yield return p;
+            StyledConv($"convs.{2 * j}", cin, cout, upsample: true);
+            StyledConv($"convs.{2 * j + 1}", cout, cout, upsample: false);
+            ToRgb($"to_rgbs.{j}", cout, upsample: true);
         }
         for (int i = 0; i < NumLayers; i++)
         {
             int r = NoiseResolution(i);
-            yield return ($"noises.noise_{i}", [1, 1, r, r]);
+            list.Add($"noises.noise_{i}", 1, 1, r, r);
+        }
+        return list;
+
+        void StyledConv(string prefix, int cin, int cout, bool upsample)
+        {
+            list.Add($"{prefix}.conv.weight", 1, cout, cin, 3, 3);
+            if (upsample) list.Add($"{prefix}.conv.blur.kernel", 4, 4);
+            list.Linear($"{prefix}.conv.modulation", cin, d);
+            list.Add($"{prefix}.noise.weight", 1);
+            list.Add($"{prefix}.activate.bias", cout);
         }
 
-        IEnumerable<(string, long[])> StyledConv(string prefix, int cin, int cout, bool upsample)
+        void ToRgb(string prefix, int cin, bool upsample)
         {
-            yield return ($"{prefix}.conv.weight", [1, cout, cin, 3, 3]);
-            if (upsample) yield return ($"{prefix}.conv.blur.kernel", [4, 4]);
-            yield return ($"{prefix}.conv.modulation.weight", [cin, d]);
-            yield return ($"{prefix}.conv.modulation.bias", [cin]);
-            yield return ($"{prefix}.noise.weight", [1]);
-            yield return ($"{prefix}.activate.bias", [cout]);
-        }
-
-        IEnumerable<(string, long[])> ToRgb(string prefix, int cin, bool upsample)
-        {
-            yield return ($"{prefix}.bias", [1, 3, 1, 1]);
-            yield return ($"{prefix}.conv.weight", [1, 3, cin, 1, 1]);
-            yield return ($"{prefix}.conv.modulation.weight", [cin, d]);
-            yield return ($"{prefix}.conv.modulation.bias", [cin]);
-            if (upsample) yield return ($"{prefix}.upsample.kernel", [4, 4]);
+            list.Add($"{prefix}.bias", 1, 3, 1, 1);
+            list.Add($"{prefix}.conv.weight", 1, 3, cin, 1, 1);
+            list.Linear($"{prefix}.conv.modulation", cin, d);
+            if (upsample) list.Add($"{prefix}.upsample.kernel", 4, 4);
         }
     }
 

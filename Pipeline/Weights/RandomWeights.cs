@@ -1,5 +1,6 @@
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Synthesis;
 using CineKernel.WeightsLoader;
@@ -87,13 +88,13 @@ public static class RandomWeights
     }
 
     /// <summary>
-    /// Every parameter of <see cref="MotionGeneratorConfig.ParameterShapes"/> (pix2pixHD's GlobalGenerator state_dict):
+    /// Every parameter of <see cref="MotionGeneratorConfig.Parameters"/> (pix2pixHD's GlobalGenerator state_dict):
     /// uniform in ±1/√fan_in, biases too (PyTorch's default conv initialisation). Tensor k has seed <paramref name="seed"/> + k.
     /// </summary>
     public static Dictionary<string, TensorData> Motion(MotionGeneratorConfig config, int seed)
     {
         var result = new Dictionary<string, TensorData>();
-        foreach (var (name, shape) in config.ParameterShapes())
+        foreach (var (name, shape) in config.Parameters())
         {
             long fanIn = shape.Length > 1 ? shape[1] * shape[2] * shape[3] : 1;
             int count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
@@ -112,29 +113,31 @@ public static class RandomWeights
     }
 
     /// <summary>
-    /// One DatasetGAN pixel classifier's state_dict (<c>layers.k.*</c>: Linear dim → hidden1, ReLU, BatchNorm1d,
-    /// Linear → hidden2, ReLU, BatchNorm1d, Linear → 3), BatchNorm variances in [0.6, 1.4).
+    /// Every tensor of <see cref="MaskClassifierConfig.Parameters"/> (a DatasetGAN pixel classifier's state_dict,
+    /// under <paramref name="prefix"/>: <c>layers.k.*</c> as saved alone, <c>classifier.m.layers.k.*</c> in an ensemble): linear weights uniform in ±0.3 (first) and ±0.5, biases in ±0.3, BatchNorm γ in ±1, β and
+    /// means in ±0.2, variances in [0.6, 1.4). Linear j (0, 1, 2) has seeds <paramref name="seed"/> + 2j (weight) and
+    /// + 2j + 1 (bias); both BatchNorms share seeds + 6 … + 9 (γ, β, mean, variance).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A width is not positive.</exception>
-    public static Dictionary<string, TensorData> Classifier(int dim, int hidden1, int hidden2, int seed)
+    public static Dictionary<string, TensorData> Classifier(MaskClassifierConfig config, int seed, string prefix = MaskClassifierConfig.Prefix)
     {
-        foreach (int width in new[] { dim, hidden1, hidden2 }) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        var t = new Dictionary<string, TensorData>();
-        void Put(string name, float[] data, params long[] shape) => t[name] = new TensorData(shape, data);
-        Put("layers.0.weight", Uniform(hidden1 * dim, seed, 0.3f), hidden1, dim);
-        Put("layers.0.bias", Uniform(hidden1, seed + 1, 0.3f), hidden1);
-        Put("layers.3.weight", Uniform(hidden2 * hidden1, seed + 2, 0.5f), hidden2, hidden1);
-        Put("layers.3.bias", Uniform(hidden2, seed + 3, 0.3f), hidden2);
-        Put("layers.6.weight", Uniform(3 * hidden2, seed + 4, 0.5f), 3, hidden2);
-        Put("layers.6.bias", Uniform(3, seed + 5, 0.3f), 3);
-        foreach (var (bn, c) in new[] { ("layers.2", hidden1), ("layers.5", hidden2) })
+        var result = new Dictionary<string, TensorData>();
+        foreach (var (name, shape) in config.Parameters(prefix))
         {
-            Put($"{bn}.weight", Uniform(c, seed + 6, 1f), c);
-            Put($"{bn}.bias", Uniform(c, seed + 7, 0.2f), c);
-            Put($"{bn}.running_mean", Uniform(c, seed + 8, 0.2f), c);
-            Put($"{bn}.running_var", Shift(Uniform(c, seed + 9, 0.4f), 1f), c);
+            int count = checked((int)shape.Aggregate(1L, (a, b) => a * b));
+            string[] parts = name[(prefix.Length + 1)..].Split('.'); // module index, field
+            int linear = parts[0] switch { "0" => 0, "3" => 1, "6" => 2, _ => -1 };
+            float[] data = (linear, parts[1]) switch
+            {
+                (-1, "weight") => Uniform(count, seed + 6, 1f),
+                (-1, "bias") => Uniform(count, seed + 7, 0.2f),
+                (-1, "running_mean") => Uniform(count, seed + 8, 0.2f),
+                (-1, _) => Shift(Uniform(count, seed + 9, 0.4f), 1f),
+                (_, "weight") => Uniform(count, seed + 2 * linear, linear == 0 ? 0.3f : 0.5f),
+                _ => Uniform(count, seed + 2 * linear + 1, 0.3f),
+            };
+            result[name] = new TensorData(shape, data);
         }
-        return t;
+        return result;
     }
 
     private static float[] Shift(float[] values, float offset)

@@ -58,7 +58,8 @@ public sealed class WeightsFolder : IDisposable
     /// <summary>Added to every encoder head (StyleDim or LatentCount×StyleDim values).</summary>
     public float[] LatentAverage { get; private set; } = [];
 
-    public IReadOnlyDictionary<string, TensorData> Encoder { get; private set; } = null!;
+    /// <summary>The encoder's parameters, checked against <see cref="EncoderConfig"/>.</summary>
+    public NetworkParameters Encoder { get; private set; } = null!;
     public FeatureStyleEncoderConfig EncoderConfig { get; private set; } = null!;
 
     /// <summary>Bilinear halvings of the photo before the encoder: log2(size/256), 2 at 1024 as the original.</summary>
@@ -76,7 +77,7 @@ public sealed class WeightsFolder : IDisposable
     /// <summary>The motion network's configuration; <see cref="InvalidOperationException"/> unless <see cref="PredictedInputs.Motion"/> is loaded.</summary>
     public MotionGeneratorConfig MotionConfig => Loaded.HasFlag(PredictedInputs.Motion) ? motionConfig : throw NotLoaded(PredictedInputs.Motion);
 
-    /// <summary>The motion network's parameters; <see cref="InvalidOperationException"/> unless <see cref="PredictedInputs.Motion"/> is loaded.</summary>
+    /// <summary>The motion network's parameters, checked against <see cref="MotionConfig"/>; <see cref="InvalidOperationException"/> unless <see cref="PredictedInputs.Motion"/> is loaded.</summary>
     public NetworkParameters Motion => Loaded.HasFlag(PredictedInputs.Motion) ? motion : throw NotLoaded(PredictedInputs.Motion);
 
     private IReadOnlyList<MaskClassifier> classifiers = [];
@@ -123,7 +124,7 @@ public sealed class WeightsFolder : IDisposable
         if (wanted.HasFlag(PredictedInputs.Mask))
         {
             int dim = MaskSources.Sum(s => s.Channels);
-            classifiers = Enumerable.Range(0, ClassifierCount).Select(m => LoadClassifier(OpenFile(ClassifierFile(m)), m, dim)).ToList();
+            classifiers = Enumerable.Range(0, ClassifierCount).Select(m => LoadClassifier(OpenFile(ClassifierFile(m)), dim)).ToList();
             Loaded |= PredictedInputs.Mask;
         }
         if (wanted.HasFlag(PredictedInputs.Motion))
@@ -217,20 +218,18 @@ public sealed class WeightsFolder : IDisposable
         var g = GeneratorConfig.FromFile(generatorFile);
         if (g.Size < FeatureStyleEncoderConfig.EncoderResolution)
             throw new InvalidDataException($"{generatorFile.Path}: generator size {g.Size} is below {FeatureStyleEncoderConfig.EncoderResolution}; D replaces the 64-level and warps start at 128");
-        foreach (var (name, shape) in g.Parameters()) CheckShape(generatorFile, name, shape);
-        Generator = Generator.FromFile(generatorFile);
+        Generator = new Generator(g, NetworkParameters.From(generatorFile).Checked(g.Parameters()));
         LatentAverage = ReadLatentAverage(generatorFile, g);
 
         var encoderFile = OpenFile(EncoderFile);
-        EncoderConfig = WithFile(encoderFile, () => FeatureStyleEncoderConfig.FromWeights(n => encoderFile.Contains(n) ? encoderFile.Entry(n).Shape : null));
-        foreach (var (name, shape) in EncoderConfig.Parameters()) CheckShape(encoderFile, name, shape);
+        Encoder = FeatureStyleEncoder.ReadParameters(encoderFile);
+        EncoderConfig = FeatureStyleEncoderConfig.FromWeights(Encoder);
         if (EncoderConfig.Styles != g.LatentCount || EncoderConfig.StyleDim != g.StyleDim)
             throw new InvalidDataException($"{encoderFile.Path}: tensor 'styles.0.weight': the encoder gives {EncoderConfig.Styles} latents of {EncoderConfig.StyleDim}, " +
                                            $"the generator of size {g.Size} reads {g.LatentCount} of {g.StyleDim}");
         if (EncoderConfig.ContentChannels != g.ChannelsAt(FeatureResolution))
             throw new InvalidDataException($"{encoderFile.Path}: tensor 'content_layer.4.weight': D has {EncoderConfig.ContentChannels} channels, " +
                                            $"the generator's {FeatureResolution}-level has {g.ChannelsAt(FeatureResolution)}");
-        Encoder = FeatureStyleEncoder.ReadWeights(encoderFile);
 
         var sources = new List<MaskFeatureSource> { new(g.ChannelsAt(FeatureResolution), FeatureResolution) };
         for (int r = 2 * FeatureResolution; r <= g.Size; r *= 2) sources.AddRange([new(g.ChannelsAt(r), r), new(g.ChannelsAt(r), r)]);
@@ -243,9 +242,8 @@ public sealed class WeightsFolder : IDisposable
         var config = MotionGeneratorConfig.FromMetadata(motionFile.Metadata, motionFile.Path);
         if (config.InputChannels != 3 || config.OutputChannels != 2)
             throw new InvalidDataException($"{motionFile.Path}: the motion network maps {config.InputChannels} → {config.OutputChannels} channels, expected RGB → 2 (input_nc 3, output_nc 2)");
-        foreach (var (name, shape) in config.ParameterShapes()) CheckShape(motionFile, name, shape);
+        motion = NetworkParameters.From(motionFile).Checked(config.Parameters());
         motionConfig = config;
-        motion = NetworkParameters.From(motionFile);
     }
 
     /// <summary>The mean file's latent_avg when the folder has one (the trainer's w_mean_path), else the generator file's.</summary>
@@ -261,43 +259,13 @@ public sealed class WeightsFolder : IDisposable
 
     /// <summary>
     /// One DatasetGAN classifier file (state_dict names <c>layers.k.*</c>): hidden widths from its stored shapes,
-    /// input width <paramref name="dim"/> (the generator's feature channels), 3 classes; loaded as model m of the ensemble.
+    /// input width <paramref name="dim"/> (the generator's feature channels), the vote's 3 classes.
     /// </summary>
-    private static MaskClassifier LoadClassifier(SafetensorsFile file, int model, int dim)
+    private static MaskClassifier LoadClassifier(SafetensorsFile file, int dim)
     {
-        long Rows(string name)
-        {
-            if (!file.Contains(name)) throw new InvalidDataException($"{file.Path}: missing tensor '{name}'");
-            var s = file.Entry(name).Shape;
-            return s.Length == 2 ? s[0] : throw new InvalidDataException($"{file.Path}: tensor '{name}' has shape [{string.Join(", ", s)}], expected Out×In");
-        }
-        long h1 = Rows("layers.0.weight"), h2 = Rows("layers.3.weight");
-        var expected = new List<(string, long[])> { ("layers.0.weight", [h1, dim]), ("layers.0.bias", [h1]) };
-        expected.AddRange(FeatureStyleEncoderConfig.BatchNormNames("layers.2").Select(n => (n, new[] { h1 })));
-        expected.AddRange([("layers.3.weight", [h2, h1]), ("layers.3.bias", [h2])]);
-        expected.AddRange(FeatureStyleEncoderConfig.BatchNormNames("layers.5").Select(n => (n, new[] { h2 })));
-        expected.AddRange([("layers.6.weight", [MaskVote.ClassCount, h2]), ("layers.6.bias", [MaskVote.ClassCount])]);
-        foreach (var (name, shape) in expected) CheckShape(file, name, shape);
-        // MaskClassifier reads the ensemble's names (classifier.m.layers.k): the file's tensors under that prefix.
-        var tensors = expected.ToDictionary(e => $"{MaskClassifier.Prefix(model)}.{e.Item1["layers.".Length..]}", e => file.Read(e.Item1));
-        return MaskClassifier.Load(NetworkParameters.From(tensors, file.Path), model, dim);
-    }
-
-    private static void CheckShape(SafetensorsFile file, string name, long[] expected)
-    {
-        if (!file.Contains(name)) throw new InvalidDataException($"{file.Path}: missing tensor '{name}'");
-        var actual = file.Entry(name).Shape;
-        if (!actual.SequenceEqual(expected))
-            throw new InvalidDataException($"{file.Path}: tensor '{name}' has shape [{string.Join(", ", actual)}], expected [{string.Join(", ", expected)}]");
-    }
-
-    private static T WithFile<T>(SafetensorsFile file, Func<T> f)
-    {
-        try { return f(); }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(file.Path, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{file.Path}: {e.Message}", e);
-        }
+        var parameters = NetworkParameters.From(file);
+        var config = MaskClassifierConfig.FromWeights(parameters, MaskClassifierConfig.Prefix, dim) with { Classes = MaskVote.ClassCount };
+        return MaskClassifier.Load(parameters, config);
     }
 
     public void Dispose()

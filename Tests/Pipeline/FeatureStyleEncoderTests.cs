@@ -37,11 +37,14 @@ public class FeatureStyleEncoderTests
         weights = RandomWeights.Encoder(FeatureStyleEncoderConfig.Release, seed: 100);
         latentAverage = Numerics.Random(512, 7);
         image = Numerics.Random((int)ImageShape.Length, 8);
-        folded = new FeatureStyleEncoder(Device, weights, latentAverage, ImageShape);
+        folded = new FeatureStyleEncoder(Device, Parameters(weights), latentAverage, ImageShape);
         folded.Run(image);
         foldedWPlus = folded.WPlus.ToArray();
         foldedFeature = folded.Feature.ToArray();
     }
+
+    /// <summary>In-memory encoder weights, named "encoder weights" in errors.</summary>
+    private static NetworkParameters Parameters(IReadOnlyDictionary<string, TensorData> tensors) => NetworkParameters.From(tensors, "encoder weights");
 
     [OneTimeTearDown]
     public void Release()
@@ -53,7 +56,7 @@ public class FeatureStyleEncoderTests
     [Test]
     public void ReleaseWidthsAreReadBackFromTheStateDict()
     {
-        var config = FeatureStyleEncoderConfig.FromWeights(n => weights.TryGetValue(n, out var t) ? t.Shape : null);
+        var config = FeatureStyleEncoderConfig.FromWeights(Parameters(weights));
         Assert.That(config.StageWidths, Is.EqualTo(new[] { 64, 128, 256, 512 }));
         Assert.That(config.StageBlocks, Is.EqualTo(new[] { 3, 4, 14, 3 }));
         Assert.That((config.StemWidth, config.ContentWidth, config.ContentChannels, config.Styles, config.StyleDim, config.PooledFeatures),
@@ -77,7 +80,7 @@ public class FeatureStyleEncoderTests
     [Test]
     public void FoldedBatchNormsMatchTheUnfoldedGraph()
     {
-        using var unfolded = new FeatureStyleEncoder(Device, weights, latentAverage, ImageShape, foldBatchNorm: false);
+        using var unfolded = new FeatureStyleEncoder(Device, Parameters(weights), latentAverage, ImageShape, foldBatchNorm: false);
         unfolded.Run(image);
         Numerics.AssertClose(foldedWPlus, Numerics.ToDouble(unfolded.WPlus.ToArray()), 1e-5, "w+ folded vs unfolded");
         Numerics.AssertClose(foldedFeature, Numerics.ToDouble(unfolded.Feature.ToArray()), 1e-5, "D folded vs unfolded");
@@ -95,7 +98,7 @@ public class FeatureStyleEncoderTests
     public void AThousandPixelImageGivesA64SquareFeature()
     {
         var narrow = EncoderEvalOpTests.Narrow;
-        var graph = FeatureStyleEncoder.BuildGraph(narrow, RandomWeights.Encoder(narrow, 1), new float[narrow.StyleDim], new Shape4(1, 3, 1024, 1024));
+        var graph = FeatureStyleEncoder.BuildGraph(narrow, Parameters(RandomWeights.Encoder(narrow, 1)), new float[narrow.StyleDim], new Shape4(1, 3, 1024, 1024));
         Assert.That(graph.Outputs[FeatureStyleEncoder.WPlusOutput].Shape, Is.EqualTo(new Shape4(1, 1, narrow.Styles, narrow.StyleDim)));
         Assert.That(graph.Outputs[FeatureStyleEncoder.FeatureOutput].Shape, Is.EqualTo(new Shape4(1, narrow.ContentChannels, 64, 64)));
         var pooledFrom = graph.Nodes.Where(n => n.Op is AdaptiveAveragePoolOp).Select(n => (n.Inputs[0].Shape.H, n.Inputs[0].Shape.W));
@@ -107,16 +110,17 @@ public class FeatureStyleEncoderTests
     [Test]
     public void BadWeightsAreNamed()
     {
-        var missing = new Dictionary<string, TensorData>(weights);
-        missing.Remove("block_3.13.bn1.running_var");
+        var withoutOne = new Dictionary<string, TensorData>(weights);
+        withoutOne.Remove("block_3.13.bn1.running_var");
+        var missing = Parameters(withoutOne);
         var e = Assert.Throws<InvalidDataException>(() => FeatureStyleEncoder.BuildGraph(FeatureStyleEncoderConfig.Release, missing, latentAverage, ImageShape));
         Assert.That(e!.Message, Is.EqualTo("encoder weights: missing tensor 'block_3.13.bn1.running_var'"));
 
-        var wrong = new Dictionary<string, TensorData>(weights) { ["content_layer.3.weight"] = new TensorData([500], new float[500]) };
+        var wrong = Parameters(new Dictionary<string, TensorData>(weights) { ["content_layer.3.weight"] = new TensorData([500], new float[500]) });
         e = Assert.Throws<InvalidDataException>(() => FeatureStyleEncoder.BuildGraph(FeatureStyleEncoderConfig.Release, wrong, latentAverage, ImageShape));
-        Assert.That(e!.Message, Is.EqualTo("encoder weights: 'content_layer.3.weight' has shape [500], expected [512]"));
+        Assert.That(e!.Message, Is.EqualTo("encoder weights: tensor 'content_layer.3.weight' has shape [500], expected [512]"));
 
-        var a = Assert.Throws<ArgumentException>(() => FeatureStyleEncoder.BuildGraph(FeatureStyleEncoderConfig.Release, weights, new float[100], ImageShape));
+        var a = Assert.Throws<ArgumentException>(() => FeatureStyleEncoder.BuildGraph(FeatureStyleEncoderConfig.Release, Parameters(weights), new float[100], ImageShape));
         Assert.That(a!.Message, Is.EqualTo("encoder: the mean latent has 100 values, expected 512 or 9216"));
     }
 }

@@ -1,6 +1,7 @@
 using CineKernel.Graph.Ops;
 using CineKernel.Graph;
 using CineKernel.Kernels;
+using CineKernel.Pipeline.Weights;
 using CineKernel.Pipeline.Synthesis;
 using CineKernel.Pipeline.Warping;
 using CineKernel.Tests.Support;
@@ -245,7 +246,7 @@ public class GeneratorTests
         var g = Generator.FromFile(golden);
         Assert.That(() => g.BuildFrames(new FramesOptions(10, 10)), Throws.ArgumentException.With.Message.Contains("odd"));
         Assert.That(() => g.BuildFeatureForward(48), Throws.ArgumentException.With.Message.Contains("48"));
-        var missing = new Generator(g.Config, name => throw new KeyNotFoundException($"missing '{name}'"));
+        var missing = new Generator(g.Config, NetworkParameters.From(name => throw new KeyNotFoundException($"missing '{name}'"), "missing"));
         Assert.That(() => missing.BuildMapping(), Throws.TypeOf<KeyNotFoundException>().With.Message.Contains("style.1.weight"));
     }
 }

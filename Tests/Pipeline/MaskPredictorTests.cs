@@ -32,7 +32,7 @@ public class MaskPredictorTests
 
         // Rows layout (eval mask-mlp).
         var g = new GraphBuilder("rows");
-        g.Output("logits", models[0].Apply(g, g.Input("x", new Shape4(1, 1, rows, inFeatures)), 0, perPixel: false));
+        g.Output("logits", models[0].Build(g, g.Input("x", new Shape4(1, 1, rows, inFeatures)), 0, perPixel: false));
         using (var runner = new GraphRunner(Device, Scheduler.Plan(g.Build())))
         {
             runner.SetInput("x", features.Data);
@@ -45,7 +45,7 @@ public class MaskPredictorTests
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < inFeatures; k++) map[k * rows + r] = features.Data[r * inFeatures + k];
         var p = new GraphBuilder("per pixel");
-        p.Output("logits", models[0].Apply(p, p.Input("x", new Shape4(1, inFeatures, 8, 8)), 0, perPixel: true));
+        p.Output("logits", models[0].Build(p, p.Input("x", new Shape4(1, inFeatures, 8, 8)), 0, perPixel: true));
         using (var runner = new GraphRunner(Device, Scheduler.Plan(p.Build())))
         {
             runner.SetInput("x", map);

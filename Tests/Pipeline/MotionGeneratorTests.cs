@@ -70,7 +70,7 @@ public class MotionGeneratorTests
         using var file = OpenGolden();
         var config = MotionGeneratorConfig.FromMetadata(file.Metadata, file.Path);
         var expected = file.Names.Where(n => n.StartsWith("model.", StringComparison.Ordinal)).Order().ToList();
-        var named = config.ParameterShapes().ToList();
+        var named = config.Parameters().ToList();
         Assert.That(named.Select(p => p.Name).Order(), Is.EqualTo(expected));
         foreach (var (name, shape) in named) Assert.That(file.Entry(name).Shape, Is.EqualTo(shape), name);
     }

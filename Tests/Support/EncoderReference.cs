@@ -1,5 +1,6 @@
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tests.Support;
@@ -17,7 +18,7 @@ public static class EncoderReference
     public static (double[] WPlus, Map Feature) Forward(IReadOnlyDictionary<string, TensorData> weights, float[] latentAverage,
         float[] image, Shape4 imageShape)
     {
-        var config = FeatureStyleEncoderConfig.FromWeights(n => weights.TryGetValue(n, out var t) ? t.Shape : null);
+        var config = FeatureStyleEncoderConfig.FromWeights(NetworkParameters.From(weights, "encoder weights"));
         var x = new Map(Numerics.ToDouble(image), imageShape);
         x = HalveBilinear(HalveBilinear(x));
 

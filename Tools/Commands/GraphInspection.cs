@@ -38,7 +38,7 @@ public static class GraphInspection
             {
                 graph = build(Generator.FromFile(file));
             }
-            catch (Exception e) when (e is KeyNotFoundException or ArgumentException or FormatException)
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
             {
                 throw new CliException(e.Message);
             }

@@ -1,5 +1,6 @@
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;
@@ -21,10 +22,10 @@ public sealed class EncoderEvaluation : IEvaluation
         var image = context.Input("in.image");
         if (image.Shape.Length != 4)
             throw new CliException($"{context.Inputs.Path}: in.image must be N×3×H×W, got [{string.Join(", ", image.Shape)}]");
-        IReadOnlyDictionary<string, TensorData> weights;
+        NetworkParameters weights;
         try
         {
-            weights = FeatureStyleEncoder.ReadWeights(context.Weights);
+            weights = FeatureStyleEncoder.ReadParameters(context.Weights, $"{context.Weights.Path}: encoder weights");
         }
         catch (InvalidDataException e)
         {
@@ -46,7 +47,7 @@ public sealed class EncoderEvaluation : IEvaluation
         ];
     }
 
-    private static FeatureStyleEncoder CreateEncoder(EvalContext context, IReadOnlyDictionary<string, TensorData> weights, float[] latent, Shape4 shape)
+    private static FeatureStyleEncoder CreateEncoder(EvalContext context, NetworkParameters weights, float[] latent, Shape4 shape)
     {
         try
         {

@@ -20,7 +20,7 @@ internal static class GeneratorEvalSupport
         }
     }
 
-    /// <summary>Plans and opens a runner; a missing weight becomes a one-line CLI error naming the file.</summary>
+    /// <summary>Plans and opens a runner; a missing or misshapen weight becomes a one-line CLI error naming the file.</summary>
     public static GraphRunner Runner(EvalContext context, Func<ComputeGraph> build)
     {
         ComputeGraph graph;
@@ -28,7 +28,7 @@ internal static class GeneratorEvalSupport
         {
             graph = build();
         }
-        catch (KeyNotFoundException e)
+        catch (InvalidDataException e)
         {
             throw new CliException(e.Message);
         }

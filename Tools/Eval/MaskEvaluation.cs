@@ -50,7 +50,7 @@ public sealed class MaskEvaluation : IEvaluation
 
         var results = new List<KeyValuePair<string, TensorData>>();
         for (int m = 0; m < models.Count; m++)
-            results.Add(KeyValuePair.Create($"out.logits.{m}", new TensorData([1, models[m].Classes, size, size], runner.Output(MaskPredictor.LogitsOutput(m)).ToArray())));
+            results.Add(KeyValuePair.Create($"out.logits.{m}", new TensorData([1, models[m].Config.Classes, size, size], runner.Output(MaskPredictor.LogitsOutput(m)).ToArray())));
         var initial = MaskPredictor.Mask(runner, models.Count, animated, refine: false);
         results.Add(KeyValuePair.Create("out.mask.initial", AsTensor(initial)));
         results.Add(KeyValuePair.Create("out.mask", AsTensor(MaskRefinement.Refine(initial))));

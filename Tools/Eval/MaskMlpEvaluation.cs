@@ -25,7 +25,7 @@ public sealed class MaskMlpEvaluation : IEvaluation
 
         var logits = Logits(context.Device, models, features.Data, rows, inFeatures);
         for (int m = 0; m < models.Count; m++)
-            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Classes], logits[m]));
+            yield return KeyValuePair.Create($"out.logits.{m}", new TensorData([rows, models[m].Config.Classes], logits[m]));
     }
 
     /// <summary>Every model of the ensemble on the rows of <paramref name="features"/> (rows × inFeatures): logits rows × classes per model.</summary>
@@ -33,7 +33,7 @@ public sealed class MaskMlpEvaluation : IEvaluation
     {
         var g = new GraphBuilder("mask mlp");
         var x = g.Input("features", new Shape4(1, 1, rows, inFeatures));
-        for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Apply(g, x, m, perPixel: false));
+        for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Build(g, x, m, perPixel: false));
         using var runner = new GraphRunner(device, Scheduler.Plan(g.Build()));
         runner.SetInput("features", features);
         runner.Run();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.Inversion;
+using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Synthesis;
 using CineKernel.Pipeline.Weights;
@@ -40,7 +41,7 @@ internal static class TinyWeightsFolder
         SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.EncoderFile), RandomWeights.Encoder(Encoder, seed: 300),
             new Dictionary<string, string> { ["source"] = "random tiny fs_encoder_v2" });
         for (int m = 0; m < (networks.HasFlag(PredictedInputs.Mask) ? WeightsFolder.ClassifierCount : 0); m++)
-            SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.ClassifierFile(m)), RandomWeights.Classifier(FeatureChannels, 8, 4, seed: 400 + 20 * m),
+            SafetensorsWriter.Write(Path.Combine(dir, WeightsFolder.ClassifierFile(m)), RandomWeights.Classifier(new MaskClassifierConfig(FeatureChannels, 8, 4, MaskVote.ClassCount), seed: 400 + 20 * m),
                 new Dictionary<string, string> { ["kind"] = "pixel-classifier", ["numpy_class"] = "3", ["dim"] = FeatureChannels.ToString(CultureInfo.InvariantCulture) });
         foreach (var (net, seed) in new[] { (FlowNet.Sky, 600), (FlowNet.Fluid, 700) })
         {

@@ -21,7 +21,7 @@ internal sealed class EncoderCheck() : SelfTestCheck("network/encoder", "network
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        using var encoder = new FeatureStyleEncoder(device, Weights, LatentAverage, ImageShape);
+        using var encoder = new FeatureStyleEncoder(device, NetworkParameters.From(Weights, "random"), LatentAverage, ImageShape);
         encoder.Run(Image);
         return [.. encoder.WPlus.ToArray(), .. encoder.Feature.ToArray()];
     }

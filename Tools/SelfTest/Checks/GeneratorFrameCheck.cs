@@ -30,8 +30,7 @@ internal sealed class GeneratorFrameCheck() : SelfTestCheck("network/generator-f
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        var weights = Weights;
-        var generator = new Generator(Config, name => weights[name]);
+        var generator = new Generator(Config, NetworkParameters.From(Weights, "random"));
         using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: FlowSize))));
         runner.SetInput("wplus", WPlus);
         runner.SetInput("feature", Feature);

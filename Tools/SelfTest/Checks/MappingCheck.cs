@@ -1,6 +1,7 @@
 using CineKernel.Graph;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Synthesis;
+using CineKernel.Pipeline.Weights;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.SelfTest.Checks;
@@ -21,7 +22,7 @@ internal sealed class MappingCheck() : SelfTestCheck("network/generator-mapping-
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        var generator = new Generator(Config, name => data.Input(Name, name));
+        var generator = new Generator(Config, NetworkParameters.From(name => data.Input(Name, name), Name));
         var z = data.Input(Name, "z");
         using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildMapping(checked((int)(z.Data.Length / Config.StyleDim)))));
         runner.SetInput("z", z.Data);

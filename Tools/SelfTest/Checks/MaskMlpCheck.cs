@@ -15,16 +15,17 @@ internal sealed class MaskMlpCheck() : SelfTestCheck("network/mask-mlp-ensemble"
 {
     public const int Seed = 1700, Models = 3, Rows = 24, In = 40, Hidden1 = 8, Hidden2 = 4;
 
+    /// <summary>Every model's widths: In → Hidden1 → Hidden2 → 3 classes.</summary>
+    public static MaskClassifierConfig ModelConfig { get; } = new(In, Hidden1, Hidden2, MaskVote.ClassCount);
+
     /// <summary>Model m's state_dict (names layers.k.*).</summary>
-    public static Dictionary<string, TensorData> Model(int m) => RandomWeights.Classifier(In, Hidden1, Hidden2, Seed + 20 * m);
+    public static Dictionary<string, TensorData> Model(int m) => RandomWeights.Classifier(ModelConfig, Seed + 20 * m);
 
     public float[] Features => RandomWeights.Uniform(Rows * In, Seed - 1);
 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
-        var tensors = Enumerable.Range(0, Models)
-            .SelectMany(m => Model(m).Select(kv => KeyValuePair.Create($"{MaskClassifier.Prefix(m)}.{kv.Key["layers.".Length..]}", kv.Value)))
-            .ToDictionary();
+        var tensors = Enumerable.Range(0, Models).SelectMany(m => RandomWeights.Classifier(ModelConfig, Seed + 20 * m, MaskClassifier.Prefix(m))).ToDictionary();
         var models = MaskClassifier.LoadEnsemble(NetworkParameters.From(tensors, "random"), In);
         return MaskMlpEvaluation.Logits(device, models, Features, Rows, In).SelectMany(l => l).ToArray();
     }
