@@ -209,12 +209,12 @@ public sealed class StyleCineGanRenderer : IDisposable
         clock.Restart();
         bool styled = StyleWPlus is not null;
         var program = weights.Generator.BuildFrames(new FramesOptions(LoopMode: Options.Loop, FlowSize: grid, StyleInterpolation: styled));
-        frames = new GraphRunner(device, Scheduler.Plan(program));
+        frames = new GraphRunner(device, Scheduler.Plan(program), FrameCount);
         frames.SetInput(WPlusInput, WPlus);
         frames.SetInput(FeatureInput, Feature);
         frames.SetInput(FlowInput, flow.Planes);
         if (styled) frames.SetInput(WPlusTargetInput, StyleWPlus);
-        frames.RunOnce(FrameCount);
+        frames.RunOnce();
 
         var imageShape = new Shape4(1, 3, size, size);
         photo = Own(device.Upload(inputs.Photo.Data, imageShape));
@@ -230,11 +230,11 @@ public sealed class StyleCineGanRenderer : IDisposable
         if (styled)
         {
             // G(D, w_t) unwarped: the same latent schedule as the frame program; G(D, w) is its frame 0 (β = 0).
-            unwarpedStyle = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop)));
+            unwarpedStyle = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop)), FrameCount);
             unwarpedStyle.SetInput(WPlusInput, WPlus);
             unwarpedStyle.SetInput(WPlusTargetInput, StyleWPlus);
             unwarpedStyle.SetInput(FeatureInput, Feature);
-            unwarpedStyle.RunFrame(0, FrameCount);
+            unwarpedStyle.RunFrame(0);
             reference = Own(device.Allocate(imageShape));
             Copy(unwarpedStyle.Output(ImageOutput), reference);
             difference = Own(device.Allocate(imageShape));
@@ -293,12 +293,12 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <summary>Computes frame t on the device; returns the tensor holding it at the output side.</summary>
     private Tensor ComputeFrame(int t)
     {
-        frames.RunFrame(t, FrameCount);
+        frames.RunFrame(t);
         // The generator's [−1, 1] to the photo's [0, 1]: m·(g+1)/2 + (1−m)·p is main.py's composite, to_numpy'd.
         ElementWise.ScaleShift(frames.Output(ImageOutput), 0.5f, 0.5f, foreground);
         if (unwarpedStyle is not null)
         {
-            unwarpedStyle.RunFrame(t, FrameCount);
+            unwarpedStyle.RunFrame(t);
             ElementWise.AddScaled(unwarpedStyle.Output(ImageOutput), reference!, -1f, difference!);
             ElementWise.AddScaled(photo, difference!, 0.5f, background); // ΔI is in [−1, 1] units: half in [0, 1]
         }
