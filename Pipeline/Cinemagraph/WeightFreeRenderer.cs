@@ -97,7 +97,7 @@ public sealed class WeightFreeRenderer : IDisposable
         int motionSize = motion.Width;
         var mask = animatedMask ?? AnimationMask.All(motionSize, motionSize);
         for (int l = 0; l < options.PyramidLevels; l++)
-            FlowPyramid.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
+            StepResize.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
 
         var timings = new StageTimings();
         var clock = Stopwatch.StartNew();

@@ -55,7 +55,6 @@ public class ArchitectureTests
     /// </summary>
     private static readonly string[] LaunchingOutsideWarping =
     [
-        "CineKernel.Pipeline.Cinemagraph.StyleCineGanRenderer",
         "CineKernel.Pipeline.Cinemagraph.WeightFreeRenderer",
     ];
 
