@@ -76,8 +76,8 @@ public sealed class GraphRunner : IDisposable
     public IReadOnlyList<int> Executions => executions;
 
     /// <summary>
-    /// Indices of the steps to time: each waits for the device after its launch, and its wall-clock seconds (launch and
-    /// the device work queued before it) add up in <see cref="StepSeconds"/>. Empty by default (no waiting).
+    /// Indices of the steps to time: the device is waited for before and after each, and its wall-clock seconds add up
+    /// in <see cref="StepSeconds"/>. Empty by default (no waiting).
     /// </summary>
     public ISet<int> TimedSteps { get; } = new HashSet<int>();
 
@@ -132,10 +132,12 @@ public sealed class GraphRunner : IDisposable
     {
         var inputs = new Tensor[s.Inputs.Length];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = tensors[s.Inputs[i]];
+        bool timed = TimedSteps.Count > 0 && TimedSteps.Contains(s.Index);
+        if (timed) Device.Synchronize(); // the work queued before the step is not the step's
         long start = Stopwatch.GetTimestamp();
         if (s.Op is EffectOp effect) effect.Run(context, inputs);
         else s.Op.Execute(context, inputs, tensors[s.Output]);
-        if (TimedSteps.Count > 0 && TimedSteps.Contains(s.Index))
+        if (timed)
         {
             Device.Synchronize();
             stepSeconds[s.Index] += Stopwatch.GetElapsedTime(start).TotalSeconds;
