@@ -124,6 +124,20 @@ public class GeneratorTests
         Numerics.AssertClose(golden.Read($"out.frame.{t}").Data, frame, 1e-4, $"out.frame.{t} vs the float64 reference");
     }
 
+    /// <summary>The displacement fields are traced for the runner's frame count, fixed when it is built: never re-traced.</summary>
+    [Test]
+    public void FramesUseTheRunnersFixedFrameCount()
+    {
+        using var golden = GeneratorGolden.Open();
+        using (var single = FramesRunner(golden, 1))
+            Assert.Throws<ArgumentOutOfRangeException>(() => single.RunOnce(), "a loop needs two frames");
+        using var runner = FramesRunner(golden, 4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => runner.RunFrame(4));
+        runner.RunFrame(3);
+        Assert.That(runner.Plan.OnceSteps.Where(s => s.Output.Name.StartsWith("dfw-fields@", StringComparison.Ordinal))
+            .Select(s => runner.Executions[s.Index]), Is.All.EqualTo(1));
+    }
+
     [Test]
     public void FramesHoistTheUnwarpedChainAndRunOnlyTheWarpedTailPerFrame()
     {
