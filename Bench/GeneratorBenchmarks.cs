@@ -54,7 +54,7 @@ public class GeneratorBenchmarks
         var generator = new Generator(config, NetworkParameters.From(weights, "random"));
         int flowSize = config.Size / 2; // the original's motion grid: 512 for 1024
         forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward()));
-        frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: flowSize))));
+        frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: flowSize))), Frames);
         var wplus = RandomWeights.Uniform(config.LatentCount * config.StyleDim, 1, 1f);
         forward.SetInput("wplus", wplus);
         frames.SetInput("wplus", wplus);
@@ -71,7 +71,7 @@ public class GeneratorBenchmarks
     public void SetupFrame()
     {
         Setup();
-        frames.RunOnce(Frames);
+        frames.RunOnce();
         device.Synchronize();
     }
 
@@ -85,14 +85,14 @@ public class GeneratorBenchmarks
     [Benchmark, Work(Flops = OnceFlops, Case = ConfigFCase)]
     public void OncePerCinemagraph()
     {
-        frames.RunOnce(Frames);
+        frames.RunOnce();
         device.Synchronize();
     }
 
     [Benchmark, Work(Flops = FrameFlops, Bytes = FrameBytes, Case = ConfigFCase)]
     public void Frame()
     {
-        frames.RunFrame(t++ % Frames, Frames);
+        frames.RunFrame(t++ % Frames);
         device.Synchronize();
     }
 

@@ -41,7 +41,7 @@ public sealed class MemoryPlan
     {
         int end = steps.Count;
         var life = new Dictionary<Value, (int First, int Last)>();
-        foreach (var s in steps) life[s.Output] = (s.Index, s.Index);
+        foreach (var s in steps.Where(s => s.Output.Kind != ValueKind.Effect)) life[s.Output] = (s.Index, s.Index); // an effect holds no data
         foreach (var s in steps)
         {
             foreach (var v in s.Inputs)

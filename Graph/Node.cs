@@ -10,19 +10,27 @@ public enum Schedule
     PerFrame,
 }
 
-/// <summary>One op applied to values, producing one value.</summary>
+/// <summary>One op applied to values, producing one value (an effect value for an <see cref="EffectOp"/>).</summary>
 public sealed class Node
 {
-    internal Node(int id, Op op, Value[] inputs)
+    internal Node(int id, Op op, Value[] inputs, Node[] after)
     {
         Id = id;
         Op = op;
         Inputs = inputs;
+        After = after;
     }
 
     public int Id { get; }
     public Op Op { get; internal set; }
     public Value[] Inputs { get; internal set; }
+
+    /// <summary>
+    /// Ordering-only edges: nodes that must run before this one although it reads none of their outputs (it reads
+    /// state they wrote, e.g. a warp level's padded feature). They count as dependencies for dead-code removal and
+    /// hoisting (a node after a per-frame node is per-frame) but take no memory. Always earlier nodes of the graph.
+    /// </summary>
+    public IReadOnlyList<Node> After { get; }
     public Value Output { get; internal set; } = null!;
 
     /// <summary>Set by the scheduler.</summary>
@@ -31,5 +39,6 @@ public sealed class Node
     /// <summary>Names of the epilogue ops fused into this node, in order (set by the scheduler).</summary>
     public List<string> Fused { get; } = new();
 
-    public override string ToString() => $"#{Id} {Op.Name}({string.Join(", ", Inputs.Select(v => "%" + v.Id))}) -> %{Output.Id}";
+    public override string ToString() =>
+        $"#{Id} {Op.Name}({string.Join(", ", Inputs.Select(v => "%" + v.Id))}){(After.Count > 0 ? $" after {string.Join(", ", After.Select(n => "#" + n.Id))}" : "")} -> %{Output.Id}";
 }

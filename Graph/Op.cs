@@ -4,7 +4,9 @@ namespace CineKernel.Graph;
 
 /// <summary>
 /// What a node computes. Ops know kernels, not networks: a network is a graph of ops.
-/// An op reads its inputs and writes its one output; it must not keep pointers to them between runs.
+/// An op reads its inputs and writes its one output; it must not keep pointers to them between runs. The only
+/// state an op keeps is device memory it owns (<see cref="Prepare"/>, <see cref="OwnedBytes"/>), written by
+/// <see cref="EffectOp"/>s and read by the nodes the graph orders after them (<see cref="Node.After"/>).
 /// </summary>
 public abstract class Op
 {
@@ -58,14 +60,14 @@ public abstract class Op
     public override string ToString() => Name;
 }
 
-/// <summary>What ops see while they run: the device and the frame being rendered.</summary>
-public sealed class RunContext(ComputeDevice device)
+/// <summary>What ops see while they run: the device, the frame count fixed for the runner and the frame being rendered.</summary>
+public sealed class RunContext(ComputeDevice device, int frameCount)
 {
     public ComputeDevice Device { get; } = device;
 
     /// <summary>The frame index t in [0, FrameCount), or -1 in the once-per-cinemagraph phase.</summary>
     public int Frame { get; internal set; } = -1;
 
-    /// <summary>Frames in the loop (N), or 0 when the graph is not rendering frames.</summary>
-    public int FrameCount { get; internal set; }
+    /// <summary>Frames in the loop (N ≥ 1), fixed when the <see cref="GraphRunner"/> is built (1 for a plain network).</summary>
+    public int FrameCount { get; } = frameCount;
 }

@@ -4,7 +4,8 @@ namespace CineKernel.Graph;
 
 /// <summary>
 /// A readable listing of a plan for <c>cinekernel inspect --graph</c>: each step with its class
-/// (hoisted or per-frame), the epilogues fused into it, its output and where that lives in the arena.
+/// (hoisted or per-frame), the epilogues fused into it, its output (or "(effect)" for an <see cref="EffectOp"/>) and
+/// where that lives in the arena.
 /// </summary>
 public static class PlanPrinter
 {
@@ -19,7 +20,7 @@ public static class PlanPrinter
             string op = s.Op.Name + (s.Sources.Count > 1 ? " + " + string.Join(" + ", s.Sources.Skip(1).Select(n => n.Op.Name)) : "");
             string cls = s.Schedule == Schedule.Once ? "hoisted" : "per-frame";
             string offset = plan.Memory.Contains(s.Output) ? Mib(plan.Memory.OffsetOf(s.Output) * sizeof(float)) : "-";
-            sb.AppendLine($"{s.Index,5}  {cls,-9}  {Trim(op, 44),-44}  {Trim(s.Output.Name + " " + s.Output.Shape, 28),-28}  {offset,14}  {s.Flops / 1e6,10:F1}");
+            sb.AppendLine($"{s.Index,5}  {cls,-9}  {Trim(op, 44),-44}  {Trim(s.Output.Name + " " + (s.Output.Kind == ValueKind.Effect ? "(effect)" : s.Output.Shape.ToString()), 28),-28}  {offset,14}  {s.Flops / 1e6,10:F1}");
         }
         var fused = plan.Steps.Where(s => s.Sources.Count > 1).ToList();
         sb.AppendLine($"fused groups: {fused.Count}");

@@ -3,20 +3,24 @@ namespace CineKernel.Graph;
 /// <summary>
 /// Turns a graph into an execution plan (DESIGN.md "Graph"): removes dead work, fuses element-wise
 /// epilogues into their producer, marks each step once-per-cinemagraph or per-frame and hoists the
-/// first kind ahead of the frame loop, then plans buffer reuse.
+/// first kind ahead of the frame loop, then plans buffer reuse. Ordering-only edges (<see cref="Node.After"/>)
+/// count as dependencies in every step but the memory plan: they keep a node alive, make it per-frame when it
+/// follows a per-frame node, and keep the order; effect values take no memory.
 /// </summary>
 public static class Scheduler
 {
     public static ExecutionPlan Plan(ComputeGraph graph, bool fuse = true)
     {
-        // 1. Dead work: keep only nodes some output depends on.
+        // 1. Dead work: keep only nodes some output depends on, through inputs or ordering edges.
         var live = new HashSet<Node>();
-        var stack = new Stack<Value>(graph.Outputs.Values);
+        var stack = new Stack<Node>(graph.Outputs.Values.Select(v => v.Producer).OfType<Node>());
         while (stack.Count > 0)
         {
-            var v = stack.Pop();
-            if (v.Producer is { } p && live.Add(p))
-                foreach (var i in p.Inputs) stack.Push(i);
+            var p = stack.Pop();
+            if (!live.Add(p)) continue;
+            foreach (var i in p.Inputs)
+                if (i.Producer is { } q) stack.Push(q);
+            foreach (var a in p.After) stack.Push(a);
         }
         var order = graph.Nodes.Where(live.Contains).ToList();
 
@@ -46,18 +50,20 @@ public static class Scheduler
             result.Add(d);
         }
 
-        // 3. Classification: per-frame if the op reads the frame or any input is per-frame.
+        // 3. Classification: per-frame if the op reads the frame, any input is per-frame or it is ordered after a
+        // per-frame step (nodes come in topological order, so those are classified already).
         var perFrame = new HashSet<Value>(graph.PerFrameInputs);
         foreach (var d in result)
         {
-            d.Schedule = d.Op.ReadsFrame || d.Sources.Any(s => s.Op.ReadsFrame) || d.Inputs.Any(perFrame.Contains)
+            d.Schedule = d.Op.ReadsFrame || d.Sources.Any(s => s.Op.ReadsFrame) || d.Inputs.Any(perFrame.Contains) ||
+                         d.Sources.Any(s => s.After.Any(a => drafts[a].Schedule == Schedule.PerFrame))
                 ? Schedule.PerFrame
                 : Schedule.Once;
             if (d.Schedule == Schedule.PerFrame) perFrame.Add(d.Output);
         }
 
         // 4. Hoisting: every once step runs before the frame loop (a stable partition keeps the
-        // topological order, because no once step reads a per-frame value).
+        // topological order, because no once step reads a per-frame value or follows a per-frame step).
         var ordered = result.Where(d => d.Schedule == Schedule.Once).Concat(result.Where(d => d.Schedule == Schedule.PerFrame)).ToList();
         var steps = ordered.Select((d, i) => new PlanStep(i, d.Op, d.Inputs.ToArray(), d.Output, d.Schedule, d.Sources)).ToList();
 

@@ -13,6 +13,12 @@ public enum ValueKind
 
     /// <summary>Produced by a node.</summary>
     Intermediate,
+
+    /// <summary>
+    /// The result of an <see cref="EffectOp"/>: no data and no arena slot. No node reads it; nodes ordered after its
+    /// producer name it in their ordering edges (<see cref="Node.After"/>).
+    /// </summary>
+    Effect,
 }
 
 /// <summary>A tensor in the graph: a shape and the node that produces it.</summary>

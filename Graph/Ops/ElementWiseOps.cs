@@ -66,3 +66,26 @@ public sealed class ScaleShiftOp(float scale, float shift = 0f) : Op
 
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 2.0 * output.Length;
 }
+
+/// <summary>
+/// The masked composite of a cinemagraph frame (DESIGN.md "Mask input"): out = m·foreground + (1−m)·background.
+/// Inputs: foreground and background (N×C×H×W, equal shapes), the mask m (N×1×H×W, values in [0, 1], broadcast over
+/// channels); output N×C×H×W. Where m is exactly 0 the output is exactly the background.
+/// </summary>
+public sealed class CompositeOp : Op
+{
+    public override string Name => "composite";
+
+    /// <exception cref="ArgumentException">The shapes do not fit.</exception>
+    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
+    {
+        if (inputs.Count != 3 || inputs[0] != inputs[1] || inputs[2] != inputs[0] with { C = 1 })
+            throw new ArgumentException($"composite needs foreground and background of one shape and a one-channel mask, got {string.Join(", ", inputs)}");
+        return inputs[0];
+    }
+
+    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
+        ElementWise.Composite(inputs[0], inputs[1], inputs[2], output);
+
+    public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 3.0 * output.Length;
+}

@@ -34,10 +34,10 @@ public sealed record CinemagraphOptions
 /// <summary>Wall-clock seconds of each stage of a render (0 for a stage that did not run).</summary>
 public sealed class StageTimings
 {
-    /// <summary>Uploading the image, mask and motion and building the pyramids (once per cinemagraph).</summary>
+    /// <summary>Uploading the image, mask and motion, building the pyramid and padding its bands (once per cinemagraph).</summary>
     public double Prepare { get; set; }
 
-    /// <summary>The Euler displacement fields of every level (once per cinemagraph).</summary>
+    /// <summary>The flow brought to every level and its Euler displacement fields (once per cinemagraph).</summary>
     public double Integrate { get; set; }
 
     /// <summary>All frames: warps, collapse, composite and the copy of each finished frame to the host.</summary>

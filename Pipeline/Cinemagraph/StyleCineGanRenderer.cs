@@ -69,29 +69,27 @@ public sealed class StyleCineGanTimings
 /// <item>Motion (unless given): <see cref="MotionGenerator"/> on the photo at M in [−1, 1] (bilinear ÷2 steps from G),
 /// then <see cref="MotionZScoreFilter"/> (the original's z_score_filtering of predicted flows); then, given or
 /// predicted, <c>flow *= mask</c>.</item>
-/// <item>Frames: <see cref="Generator.BuildFrames"/> (recon = warp index 9) run through one <see cref="GraphRunner"/>:
-/// the hoisted part once, the per-frame part per frame; then main.py's composite
-/// <c>result·up_mask + photo·(1 − up_mask)</c> with the mask brought to G by resize_feature's bilinear ×2 / ÷2 steps.
-/// Where up_mask is 0 a frame is exactly the photo.</item>
+/// <item>Frames: one graph, run through one <see cref="GraphRunner"/> for the loop's frame count (the hoisted part
+/// once, the per-frame part per frame): <see cref="Generator.BuildFrames"/> (recon = warp index 9), then main.py's
+/// composite <c>result·up_mask + photo·(1 − up_mask)</c> (<see cref="Composite"/>) with the mask brought to G by
+/// resize_feature's bilinear ×2 / ÷2 steps (<see cref="StepResize"/>). Where up_mask is 0 a frame is exactly the
+/// photo.</item>
 /// <item>Style (optional): the style image is inverted by the same encoder; the frame program's latent moves
 /// w_t = lerp(w, w_s, β_t) (Eq. 5; β_t = t/(N−1) in the official loop, (1 − cos 2πt/N)/2 in a seamless one), and the static region gets the same colour change as the generator's
-/// unwarped image, ΔI_t = G(D, w_t) − G(D, w) (Eq. 6–7): background = photo + ΔI_t.</item>
+/// unwarped image, ΔI_t = G(D, w_t) − G(D, w) (Eq. 6–7): background = photo + ΔI_t (<see cref="StyleInterpolation"/>,
+/// nodes of the same graph: G(D, w) hoisted, G(D, w_t) per frame).</item>
 /// </list>
 /// The output side may differ from G: each frame is then brought to it by the same ×2 / ÷2 bilinear steps (a
-/// ÷2 step is the 2×2 mean). Frames go out through <see cref="FrameCallback"/> as 3×S×S floats in [0, 1].
-/// Not thread-safe.
+/// ÷2 step is the 2×2 mean), also nodes of the graph. Frames go out through <see cref="FrameCallback"/> as 3×S×S
+/// floats in [0, 1]. The renderer launches no kernel itself. Not thread-safe.
 /// </summary>
 public sealed class StyleCineGanRenderer : IDisposable
 {
     private const string FeatureInput = "feature", WPlusInput = "wplus", WPlusTargetInput = "wplus_target", FlowInput = "flow", ImageOutput = "image";
+    private const string PhotoInput = "photo", MaskInput = "mask", FrameOutput = "frame";
 
     private readonly ComputeDevice device;
-    private readonly List<IDisposable> owned = [];
     private GraphRunner frames = null!;
-    private GraphRunner? unwarpedStyle;
-    private Tensor photo = null!, upMask = null!, foreground = null!, background = null!, composite = null!;
-    private Tensor? reference, difference;
-    private StepResize? toOutput;
     private float[] host = [];
 
     private StyleCineGanRenderer(ComputeDevice device, CinemagraphOptions options)
@@ -205,45 +203,43 @@ public sealed class StyleCineGanRenderer : IDisposable
         var flow = Motion.Masked(Mask);
         Timings.Motion = clock.Elapsed.TotalSeconds;
 
-        // 4. The frame program's hoisted part and the composite's constant inputs.
+        // 4. The frame program, composite and style change included, and its hoisted part.
         clock.Restart();
-        bool styled = StyleWPlus is not null;
-        var program = weights.Generator.BuildFrames(new FramesOptions(LoopMode: Options.Loop, FlowSize: grid, StyleInterpolation: styled));
-        frames = new GraphRunner(device, Scheduler.Plan(program));
+        frames = new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid)), FrameCount);
         frames.SetInput(WPlusInput, WPlus);
         frames.SetInput(FeatureInput, Feature);
         frames.SetInput(FlowInput, flow.Planes);
-        if (styled) frames.SetInput(WPlusTargetInput, StyleWPlus);
-        frames.RunOnce(FrameCount);
-
-        var imageShape = new Shape4(1, 3, size, size);
-        photo = Own(device.Upload(inputs.Photo.Data, imageShape));
-        using (var smallMask = device.Upload(Mask.Values, new Shape4(1, 1, grid, grid)))
-        using (var maskSteps = new StepResize(device, smallMask.Shape, size))
-        {
-            upMask = Own(device.Allocate(1, 1, size, size));
-            Copy(maskSteps.Run(smallMask), upMask);
-        }
-        foreground = Own(device.Allocate(imageShape));
-        composite = Own(device.Allocate(imageShape));
-        background = photo;
-        if (styled)
-        {
-            // G(D, w_t) unwarped: the same latent schedule as the frame program; G(D, w) is its frame 0 (β = 0).
-            unwarpedStyle = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop)));
-            unwarpedStyle.SetInput(WPlusInput, WPlus);
-            unwarpedStyle.SetInput(WPlusTargetInput, StyleWPlus);
-            unwarpedStyle.SetInput(FeatureInput, Feature);
-            unwarpedStyle.RunFrame(0, FrameCount);
-            reference = Own(device.Allocate(imageShape));
-            Copy(unwarpedStyle.Output(ImageOutput), reference);
-            difference = Own(device.Allocate(imageShape));
-            background = Own(device.Allocate(imageShape));
-        }
-        if (Size != size) toOutput = Own(new StepResize(device, imageShape, Size));
+        if (StyleWPlus is not null) frames.SetInput(WPlusTargetInput, StyleWPlus);
+        frames.SetInput(PhotoInput, inputs.Photo.Data);
+        frames.SetInput(MaskInput, Mask.Values);
+        frames.RunOnce();
         host = new float[3L * Size * Size];
         device.Synchronize();
         Timings.OncePerCinemagraph = clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The whole frame program: warp_blend_feature's image (1×3×G×G in [−1, 1]) composited over the photo, or over the
+    /// photo plus the style change, with the mask stepped from M to G; the frame stepped to the output side.
+    /// </summary>
+    private ComputeGraph BuildFrameGraph(Generator generator, int size, int grid)
+    {
+        bool styled = StyleWPlus is not null;
+        var b = new GraphBuilder("cinemagraph");
+        var generated = b.Include(generator.BuildFrames(new FramesOptions(LoopMode: Options.Loop, FlowSize: grid, StyleInterpolation: styled)))[ImageOutput];
+        var photo = b.Input(PhotoInput, new Shape4(1, 3, size, size));
+        var mask = StepResize.Build(b, b.Input(MaskInput, new Shape4(1, 1, grid, grid)), size, "mask");
+        var background = photo;
+        if (styled)
+        {
+            // G(D, w_t) unwarped, with the frame program's latent schedule, and G(D, w) (its β = 0), hoisted.
+            var moving = b.Include(generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop))[ImageOutput];
+            var still = b.Include(generator.BuildFeatureForward(WeightsFolder.FeatureResolution))[ImageOutput];
+            background = StyleInterpolation.Background(b, photo, moving, still);
+        }
+        var frame = Composite.GeneratedOver(b, generated, background, mask);
+        b.Output(FrameOutput, StepResize.Build(b, frame, Size, "output"));
+        return b.Build();
     }
 
     private static void CheckInputs(StyleCineGanInputs inputs, int size, int grid, int outputSize)
@@ -259,20 +255,21 @@ public sealed class StyleCineGanRenderer : IDisposable
         if (inputs.Mask is { } k && (k.Width != grid || k.Height != grid))
             throw new ArgumentException($"cinemagraph: the mask is {k.Width}x{k.Height}; the grid is {grid}x{grid} like the motion");
         for (int level = 2 * WeightsFolder.FeatureResolution; level <= size; level *= 2)
-            FlowPyramid.Steps(new Shape4(1, 2, grid, grid), level); // throws when a warp level is unreachable
+            StepResize.Steps(new Shape4(1, 2, grid, grid), level); // throws when a warp level is unreachable
     }
 
     /// <summary>The original's predict_mask: features of feature_forward, the ensemble, vote of the flow net's class, clean-up.</summary>
     private AnimationMask PredictMask(WeightsFolder weights, int grid)
     {
-        using var features = new GraphRunner(device, Scheduler.Plan(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution)));
-        features.SetInput(WPlusInput, WPlus);
-        features.SetInput(FeatureInput, Feature);
-        features.Run();
         var config = new MaskPredictorConfig(weights.MaskSources, grid);
-        using var predictor = new GraphRunner(device, Scheduler.Plan(MaskPredictor.BuildGraph(config, weights.Classifiers, FirstLayerPlacement.PerSource)));
-        for (int i = 0; i < config.Sources.Count; i++)
-            Copy(features.Output($"features.{i}"), predictor.Input(MaskPredictor.FeatureInput(i)));
+        var b = new GraphBuilder("predict_mask");
+        var features = b.Include(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution));
+        var bindings = Enumerable.Range(0, config.Sources.Count).ToDictionary(MaskPredictor.FeatureInput, i => features[$"features.{i}"]);
+        foreach (var (name, logits) in b.Include(MaskPredictor.BuildGraph(config, weights.Classifiers, FirstLayerPlacement.PerSource), bindings))
+            b.Output(name, logits);
+        using var predictor = new GraphRunner(device, Scheduler.Plan(b.Build()));
+        predictor.SetInput(WPlusInput, WPlus);
+        predictor.SetInput(FeatureInput, Feature);
         predictor.Run();
         var mask = MaskPredictor.Mask(predictor, weights.Classifiers.Count, weights.AnimatedClasses);
         return new AnimationMask(grid, grid, Array.ConvertAll(mask.Pixels, p => (float)p));
@@ -281,10 +278,13 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <summary>The flow network on the photo at M in [−1, 1], then z_score_filtering.</summary>
     private MotionField PredictMotion(WeightsFolder weights, RgbPlanes image, int grid)
     {
-        using var network = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(weights.MotionConfig, weights.Motion, grid, grid)));
-        using (var signed = device.Upload(image.ToSigned(), new Shape4(1, 3, image.Height, image.Width)))
-        using (var steps = new StepResize(device, signed.Shape, grid))
-            Copy(steps.Run(signed), network.Input(MotionGenerator.ImageInput));
+        var b = new GraphBuilder("predict_motion");
+        var atGrid = StepResize.Build(b, b.Input(PhotoInput, new Shape4(1, 3, image.Height, image.Width)), grid, "photo");
+        var motion = b.Include(MotionGenerator.BuildGraph(weights.MotionConfig, weights.Motion, grid, grid),
+            new Dictionary<string, Value> { [MotionGenerator.ImageInput] = atGrid });
+        b.Output(MotionGenerator.MotionOutput, motion[MotionGenerator.MotionOutput]);
+        using var network = new GraphRunner(device, Scheduler.Plan(b.Build()));
+        network.SetInput(PhotoInput, image.ToSigned());
         network.Run();
         var output = network.Output(MotionGenerator.MotionOutput);
         return new MotionField(grid, grid, MotionZScoreFilter.Apply(output.ToArray(), output.Shape));
@@ -293,17 +293,8 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <summary>Computes frame t on the device; returns the tensor holding it at the output side.</summary>
     private Tensor ComputeFrame(int t)
     {
-        frames.RunFrame(t, FrameCount);
-        // The generator's [−1, 1] to the photo's [0, 1]: m·(g+1)/2 + (1−m)·p is main.py's composite, to_numpy'd.
-        ElementWise.ScaleShift(frames.Output(ImageOutput), 0.5f, 0.5f, foreground);
-        if (unwarpedStyle is not null)
-        {
-            unwarpedStyle.RunFrame(t, FrameCount);
-            ElementWise.AddScaled(unwarpedStyle.Output(ImageOutput), reference!, -1f, difference!);
-            ElementWise.AddScaled(photo, difference!, 0.5f, background); // ΔI is in [−1, 1] units: half in [0, 1]
-        }
-        ElementWise.Composite(foreground, background, upMask, composite);
-        return toOutput?.Run(composite) ?? composite;
+        frames.RunFrame(t);
+        return frames.Output(FrameOutput);
     }
 
     /// <summary>Renders frame t and copies it to the host (3×S×S floats in [0, 1], not clamped).</summary>
@@ -317,60 +308,5 @@ public sealed class StyleCineGanRenderer : IDisposable
     public void Render(FrameCallback onFrame, CancellationToken cancellation = default) =>
         (Timings.Frames, Timings.Callback) = FrameLoop.Run(device, FrameCount, ComputeFrame, host, onFrame, cancellation);
 
-    private T Own<T>(T d) where T : IDisposable
-    {
-        owned.Add(d);
-        return d;
-    }
-
-    /// <summary>A device copy (x·1 + 0 is exact).</summary>
-    private static void Copy(Tensor from, Tensor to) => ElementWise.ScaleShift(from, 1f, 0f, to);
-
-    public void Dispose()
-    {
-        frames?.Dispose();
-        unwarpedStyle?.Dispose();
-        foreach (var d in owned) d.Dispose();
-        owned.Clear();
-    }
-
-    /// <summary>
-    /// The original's resize_feature generalised: bilinear (align_corners=False) ×2 or ÷2 steps from a square
-    /// tensor's side to <c>size</c> (a ÷2 step is the 2×2 mean), through buffers allocated once.
-    /// </summary>
-    private sealed class StepResize : IDisposable
-    {
-        private readonly List<Tensor> steps = [];
-
-        public StepResize(ComputeDevice device, Shape4 input, int size)
-        {
-            if (input.H != input.W) throw new ArgumentException($"step resize: {input} is not square");
-            int side = input.H;
-            while (side != size)
-            {
-                int next = side < size ? side * 2 : side / 2;
-                if (next == 0 || (side > size && side % 2 != 0) || (side < size && next > size))
-                    throw new ArgumentException($"step resize: {input.H} cannot reach {size} by ×2 / ÷2 steps");
-                side = next;
-                steps.Add(device.Allocate(input with { H = side, W = side }));
-            }
-        }
-
-        /// <summary>The resized tensor (the input itself when no step is needed); valid until the next call.</summary>
-        public Tensor Run(Tensor input)
-        {
-            var current = input;
-            foreach (var s in steps)
-            {
-                Resize.Bilinear(current, s, alignCorners: false);
-                current = s;
-            }
-            return current;
-        }
-
-        public void Dispose()
-        {
-            foreach (var s in steps) s.Dispose();
-        }
-    }
+    public void Dispose() => frames?.Dispose();
 }

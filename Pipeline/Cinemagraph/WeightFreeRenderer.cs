@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using CineKernel.Graph;
+using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Mask;
@@ -13,15 +15,17 @@ public delegate void FrameCallback(int index, ReadOnlySpan<float> rgbPlanes);
 /// <summary>
 /// A cinemagraph without network weights: the method's frame machinery (DESIGN.md "Frames": Euler
 /// integration, joint splatting of both copies with (1−α, α), hole filling, loop schedule, composite) applied
-/// to a Laplacian pyramid of the photo instead of the generator's features.
+/// to a Laplacian pyramid of the photo instead of the generator's features, as one graph run by one
+/// <see cref="GraphRunner"/> for the loop's frame count (the renderer launches no kernel itself).
 /// <para>
-/// Once per cinemagraph (<see cref="Create"/>): the photo is split into band-pass levels at S, S/2, S/4, ...
-/// (bilinear halving; each band is the level minus its coarser neighbour upsampled, the coarsest keeps the
-/// low-pass); the motion is multiplied by the mask (the original's <c>flow *= mask</c>) and brought to each
-/// level exactly as MSDFW brings it to 1024, 512, 256, 128 (<see cref="WarpOneLevel.SetFlow"/>); each band
-/// is cut and reflect-padded once; the displacement fields of every level are traced once; the mask is
-/// resized bilinearly to S. Per frame: one splat + resolve per level, the collapse (upsample + add, coarse
-/// to fine), and the composite m·warped + (1−m)·photo. A mask value of exactly 0 gives exactly the photo.
+/// Once per cinemagraph (<see cref="Create"/>, the graph's hoisted part): the photo is split into band-pass levels at
+/// S, S/2, S/4, ... (bilinear halving; each band is the level minus its coarser neighbour upsampled, the coarsest
+/// keeps the low-pass); the motion is multiplied by the mask (the original's <c>flow *= mask</c>) and brought to each
+/// level exactly as MSDFW brings it to 1024, 512, 256, 128 (<see cref="FeatureWarpLevel"/>); each band is cut and
+/// reflect-padded once; the displacement fields of every level are traced once; the mask is brought to S by the
+/// bilinear ×2 / ÷2 steps of <see cref="StepResize"/>. Per frame: one splat + resolve per level, the collapse
+/// (upsample + add, coarse to fine), and the composite m·warped + (1−m)·photo. A mask value of exactly 0 gives
+/// exactly the photo.
 /// </para>
 /// <para>
 /// The only device→host copy in the frame loop is the finished frame. Render frames in order
@@ -31,32 +35,23 @@ public delegate void FrameCallback(int index, ReadOnlySpan<float> rgbPlanes);
 /// </summary>
 public sealed class WeightFreeRenderer : IDisposable
 {
+    private const string PhotoInput = "photo", FlowInput = "flow", MaskInput = "mask", FrameOutput = "frame";
+
     private readonly ComputeDevice device;
-    private readonly WarpOneLevel[] levels;
-    private readonly DisplacementFields[] fields;
-    private readonly Tensor[] bands;      // band-pass level i (1×3×S_i×S_i), coarsest is the low-pass
-    private readonly Tensor[] warped;     // warped band i
-    private readonly Tensor?[] collapsed; // collapse result at level i (0 < i < last; level 0 collapses into the frame)
-    private readonly Tensor image, mask, frame;
+    private readonly GraphRunner runner;
+    private readonly int[] warpSteps; // the plan step of each level's per-frame warp, finest first
     private readonly float[] host;
 
-    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int size, WarpOneLevel[] levels,
-        DisplacementFields[] fields, Tensor[] bands, Tensor image, Tensor mask, StageTimings timings)
+    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int size, GraphRunner runner)
     {
         this.device = device;
         Options = options;
         Size = size;
         Schedule = LoopSchedule.Create(options.Loop, options.FrameCount);
-        this.levels = levels;
-        this.fields = fields;
-        this.bands = bands;
-        this.image = image;
-        this.mask = mask;
-        Timings = timings;
-        warped = bands.Select(b => device.Allocate(b.Shape)).ToArray();
-        collapsed = bands.Take(bands.Length - 1).Select((b, l) => l == 0 ? null : device.Allocate(b.Shape)).ToArray();
-        frame = device.Allocate(image.Shape);
-        host = new float[image.Length];
+        this.runner = runner;
+        warpSteps = runner.Plan.Steps.Where(s => s.Op is FeatureWarpOp).OrderByDescending(s => ((FeatureWarpOp)s.Op).Level.Size)
+            .Select(s => s.Index).ToArray();
+        host = new float[3L * size * size];
     }
 
     public CinemagraphOptions Options { get; }
@@ -69,7 +64,7 @@ public sealed class WeightFreeRenderer : IDisposable
     public int FrameCount => Schedule.FrameCount;
 
     /// <summary>Seconds per stage so far (prepare and integrate after <see cref="Create"/>, frames after <see cref="Render"/>).</summary>
-    public StageTimings Timings { get; }
+    public StageTimings Timings { get; } = new();
 
     /// <summary>
     /// Does the once-per-cinemagraph work.
@@ -78,9 +73,10 @@ public sealed class WeightFreeRenderer : IDisposable
     /// <param name="photo">The photo, S×S (square; S halvable <see cref="CinemagraphOptions.PyramidLevels"/> − 1 times down to at least 8).</param>
     /// <param name="motion">The Eulerian motion field on a square M×M grid (pixels of that grid per frame).
     /// M must reach every level size by doubling or halving (the samples' 512 does for S = 64..4096 powers of two).</param>
-    /// <param name="animatedMask">The mask on the motion's grid, or null to animate everything.</param>
+    /// <param name="animatedMask">The mask on the motion's grid (values in [0, 1]), or null to animate everything.</param>
     /// <param name="options">Frames, loop mode, pyramid depth.</param>
     /// <exception cref="ArgumentException">The photo or the field is not square, the mask's grid differs, or a level is unreachable.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The frame count or the pyramid depth is out of range.</exception>
     public static WeightFreeRenderer Create(ComputeDevice device, RgbPlanes photo, MotionField motion,
         AnimationMask? animatedMask, CinemagraphOptions? options = null)
     {
@@ -96,56 +92,52 @@ public sealed class WeightFreeRenderer : IDisposable
             throw new ArgumentException($"cinemagraph: the motion field must be square like the photo, got {motion.Width}x{motion.Height}");
         int motionSize = motion.Width;
         var mask = animatedMask ?? AnimationMask.All(motionSize, motionSize);
+        if (mask.Width != motionSize || mask.Height != motionSize)
+            throw new ArgumentException($"cinemagraph: the mask is {mask.Width}x{mask.Height}; the motion's grid is {motionSize}x{motionSize}");
         for (int l = 0; l < options.PyramidLevels; l++)
-            FlowPyramid.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
-
-        var timings = new StageTimings();
-        var clock = Stopwatch.StartNew();
-        var schedule = LoopSchedule.Create(options.Loop, options.FrameCount);
+            StepResize.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
 
         // The original multiplies the predicted flow by the mask at 512 (flow *= mask) before warping.
         var masked = motion.Masked(mask);
-
-        var owned = new List<IDisposable>();
+        var clock = Stopwatch.StartNew();
+        var runner = new GraphRunner(device, Scheduler.Plan(BuildGraph(size, motionSize, options)), options.FrameCount);
+        var renderer = new WeightFreeRenderer(device, options, size, runner);
         try
         {
-            var imageTensor = device.Upload(photo.Data, new Shape4(1, 3, size, size));
-            owned.Add(imageTensor);
-            using var flow = device.Upload(masked.Planes, masked.Shape);
-            using var smallMask = device.Upload(mask.Values, new Shape4(1, 1, motionSize, motionSize));
-            var maskTensor = device.Allocate(1, 1, size, size);
-            owned.Add(maskTensor);
-            Resize.Bilinear(smallMask, maskTensor, alignCorners: false);
-
-            var bands = LaplacianPyramid(device, imageTensor, options.PyramidLevels);
-            owned.AddRange(bands);
-            var levels = new WarpOneLevel[bands.Length];
-            for (int l = 0; l < bands.Length; l++)
-            {
-                levels[l] = new WarpOneLevel(device, bands[l].H, 3);
-                owned.Add(levels[l]);
-                levels[l].SetFlow(flow);
-                levels[l].PadFeature(bands[l]); // the bands never change: pad once
-            }
-            device.Synchronize();
-            timings.Prepare = clock.Elapsed.TotalSeconds;
-
-            clock.Restart();
-            var fields = new DisplacementFields[levels.Length];
-            for (int l = 0; l < levels.Length; l++)
-            {
-                fields[l] = levels[l].Integrate(schedule, cropOnly: true);
-                owned.Add(fields[l]);
-            }
-            device.Synchronize();
-            timings.Integrate = clock.Elapsed.TotalSeconds;
-            return new WeightFreeRenderer(device, options, size, levels, fields, bands, imageTensor, maskTensor, timings);
+            renderer.Prepare(photo, masked, mask, clock);
+            return renderer;
         }
         catch
         {
-            foreach (var d in owned) d.Dispose();
+            renderer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The frame program: inputs the photo (1×3×S×S), the masked flow (1×2×M×M) and the mask (1×1×M×M); output the
+    /// frame (1×3×S×S in [0, 1], not clamped).
+    /// </summary>
+    private static ComputeGraph BuildGraph(int size, int motionSize, CinemagraphOptions options)
+    {
+        var b = new GraphBuilder("weight-free cinemagraph");
+        var photo = b.Input(PhotoInput, new Shape4(1, 3, size, size));
+        var flow = b.Input(FlowInput, new Shape4(1, 2, motionSize, motionSize));
+        var mask = StepResize.Build(b, b.Input(MaskInput, new Shape4(1, 1, motionSize, motionSize)), size, "mask");
+        var bands = LaplacianPyramid(b, photo, options.PyramidLevels);
+        var warped = bands.Select(band => new FeatureWarpLevel(band.Shape.H, band.Shape.C, options.Loop).Warp(b, band, flow)).ToArray();
+        // Collapse coarse to fine: r = up(r) + warped band; the finest step fused with the composite
+        // m·r + (1−m)·photo, which is exactly the photo where m is 0 (and skips the collapse there).
+        Value frame;
+        if (warped.Length == 1) frame = Composite.Over(b, warped[0], photo, mask); // no pyramid: the warped photo itself
+        else
+        {
+            var result = warped[^1];
+            for (int l = warped.Length - 2; l >= 1; l--) result = b.Apply($"collapse@{warped[l].Shape.H}", new ExpandAddOp(), result, warped[l]);
+            frame = b.Apply("composite", new ExpandAddOp(composite: true), result, warped[0], mask, photo);
+        }
+        b.Output(FrameOutput, frame);
+        return b.Build();
     }
 
     /// <summary>
@@ -153,76 +145,70 @@ public sealed class WeightFreeRenderer : IDisposable
     /// G_{l+1} is G_l halved by bilinear resizing (align_corners=False: the 2×2 mean) and up() doubles by
     /// bilinear resizing. Summing up() coarse to fine gives the image back (up to float rounding).
     /// </summary>
-    private static Tensor[] LaplacianPyramid(ComputeDevice device, Tensor image, int count)
+    private static Value[] LaplacianPyramid(GraphBuilder b, Value image, int count)
     {
-        var gauss = new Tensor[count];
-        var bands = new Tensor[count];
+        var gauss = new Value[count];
+        var bands = new Value[count];
         gauss[0] = image;
         for (int l = 1; l < count; l++)
         {
-            var prev = gauss[l - 1];
-            gauss[l] = device.Allocate(prev.Shape with { H = prev.H / 2, W = prev.W / 2 });
-            Resize.Bilinear(prev, gauss[l], alignCorners: false);
+            var prev = gauss[l - 1].Shape;
+            gauss[l] = b.Apply($"gauss@{prev.H / 2}", new ResizeOp(prev.H / 2, prev.W / 2, alignCorners: false), gauss[l - 1]);
         }
         for (int l = 0; l < count - 1; l++)
         {
-            bands[l] = device.Allocate(gauss[l].Shape);
-            Resize.Bilinear(gauss[l + 1], bands[l], alignCorners: false);
-            ElementWise.AddScaled(gauss[l], bands[l], -1f, bands[l]);
+            var s = gauss[l].Shape;
+            var up = b.Apply($"up@{s.H}", new ResizeOp(s.H, s.W, alignCorners: false), gauss[l + 1]);
+            bands[l] = b.Apply($"band@{s.H}", new AddOp(-1f), gauss[l], up);
         }
         bands[count - 1] = gauss[count - 1];
-        for (int l = 1; l < count - 1; l++) gauss[l].Dispose();
         return bands;
     }
 
-    /// <summary>Computes frame t on the device into the frame tensor (no host copy).</summary>
-    private void ComputeFrame(int t, double[]? levelSeconds = null)
+    /// <summary>Uploads the inputs and runs the hoisted part; the displacement fields' steps are timed apart.</summary>
+    private void Prepare(RgbPlanes photo, MotionField flow, AnimationMask mask, Stopwatch clock)
     {
-        for (int l = 0; l < levels.Length; l++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            var level = levels[l];
-            level.Splat(fields[l], t, cropOnly: true); // the band was padded once in Create
-            level.ResolveWarped(warped[l]);
-            if (levelSeconds is null) continue;
-            device.Synchronize(); // only when timing: lets the stage timings say which level costs what
-            levelSeconds[l] += Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        // Collapse coarse to fine: r = up(r) + warped band; the finest step fused with the composite
-        // m·r + (1−m)·photo, which is exactly the photo where m is 0 (and skips the collapse there).
-        if (levels.Length == 1)
-        {
-            ElementWise.Composite(warped[0], image, mask, frame); // no pyramid: the warped photo itself
-            return;
-        }
-        var result = warped[^1];
-        for (int l = levels.Length - 2; l >= 1; l--)
-        {
-            var expanded = collapsed[l]!;
-            Resize.ExpandAdd(result, warped[l], expanded);
-            result = expanded;
-        }
-        Resize.ExpandAdd(result, warped[0], frame, mask, image);
+        var fieldSteps = runner.Plan.Steps.Where(s => s.Op is FeatureWarpFieldsOp).Select(s => s.Index).ToArray();
+        foreach (int i in fieldSteps) runner.TimedSteps.Add(i);
+        runner.SetInput(PhotoInput, photo.Data);
+        runner.SetInput(FlowInput, flow.Planes);
+        runner.SetInput(MaskInput, mask.Values);
+        runner.RunOnce();
+        device.Synchronize();
+        Timings.Integrate = fieldSteps.Sum(i => runner.StepSeconds[i]);
+        Timings.Prepare = clock.Elapsed.TotalSeconds - Timings.Integrate;
+        runner.TimedSteps.Clear();
+    }
+
+    /// <summary>Computes frame t on the device; returns the tensor holding it (no host copy).</summary>
+    private Tensor ComputeFrame(int t)
+    {
+        runner.RunFrame(t);
+        return runner.Output(FrameOutput);
     }
 
     /// <summary>Renders frame t and copies it to the host (3×S×S floats in [0, 1], not clamped). Prefer <see cref="Render"/> for a whole loop.</summary>
     public float[] RenderFrame(int t)
     {
         Schedule.Alpha(t); // range check
-        ComputeFrame(t);
-        return frame.ToArray();
+        return ComputeFrame(t).ToArray();
     }
 
     /// <summary>Renders every frame in order, handing each to <paramref name="onFrame"/>.</summary>
     public void Render(FrameCallback onFrame, CancellationToken cancellation = default)
     {
-        var levelSeconds = new double[levels.Length];
-        (Timings.Frames, Timings.Callback) = FrameLoop.Run(device, FrameCount, t =>
+        // Each level's warp waits for the device when timed: the stage timings say which level costs what.
+        var before = warpSteps.Select(i => runner.StepSeconds[i]).ToArray();
+        foreach (int i in warpSteps) runner.TimedSteps.Add(i);
+        try
         {
-            ComputeFrame(t, levelSeconds);
-            return frame;
-        }, host, onFrame, cancellation);
-        Timings.LevelWarps = levelSeconds;
+            (Timings.Frames, Timings.Callback) = FrameLoop.Run(device, FrameCount, ComputeFrame, host, onFrame, cancellation);
+        }
+        finally
+        {
+            runner.TimedSteps.Clear();
+            Timings.LevelWarps = warpSteps.Select((i, l) => runner.StepSeconds[i] - before[l]).ToArray();
+        }
     }
 
     /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]).</summary>
@@ -236,15 +222,5 @@ public sealed class WeightFreeRenderer : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var f in fields) f.Dispose();
-        foreach (var l in levels) l.Dispose();
-        foreach (var b in bands) b.Dispose();
-        foreach (var w in warped) w.Dispose();
-        foreach (var c in collapsed) c?.Dispose();
-        image.Dispose();
-        mask.Dispose();
-        frame.Dispose();
-    }
+    public void Dispose() => runner.Dispose();
 }

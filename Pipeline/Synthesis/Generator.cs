@@ -297,11 +297,8 @@ public sealed class Generator
         /// <summary>warp_one_level of block j's feature along the flow: hoisted fields and feature pad, per-frame splat.</summary>
         public Value Warp(int block, Value feature, Value flow, LoopMode loopMode)
         {
-            int size = GeneratorConfig.BlockResolution(block);
-            var level = new FeatureWarpLevel(size, feature.Shape.C, loopMode);
-            var fields = Builder.Apply($"dfw-fields@{size}", new FeatureWarpFieldsOp(level), flow);
-            var padded = Builder.Apply($"dfw-pad@{size}", new FeatureWarpPadOp(level), feature, fields);
-            return Builder.Apply($"warp@{size}", new FeatureWarpOp(level), padded);
+            var level = new FeatureWarpLevel(GeneratorConfig.BlockResolution(block), feature.Shape.C, loopMode);
+            return level.Warp(Builder, feature, flow);
         }
     }
 }

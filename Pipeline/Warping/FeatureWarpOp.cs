@@ -1,6 +1,5 @@
 using CineKernel.Graph;
 using CineKernel.Kernels;
-using CineKernel.Pipeline.Warping;
 
 namespace CineKernel.Pipeline.Warping;
 
@@ -8,14 +7,15 @@ namespace CineKernel.Pipeline.Warping;
 /// The deep feature warp of one generator level (the original's <c>warp_one_level</c>, DESIGN.md "Warp at one
 /// level") split at the line between once-per-cinemagraph and per-frame work. The state both halves share:
 /// a <see cref="WarpOneLevel"/> (padded flow, padded feature, splat accumulator) and its
-/// <see cref="DisplacementFields"/>, built on first use.
+/// <see cref="DisplacementFields"/>, built on first use. In a graph the three halves are nodes joined by ordering
+/// edges (<see cref="Node.After"/>), not tensors: <see cref="Warp"/> builds them.
 /// <list type="bullet">
-/// <item><see cref="PrepareFlow"/> (<see cref="FeatureWarpFieldsOp"/>, hoisted): resize, cut and pad the flow,
-/// trace the displacement fields of the loop.</item>
-/// <item><see cref="PadFeature"/> (<see cref="FeatureWarpPadOp"/>, hoisted unless the latent moves per frame): cut
-/// and pad the unwarped feature.</item>
-/// <item><see cref="WarpFrame"/> (<see cref="FeatureWarpOp"/>, per frame): one joint splat of both copies and
-/// the fused normalise + hole fill + crop.</item>
+/// <item><see cref="PrepareFlow"/> (<see cref="FeatureWarpFieldsOp"/>, an effect, hoisted): resize, cut and pad the
+/// flow, trace the displacement fields of the loop for the runner's frame count.</item>
+/// <item><see cref="PadFeature"/> (<see cref="FeatureWarpPadOp"/>, an effect after the fields, hoisted unless the
+/// feature moves per frame): cut and pad the unwarped feature.</item>
+/// <item><see cref="WarpFrame"/> (<see cref="FeatureWarpOp"/>, after the pad, per frame): one joint splat of both
+/// copies and the fused normalise + hole fill + crop.</item>
 /// </list>
 /// </summary>
 public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) : IDisposable
@@ -32,31 +32,42 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
         warp is null ? 0 : sizeof(float) * (warp.PaddedFlow.Length + warp.PaddedFeature.Length + warp.Accumulator.Length) +
                            (fields?.BytesHeld ?? 0);
 
-    /// <summary>Once per cinemagraph: the flow to this level and its displacement fields (when N is known).</summary>
+    /// <summary>
+    /// The warp of <paramref name="feature"/> (1×C×S×S) along <paramref name="flow"/> (1×2×H×W) as three nodes of a
+    /// graph: the fields, the pad ordered after them, the per-frame warp ordered after the pad. Returns the warped
+    /// level (1×C×S×S, per frame). One level serves one warp: build a new level for each.
+    /// </summary>
+    /// <exception cref="ArgumentException">The feature or the flow does not fit the level.</exception>
+    public Value Warp(GraphBuilder builder, Value feature, Value flow)
+    {
+        var fields = builder.Apply($"dfw-fields@{Size}", new FeatureWarpFieldsOp(this), flow);
+        var padded = builder.Apply($"dfw-pad@{Size}", new FeatureWarpPadOp(this), [feature], [fields]);
+        return builder.Apply($"warp@{Size}", new FeatureWarpOp(this), [], [padded]);
+    }
+
+    /// <summary>Once per cinemagraph: the flow to this level and its displacement fields for N frames.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="frameCount"/> is below 2 (a loop needs two frames).</exception>
     public void PrepareFlow(Tensor flow, int frameCount)
     {
+        if (frameCount < 2)
+            throw new ArgumentOutOfRangeException(nameof(frameCount), frameCount, $"warp@{Size}: a loop needs at least 2 frames; build the graph's runner with the frame count");
         warp ??= new WarpOneLevel(flow.Device, Size, Channels);
         warp.SetFlow(flow);
         fields?.Dispose();
-        fields = frameCount >= 2 ? warp.Integrate(LoopSchedule.Create(LoopMode, frameCount), cropOnly: true) : null;
+        fields = warp.Integrate(LoopSchedule.Create(LoopMode, frameCount), cropOnly: true);
     }
 
     /// <summary>Cuts and reflect-pads the unwarped feature (once, unless the latent moves per frame).</summary>
     public void PadFeature(Tensor feature) =>
         (warp ?? throw new InvalidOperationException($"pad@{Size}: the flow preparation has not run")).PadFeature(feature);
 
-    /// <summary>Per frame: the warped level for frame t of N into <paramref name="output"/> (1×C×S×S).</summary>
-    public void WarpFrame(int t, int frameCount, Tensor output)
+    /// <summary>Per frame: the warped level for frame t of the prepared loop into <paramref name="output"/> (1×C×S×S).</summary>
+    /// <exception cref="InvalidOperationException">The flow preparation has not run.</exception>
+    public void WarpFrame(int t, Tensor output)
     {
-        var w = warp ?? throw new InvalidOperationException($"warp@{Size}: the hoisted preparation has not run");
-        if (fields is null || fields.FrameCount != frameCount)
-        {
-            // The once phase ran without the frame count (GraphRunner.RunOnce()); trace the fields now.
-            fields?.Dispose();
-            fields = w.Integrate(LoopSchedule.Create(LoopMode, frameCount), cropOnly: true);
-        }
-        w.Splat(fields, t, cropOnly: true);
-        w.ResolveWarped(output);
+        if (warp is null || fields is null) throw new InvalidOperationException($"warp@{Size}: the hoisted preparation has not run");
+        warp.Splat(fields, t, cropOnly: true);
+        warp.ResolveWarped(output);
     }
 
     public void Dispose()
@@ -69,25 +80,22 @@ public sealed class FeatureWarpLevel(int size, int channels, LoopMode loopMode) 
 }
 
 /// <summary>
-/// The flow half of a level's warp (once per cinemagraph): input the motion field (1×2×H×W); output a 1×1×1×1 token
-/// (holding N) that orders <see cref="FeatureWarpPadOp"/> after it. Owns the level's state.
+/// The flow half of a level's warp (once per cinemagraph), an effect: input the motion field (1×2×H×W); writes the
+/// level's padded flow and the displacement fields for the runner's frame count. Owns the level's state.
 /// </summary>
-public sealed class FeatureWarpFieldsOp(FeatureWarpLevel level) : Op
+public sealed class FeatureWarpFieldsOp(FeatureWarpLevel level) : EffectOp
 {
     public FeatureWarpLevel Level { get; } = level;
 
     public override string Name => $"dfw-fields@{Level.Size}";
 
-    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
-        inputs.Count == 1 && inputs[0].N == 1 && inputs[0].C == 2
-            ? new Shape4(1, 1, 1, 1)
-            : throw new ArgumentException($"{Name}: needs a flow 1×2×H×W, got {string.Join(", ", inputs)}");
-
-    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output)
+    protected override void CheckInputs(IReadOnlyList<Shape4> inputs)
     {
-        Level.PrepareFlow(inputs[0], context.FrameCount);
-        output.Fill(context.FrameCount);
+        if (inputs.Count != 1 || inputs[0].N != 1 || inputs[0].C != 2)
+            throw new ArgumentException($"{Name}: needs a flow 1×2×H×W, got {string.Join(", ", inputs)}");
     }
+
+    public override void Run(RunContext context, IReadOnlyList<Tensor> inputs) => Level.PrepareFlow(inputs[0], context.FrameCount);
 
     public override void Release() => Level.Dispose();
 
@@ -95,31 +103,30 @@ public sealed class FeatureWarpFieldsOp(FeatureWarpLevel level) : Op
 }
 
 /// <summary>
-/// Cuts and reflect-pads the level's unwarped feature into the level's state. Inputs: the feature (1×C×S×S), the
-/// fields token; output a token for <see cref="FeatureWarpOp"/>. Hoisted when the feature does not move with the
-/// frame (it never does without style interpolation).
+/// Cuts and reflect-pads the level's unwarped feature (input, 1×C×S×S) into the level's state, an effect ordered
+/// after <see cref="FeatureWarpFieldsOp"/>. Hoisted when the feature does not move with the frame (it never does
+/// without style interpolation).
 /// </summary>
-public sealed class FeatureWarpPadOp(FeatureWarpLevel level) : Op
+public sealed class FeatureWarpPadOp(FeatureWarpLevel level) : EffectOp
 {
     public FeatureWarpLevel Level { get; } = level;
 
     public override string Name => $"dfw-pad@{Level.Size}";
 
-    public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
+    protected override void CheckInputs(IReadOnlyList<Shape4> inputs)
     {
-        if (inputs.Count != 2 || inputs[0] != new Shape4(1, Level.Channels, Level.Size, Level.Size))
-            throw new ArgumentException($"{Name}: needs the level feature 1×{Level.Channels}×{Level.Size}×{Level.Size} and the fields token, got {string.Join(", ", inputs)}");
-        return new Shape4(1, 1, 1, 1);
+        if (inputs.Count != 1 || inputs[0] != new Shape4(1, Level.Channels, Level.Size, Level.Size))
+            throw new ArgumentException($"{Name}: needs the level feature 1×{Level.Channels}×{Level.Size}×{Level.Size}, got {string.Join(", ", inputs)}");
     }
 
-    public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) => Level.PadFeature(inputs[0]);
+    public override void Run(RunContext context, IReadOnlyList<Tensor> inputs) => Level.PadFeature(inputs[0]);
 
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 0;
 }
 
 /// <summary>
 /// The per-frame half of a level's warp: <c>warp_one_level(feature, flow, t, N)</c> of the feature the
-/// matching <see cref="FeatureWarpPadOp"/> padded. Input: that op's token; output 1×C×S×S. Reads the frame.
+/// matching <see cref="FeatureWarpPadOp"/> padded. No inputs (ordered after that op); output 1×C×S×S. Reads the frame.
 /// </summary>
 public sealed class FeatureWarpOp(FeatureWarpLevel level) : Op
 {
@@ -130,13 +137,13 @@ public sealed class FeatureWarpOp(FeatureWarpLevel level) : Op
     public override bool ReadsFrame => true;
 
     public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) =>
-        inputs.Count == 1 ? new Shape4(1, Level.Channels, Level.Size, Level.Size)
-            : throw new ArgumentException($"{Name}: takes the token of dfw-pad@{Level.Size}");
+        inputs.Count == 0 ? new Shape4(1, Level.Channels, Level.Size, Level.Size)
+            : throw new ArgumentException($"{Name}: reads no tensor (it is ordered after dfw-pad@{Level.Size})");
 
     public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output)
     {
         if (context.Frame < 0) throw new InvalidOperationException($"{Name}: runs per frame only");
-        Level.WarpFrame(context.Frame, context.FrameCount, output);
+        Level.WarpFrame(context.Frame, output);
     }
 
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output)

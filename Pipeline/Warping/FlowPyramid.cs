@@ -4,7 +4,7 @@ namespace CineKernel.Pipeline.Warping;
 
 /// <summary>
 /// Brings the motion field to a level's size as the original's <c>resize_flow</c> does (DESIGN.md "Warp at
-/// one level"): repeated bilinear ×2 or ÷2 steps (align_corners=False; halving takes ⌊h/2⌋×⌊w/2⌋), scaling the
+/// one level"): repeated bilinear ×2 or ÷2 steps (<see cref="StepResize.Steps"/>) (align_corners=False; halving takes ⌊h/2⌋×⌊w/2⌋), scaling the
 /// flow's values ×2 or ÷2 per step so they stay in pixels of the new grid.
 /// </summary>
 public static class FlowPyramid
@@ -17,7 +17,7 @@ public static class FlowPyramid
     public static Tensor ToSize(Tensor flow, int size)
     {
         if (flow.C != 2) throw new ArgumentException($"flow must be N×2×H×W, got {flow.Shape}");
-        var shapes = Steps(flow.Shape, size);
+        var shapes = StepResize.Steps(flow.Shape, size);
         var device = flow.Device;
         if (shapes.Count == 0)
         {
@@ -35,22 +35,5 @@ public static class FlowPyramid
             current = next;
         }
         return current;
-    }
-
-    /// <summary>The shapes of the successive ×2 / ÷2 steps from <paramref name="from"/> to height <paramref name="size"/>.</summary>
-    public static IReadOnlyList<Shape4> Steps(Shape4 from, int size)
-    {
-        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "flow size must be positive");
-        var steps = new List<Shape4>();
-        bool down = from.H > size; // the original picks the direction once, from the starting size
-        var s = from;
-        while (s.H != size)
-        {
-            s = down ? s with { H = s.H / 2, W = s.W / 2 } : s with { H = s.H * 2, W = s.W * 2 };
-            if (down ? s.H < size || s.H == 0 : s.H > size)
-                throw new ArgumentException($"a flow of {from.H}×{from.W} cannot be brought to size {size} by halving or doubling");
-            steps.Add(s);
-        }
-        return steps;
     }
 }

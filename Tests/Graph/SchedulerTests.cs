@@ -66,12 +66,12 @@ public class SchedulerTests
         Assert.That(plan.OnceSteps.Select(s => s.Op.Name), Is.EqualTo(new[] { "add", "scale(2,1)" }));
         Assert.That(plan.PerFrameSteps.Select(s => s.Op.Name), Is.EqualTo(new[] { "lerp[t/(N-1)]", "add" }));
 
-        using var runner = new GraphRunner(TestDevice.Instance, plan);
-        runner.SetInput("x", Ones(1f));
         const int n = 5;
+        using var runner = new GraphRunner(TestDevice.Instance, plan, frameCount: n);
+        runner.SetInput("x", Ones(1f));
         for (int t = 0; t < n; t++)
         {
-            runner.RunFrame(t, n);
+            runner.RunFrame(t);
             // b = (1+1)·2+1 = 5; c = 5 + t/4·(10−5); d = c + b.
             float expected = 5f + t / 4f * 5f + 5f;
             Assert.That(runner.Output("out").ToArray(), Is.All.EqualTo(expected).Within(1e-5));
@@ -81,7 +81,7 @@ public class SchedulerTests
 
         // A new input invalidates the hoisted work: it runs again, once.
         runner.SetInput("x", Ones(2f));
-        runner.RunFrame(0, n);
+        runner.RunFrame(0);
         Assert.That(runner.Executions[plan.OnceSteps.First().Index], Is.EqualTo(2));
     }
 
@@ -121,5 +121,107 @@ public class SchedulerTests
         var plan = Scheduler.Plan(Sample());
         var b = plan.OnceSteps.Last().Output;
         Assert.That(plan.Memory.Lifetimes[b].Last, Is.EqualTo(plan.Steps.Count));
+    }
+
+    /// <summary>Copies its input into a device buffer it owns (an effect); <see cref="ReadStateOp"/> reads it back.</summary>
+    private sealed class StoreOp(float[] log) : EffectOp
+    {
+        public Tensor? State { get; private set; }
+
+        public override string Name => "store";
+
+        protected override void CheckInputs(IReadOnlyList<Shape4> inputs)
+        {
+            if (inputs.Count != 1) throw new ArgumentException("store takes one value");
+        }
+
+        public override void Run(RunContext context, IReadOnlyList<Tensor> inputs)
+        {
+            State ??= context.Device.Allocate(inputs[0].Shape);
+            ElementWise.ScaleShift(inputs[0], 1f, 0f, State);
+            log[0]++;
+        }
+
+        public override void Release() => State?.Dispose();
+    }
+
+    private sealed class ReadStateOp(StoreOp store, Shape4 shape, bool readsFrame) : Op
+    {
+        public override string Name => "read-state";
+        public override bool ReadsFrame => readsFrame;
+        public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs) => shape;
+
+        public override void Execute(RunContext context, IReadOnlyList<Tensor> inputs, Tensor output) =>
+            ElementWise.ScaleShift(store.State!, 1f, context.Frame < 0 ? 0 : context.Frame, output);
+    }
+
+    [Test]
+    public void OrderingEdgesKeepEffectsAliveOrderedAndOutOfTheArena()
+    {
+        var log = new float[1];
+        var g = new GraphBuilder("effects");
+        var x = g.Input("x", S);
+        var store = new StoreOp(log);
+        var stored = g.Apply("stored", store, [g.Apply(new ScaleShiftOp(2f), x)], []);
+        Assert.That(stored.Kind, Is.EqualTo(ValueKind.Effect));
+        Assert.Throws<ArgumentException>(() => g.Apply(new AddOp(), stored, stored), "an effect holds no data");
+        Assert.Throws<ArgumentException>(() => g.Output("bad", stored));
+        var read = g.Apply("read", new ReadStateOp(store, S, readsFrame: true), [], [stored]);
+        g.Output("out", read);
+        var plan = Scheduler.Plan(g.Build());
+
+        Assert.That(plan.RemovedNodes, Is.Zero, "the store is live through the ordering edge");
+        Assert.That(plan.Steps.Select(s => (s.Output.Name, s.Schedule)), Is.EqualTo(new[]
+        {
+            ("scale(2,0)", Schedule.Once), ("stored", Schedule.Once), ("read", Schedule.PerFrame),
+        }));
+        Assert.That(plan.Memory.Contains(stored), Is.False, "an effect takes no arena slot");
+
+        using var runner = new GraphRunner(TestDevice.Instance, plan, frameCount: 3);
+        runner.SetInput("x", Ones(1f));
+        for (int t = 0; t < 3; t++)
+        {
+            runner.RunFrame(t);
+            Assert.That(runner.Output("out").ToArray(), Is.All.EqualTo(2f + t));
+        }
+        Assert.That(log[0], Is.EqualTo(1), "the hoisted effect ran once");
+        Assert.Throws<ArgumentOutOfRangeException>(() => runner.RunFrame(3), "the frame count is fixed when the runner is built");
+    }
+
+    [Test]
+    public void NodesOrderedAfterAPerFrameStepRunPerFrame()
+    {
+        var log = new float[1];
+        var g = new GraphBuilder("effects");
+        var x = g.Input("x", S);
+        var y = g.Constant("y", S, Ones(3f));
+        var moving = g.Apply(FrameLerpOp.Linear(), x, y);
+        var store = new StoreOp(log);
+        var stored = g.Apply("stored", store, [moving], []);
+        var read = g.Apply("read", new ReadStateOp(store, S, readsFrame: false), [], [stored]);
+        g.Output("out", read);
+        var plan = Scheduler.Plan(g.Build());
+        Assert.That(plan.Steps.Select(s => s.Schedule), Is.All.EqualTo(Schedule.PerFrame));
+    }
+
+    [Test]
+    public void IncludedGraphsShareInputsAndEqualConstants()
+    {
+        var inner = new GraphBuilder("inner");
+        inner.Output("y", inner.Apply(new AddOp(), inner.Input("x", S), inner.Constant("w", S, Ones(2f))));
+        var innerGraph = inner.Build();
+
+        var g = new GraphBuilder("outer");
+        var a = g.Include(innerGraph)["y"];
+        var b = g.Include(innerGraph)["y"];
+        g.Output("sum", g.Apply(new AddOp(), a, b));
+        var graph = g.Build();
+        Assert.That(graph.Inputs.Keys, Is.EqualTo(new[] { "x" }));
+        Assert.That(graph.Values.Count(v => v.Kind == ValueKind.Constant), Is.EqualTo(1), "one upload of the shared weight");
+
+        using var runner = new GraphRunner(TestDevice.Instance, Scheduler.Plan(graph));
+        runner.SetInput("x", Ones(1f));
+        runner.Run();
+        Assert.That(runner.Output("sum").ToArray(), Is.All.EqualTo(6f));
     }
 }

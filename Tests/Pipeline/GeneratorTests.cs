@@ -26,7 +26,7 @@ public class GeneratorTests
 {
     private static ComputeDevice Device => TestDevice.Instance;
 
-    private static GraphRunner Runner(ComputeGraph graph) => new(Device, Scheduler.Plan(graph));
+    private static GraphRunner Runner(ComputeGraph graph, int frameCount = 1) => new(Device, Scheduler.Plan(graph), frameCount);
 
     private static void Feed(GraphRunner runner, SafetensorsFile golden, string input, string tensor) =>
         runner.SetInput(input, golden.Read(tensor).Data);
@@ -87,9 +87,9 @@ public class GeneratorTests
         Assert.That(graph.Outputs.Keys.Count(k => k.StartsWith("features.", StringComparison.Ordinal)), Is.EqualTo(5), "D and convs[8..11]");
     }
 
-    private static GraphRunner FramesRunner(SafetensorsFile golden)
+    private static GraphRunner FramesRunner(SafetensorsFile golden, int frameCount)
     {
-        var runner = Runner(Generator.FromFile(golden).BuildFrames());
+        var runner = Runner(Generator.FromFile(golden).BuildFrames(), frameCount);
         Feed(runner, golden, "wplus", "in.wplus");
         Feed(runner, golden, "feature", "in.feature");
         Feed(runner, golden, "flow", "in.flow");
@@ -101,11 +101,11 @@ public class GeneratorTests
     {
         using var golden = GeneratorGolden.Open();
         int frames = int.Parse(golden.Metadata["n_frames"]);
-        using var runner = FramesRunner(golden);
-        runner.RunOnce(); // without the frame count: the displacement fields are traced on the first frame
+        using var runner = FramesRunner(golden, frames);
+        runner.RunOnce(); // the displacement fields for the runner's frame count
         foreach (int t in new[] { 0, 1, 7, 12, 23 })
         {
-            runner.RunFrame(t, frames);
+            runner.RunFrame(t);
             AssertOutput(runner, "image", golden, $"out.frame.{t}", 1e-4);
         }
     }
@@ -125,14 +125,28 @@ public class GeneratorTests
         Numerics.AssertClose(golden.Read($"out.frame.{t}").Data, frame, 1e-4, $"out.frame.{t} vs the float64 reference");
     }
 
+    /// <summary>The displacement fields are traced for the runner's frame count, fixed when it is built: never re-traced.</summary>
+    [Test]
+    public void FramesUseTheRunnersFixedFrameCount()
+    {
+        using var golden = GeneratorGolden.Open();
+        using (var single = FramesRunner(golden, 1))
+            Assert.Throws<ArgumentOutOfRangeException>(() => single.RunOnce(), "a loop needs two frames");
+        using var runner = FramesRunner(golden, 4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => runner.RunFrame(4));
+        runner.RunFrame(3);
+        Assert.That(runner.Plan.OnceSteps.Where(s => s.Output.Name.StartsWith("dfw-fields@", StringComparison.Ordinal))
+            .Select(s => runner.Executions[s.Index]), Is.All.EqualTo(1));
+    }
+
     [Test]
     public void FramesHoistTheUnwarpedChainAndRunOnlyTheWarpedTailPerFrame()
     {
         using var golden = GeneratorGolden.Open();
-        using var runner = FramesRunner(golden);
-        var plan = runner.Plan;
         const int frames = 3;
-        for (int t = 0; t < frames; t++) runner.RunFrame(t, frames);
+        using var runner = FramesRunner(golden, frames);
+        var plan = runner.Plan;
+        for (int t = 0; t < frames; t++) runner.RunFrame(t);
 
         // Once per cinemagraph: everything unwarped, the styles, demods and the displacement fields, exactly once.
         var once = plan.OnceSteps.ToList();
@@ -179,13 +193,13 @@ public class GeneratorTests
     {
         using var golden = GeneratorGolden.Open();
         var graph = Generator.FromFile(golden).BuildFrames(new FramesOptions(StyleInterpolation: true));
-        using var runner = Runner(graph);
+        using var runner = Runner(graph, frameCount: 24);
         var wplus = golden.Read("in.wplus").Data;
         runner.SetInput("wplus", wplus);
         runner.SetInput("wplus_target", wplus); // a target equal to the source: the frames of the fixture
         Feed(runner, golden, "feature", "in.feature");
         Feed(runner, golden, "flow", "in.flow");
-        runner.RunFrame(12, 24);
+        runner.RunFrame(12);
         AssertOutput(runner, "image", golden, "out.frame.12", 1e-4);
 
         var plan = runner.Plan;
@@ -227,13 +241,13 @@ public class GeneratorTests
         var b = new GraphBuilder("schedule");
         var one = new Shape4(1, 1, 1, 1);
         b.Output("beta", b.Apply("beta", op, b.Input("a", one), b.Input("b", one)));
-        using var runner = new GraphRunner(TestDevice.Instance, Scheduler.Plan(b.Build()));
+        using var runner = new GraphRunner(TestDevice.Instance, Scheduler.Plan(b.Build()), frames);
         runner.SetInput("a", [0f]);
         runner.SetInput("b", [1f]);
         var beta = new float[frames];
         for (int t = 0; t < frames; t++)
         {
-            runner.RunFrame(t, frames);
+            runner.RunFrame(t);
             beta[t] = runner.Output("beta").ToArray()[0];
         }
         return beta;

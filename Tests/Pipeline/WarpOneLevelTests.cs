@@ -27,7 +27,7 @@ public class WarpOneLevelTests
     [TestCase(64, 64, 0)]
     public void FlowPyramidStepsByTwo(int from, int to, int steps)
     {
-        var s = FlowPyramid.Steps(new Shape4(1, 2, from, from), to);
+        var s = StepResize.Steps(new Shape4(1, 2, from, from), to);
         Assert.That(s, Has.Count.EqualTo(steps));
         if (steps > 0) Assert.That(s[^1].H, Is.EqualTo(to));
     }
@@ -35,7 +35,7 @@ public class WarpOneLevelTests
     [Test]
     public void UnreachableFlowSizeIsAClearError()
     {
-        var e = Assert.Throws<ArgumentException>(() => FlowPyramid.Steps(new Shape4(1, 2, 256, 256), 96));
+        var e = Assert.Throws<ArgumentException>(() => StepResize.Steps(new Shape4(1, 2, 256, 256), 96));
         Assert.That(e!.Message, Does.Contain("256×256").And.Contain("96"));
     }
 

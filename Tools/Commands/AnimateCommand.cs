@@ -57,7 +57,7 @@ public static class AnimateCommand
         var motion = motionFile ?? ArrowField.Build(request.Arrows, photo.Crop, mask, request.Fps);
         for (int l = 0; l < 4; l++)
         {
-            try { FlowPyramid.Steps(motion.Shape, size >> l); }
+            try { StepResize.Steps(motion.Shape, size >> l); }
             catch (ArgumentException) { throw new CliException($"{motionPath}: a {motionSize}x{motionSize} motion field cannot be halved or doubled to the pyramid level {size >> l} of --size {size}"); }
         }
         seconds["motion"] = clock.Elapsed.TotalSeconds;

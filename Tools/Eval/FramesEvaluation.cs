@@ -29,14 +29,14 @@ public sealed class FramesEvaluation : IEvaluation
         if (flow.Shape.Length != 4 || flow.Shape[0] != 1 || flow.Shape[1] != 2 || flow.Shape[2] != flow.Shape[3])
             throw new CliException($"{context.Inputs.Path}: in.flow {flow} must be 1×2×F×F");
         using var runner = GeneratorEvalSupport.Runner(context,
-            () => generator.BuildFrames(new FramesOptions(LoopMode: LoopMode.Official, FlowSize: (int)flow.Shape[2])));
+            () => generator.BuildFrames(new FramesOptions(LoopMode: LoopMode.Official, FlowSize: (int)flow.Shape[2])), frames);
         GeneratorEvalSupport.Feed(context, runner, "wplus", "in.wplus");
         GeneratorEvalSupport.Feed(context, runner, "feature", "in.feature");
         GeneratorEvalSupport.Feed(context, runner, "flow", "in.flow");
         var outputs = new List<KeyValuePair<string, TensorData>>();
         foreach (int t in indices.Distinct())
         {
-            runner.RunFrame(t, frames);
+            runner.RunFrame(t);
             outputs.Add(GeneratorEvalSupport.Entry($"out.frame.{t}", runner.Output("image")));
         }
         return outputs;

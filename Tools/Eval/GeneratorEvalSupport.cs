@@ -20,8 +20,8 @@ internal static class GeneratorEvalSupport
         }
     }
 
-    /// <summary>Plans and opens a runner; a missing or misshapen weight becomes a one-line CLI error naming the file.</summary>
-    public static GraphRunner Runner(EvalContext context, Func<ComputeGraph> build)
+    /// <summary>Plans and opens a runner for <paramref name="frameCount"/> frames; a missing or misshapen weight becomes a one-line CLI error naming the file.</summary>
+    public static GraphRunner Runner(EvalContext context, Func<ComputeGraph> build, int frameCount = 1)
     {
         ComputeGraph graph;
         try
@@ -32,7 +32,7 @@ internal static class GeneratorEvalSupport
         {
             throw new CliException(e.Message);
         }
-        return new GraphRunner(context.Device, Scheduler.Plan(graph));
+        return new GraphRunner(context.Device, Scheduler.Plan(graph), frameCount);
     }
 
     /// <summary>Copies an input tensor into a graph input of the same element count.</summary>

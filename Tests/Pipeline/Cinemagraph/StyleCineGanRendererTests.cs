@@ -63,7 +63,7 @@ public class StyleCineGanRendererTests
 
     private GraphRunner Run(ComputeGraph graph, params (string Name, float[] Data)[] inputs)
     {
-        var runner = new GraphRunner(TestDevice.Instance, Scheduler.Plan(graph));
+        var runner = new GraphRunner(TestDevice.Instance, Scheduler.Plan(graph), Frames);
         foreach (var (name, data) in inputs) runner.SetInput(name, data);
         return runner;
     }
@@ -176,12 +176,12 @@ public class StyleCineGanRendererTests
         }
         using var program = Run(weights.Generator.BuildFrames(new FramesOptions(LoopMode: LoopMode.Official, FlowSize: M)),
             ("wplus", renderer.WPlus), ("feature", renderer.Feature), ("flow", flow));
-        program.RunOnce(Frames);
+        program.RunOnce();
         int plane = G * G;
         for (int t = 0; t < Frames; t++)
         {
             var frame = renderer.RenderFrame(t);
-            program.RunFrame(t, Frames);
+            program.RunFrame(t);
             var generated = program.Output("image").ToArray();
             // The mask doubled bilinearly: columns ≤ 126 are exactly 0, ≥ 129 exactly 1. The splat sums with
             // atomics, so two runs of the frame program may differ in the last bits: compare those closely.

@@ -31,12 +31,12 @@ internal sealed class GeneratorFrameCheck() : SelfTestCheck("network/generator-f
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
         var generator = new Generator(Config, NetworkParameters.From(Weights, "random"));
-        using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: FlowSize))));
+        using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: FlowSize))), Frames);
         runner.SetInput("wplus", WPlus);
         runner.SetInput("feature", Feature);
         runner.SetInput("flow", Flow);
-        runner.RunOnce(Frames);
-        runner.RunFrame(T, Frames);
+        runner.RunOnce();
+        runner.RunFrame(T);
         return Subsample(runner.Output("image").ToArray(), Config.Size);
     }
 
