@@ -11,53 +11,6 @@ using CineKernel.Pipeline.Weights;
 
 namespace CineKernel.Pipeline.Cinemagraph;
 
-/// <summary>What a full-method cinemagraph starts from.</summary>
-public sealed record StyleCineGanInputs
-{
-    /// <summary>The photo at the generator's size G (square, RGB planes in [0, 1]).</summary>
-    public required RgbPlanes Photo { get; init; }
-
-    /// <summary>
-    /// The side M of the mask and motion grid (the original's 512 for G = 1024). A given motion or mask must be
-    /// M×M; a predicted one is made at M. Every warp level 128…G must be reachable from M by ×2 / ÷2 steps.
-    /// </summary>
-    public required int GridSize { get; init; }
-
-    /// <summary>The Eulerian motion field on the M grid (pixels of that grid per frame), or null to predict it.</summary>
-    public MotionField? Motion { get; init; }
-
-    /// <summary>The animation mask on the M grid, or null to predict it.</summary>
-    public AnimationMask? Mask { get; init; }
-
-    /// <summary>A style image at G (paper Eq. 5–7), or null.</summary>
-    public RgbPlanes? Style { get; init; }
-
-    /// <summary>What the renderer must predict, and so which optional networks the weights folder must hold.</summary>
-    public PredictedInputs Predicted =>
-        (Mask is null ? PredictedInputs.Mask : PredictedInputs.None) | (Motion is null ? PredictedInputs.Motion : PredictedInputs.None);
-}
-
-/// <summary>Wall-clock seconds of each stage of a full-method render.</summary>
-public sealed class StyleCineGanTimings
-{
-    /// <summary>The encoder on the photo (and the style image).</summary>
-    public double Inversion { get; set; }
-
-    /// <summary>feature_forward + the classifier ensemble + vote and clean-up (0 when the mask was given).</summary>
-    public double Mask { get; set; }
-
-    /// <summary>The motion network + z-score filter (0 when the motion was given).</summary>
-    public double Motion { get; set; }
-
-    /// <summary>The frame program's hoisted part (unwarped chain, displacement fields) and the composite's inputs.</summary>
-    public double OncePerCinemagraph { get; set; }
-
-    /// <summary>All frames, including <see cref="Callback"/>.</summary>
-    public double Frames { get; set; }
-
-    public double Callback { get; set; }
-}
-
 /// <summary>
 /// The StyleCineGAN method end to end, in the order of the original's main.py with the mask and motion
 /// predicted as its <c>predict_mask</c> and flow network do when the sample files are absent (DESIGN.md

@@ -9,9 +9,6 @@ using CineKernel.Pipeline.Warping;
 
 namespace CineKernel.Pipeline.Cinemagraph;
 
-/// <summary>Receives one finished frame: 3×S×S floats in [0, 1] (R plane, G plane, B plane), valid only during the call.</summary>
-public delegate void FrameCallback(int index, ReadOnlySpan<float> rgbPlanes);
-
 /// <summary>
 /// A cinemagraph without network weights: the method's frame machinery (DESIGN.md "Frames": Euler
 /// integration, joint splatting of both copies with (1−α, α), hole filling, loop schedule, composite) applied

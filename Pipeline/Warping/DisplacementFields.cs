@@ -2,19 +2,6 @@ using CineKernel.Kernels;
 
 namespace CineKernel.Pipeline.Warping;
 
-/// <summary>How <see cref="DisplacementFields"/> keeps the fields of a loop.</summary>
-public enum DisplacementStorage
-{
-    /// <summary>Every field of both directions traced once and kept: 2·period Euler steps, memory linear in N.</summary>
-    AllFrames,
-
-    /// <summary>
-    /// The forward field advanced one state per frame; the backward field recomputed segment by segment from
-    /// checkpoints: about 3·period Euler steps for the loop, memory growing as √N.
-    /// </summary>
-    Checkpointed,
-}
-
 /// <summary>
 /// The Euler displacement fields of one level for a loop (DESIGN.md "Euler integration", "Performance"):
 /// frame t splats along forward(t) = <see cref="LoopSchedule.ForwardSteps"/> steps on +M and backward(t) =

@@ -105,8 +105,6 @@ public class ArchitectureTests
         "Kernels/ConvShapes.cs", "Kernels/Linear.cs",
         "Kernels/Conv2d.cs", "Kernels/Activation.cs",
         "Graph/Value.cs", "Graph/Op.cs", "Graph/Node.cs", "Graph/ExecutionPlan.cs", "Graph/ComputeGraph.cs",
-        "Pipeline/Warping/FeatureWarpOp.cs", "Pipeline/Warping/LoopSchedule.cs", "Pipeline/Warping/DisplacementFields.cs",
-        "Pipeline/Cinemagraph/StyleCineGanRenderer.cs", "Pipeline/Cinemagraph/WeightFreeRenderer.cs", "Pipeline/Cinemagraph/CinemagraphOptions.cs",
     ];
 
     [Test]
