@@ -20,7 +20,8 @@ public static class Scheduler
         }
         var order = graph.Nodes.Where(live.Contains).ToList();
 
-        // 2. Fusion: an epilogue whose input has no other reader merges into that input's producer.
+        // 2. Fusion, one rule: an epilogue whose input has a single reader and is not a graph output merges into
+        // that input's producer when the producer applies epilogues and the two epilogues compose into one.
         var readers = new Dictionary<Value, int>();
         foreach (var n in order)
             foreach (var i in n.Inputs) readers[i] = readers.GetValueOrDefault(i) + 1;
@@ -30,10 +31,11 @@ public static class Scheduler
         foreach (var n in order)
         {
             var d = drafts[n];
-            var src = n.Inputs.Length > 0 ? n.Inputs[0] : null;
-            if (fuse && n.Op.IsEpilogue && src?.Producer is { } p && drafts.TryGetValue(p, out var pd) && pd.Alive &&
-                readers.GetValueOrDefault(src) == 1 && !outputs.Contains(src) && pd.Output == src &&
-                pd.Op.TryFuse(n.Op) is { } fused)
+            if (fuse && n.Op.AsEpilogue is { } epilogue && n.Inputs[0] is var src && src.Producer is { } p &&
+                drafts.TryGetValue(p, out var pd) && pd.Alive && pd.Output == src &&
+                readers.GetValueOrDefault(src) == 1 && !outputs.Contains(src) &&
+                pd.Op is IEpilogueProducer producer && producer.Epilogue.Then(epilogue) is { } combined &&
+                producer.WithEpilogue(combined, pd.Inputs.Select(v => v.Shape).ToArray()) is { } fused)
             {
                 pd.Op = fused;
                 pd.Inputs.AddRange(n.Inputs.Skip(1));
