@@ -24,10 +24,10 @@ public readonly record struct LinearOptions()
     /// <summary>Multiplies the stored weight (equalised learning rate: lr_mul/√in).</summary>
     public float WeightScale { get; init; } = 1f;
 
-    /// <summary>Multiplies the stored bias (equalised learning rate: lr_mul).</summary>
+    /// <summary>Multiplies the stored bias (equalised learning rate: lr_mul); 1 when the epilogue comes as <see cref="EpilogueArguments"/> (its own bias scale).</summary>
     public float BiasScale { get; init; } = 1f;
 
-    /// <summary>Applied to x·Wᵀ + b in the same kernel.</summary>
+    /// <summary>Applied to x·Wᵀ + b in the same kernel; the identity when the epilogue comes as <see cref="EpilogueArguments"/>.</summary>
     public ActivationFunction Activation { get; init; } = ActivationFunction.Identity;
 
     /// <summary>

@@ -62,7 +62,11 @@ public sealed class ActivationOp(ActivationFunction function) : EpilogueOp(Epilo
     public ActivationFunction Function => Epilogue.Activation;
 }
 
-/// <summary>out = x·scale + shift, scalars.</summary>
+/// <summary>
+/// out = x·scale + shift, two scalars (finite). Absorbed by any producer that applies epilogues (the convs, the
+/// linear layers, upfirdn2d, another epilogue op), after its other terms; not by ops without an epilogue in their
+/// store, such as <see cref="AddOp"/>.
+/// </summary>
 public sealed class ScaleShiftOp(float scale, float shift = 0f) : EpilogueOp(Epilogue.Affine(scale, shift))
 {
     public float Scale => Epilogue.Scale;
