@@ -25,7 +25,7 @@ public static class PlanPrinter
         sb.AppendLine($"fused groups: {fused.Count}");
         foreach (var s in fused)
             sb.AppendLine($"  step {s.Index}: {string.Join(" → ", s.Sources.Select(n => n.Op.Name))}" +
-                          (s.Op is IEpilogueProducer p ? $"   store: f(v) = {Formula(p.Epilogue)}" : ""));
+                          (s.Op is IEpilogueProducer p ? $"   store: out = {Formula(p.Epilogue)}" : ""));
         long ownedByOps = plan.Steps.Sum(s => s.Op.OwnedBytes);
         sb.AppendLine($"memory: arena {Mib(plan.Memory.ArenaBytes)} (unplanned {Mib(plan.Memory.UnplannedBytes)}), " +
                       $"weights {Mib(plan.ConstantBytes)}, inputs {Mib(plan.Graph.Inputs.Values.Sum(v => v.Bytes))}, op state {Mib(ownedByOps)}");
@@ -37,7 +37,8 @@ public static class PlanPrinter
     /// <summary>An epilogue as the arithmetic the kernel does when it stores v, e.g. <c>lrelu√2(v + 0.1·noise + bias)</c>.</summary>
     internal static string Formula(Epilogue e)
     {
-        string sum = "v" + (e.HasNoise ? FormattableString.Invariant($" + {e.NoiseWeight:G4}·noise") : "") + (e.HasBias ? " + bias" : "");
+        string sum = "v" + (e.HasNoise ? FormattableString.Invariant($" {(e.NoiseWeight < 0 ? "−" : "+")} {Math.Abs(e.NoiseWeight):G4}·noise") : "") +
+                     (e.HasBias ? " + bias" : "");
         string activated = e.Activation == Kernels.ActivationFunction.Identity ? sum : $"{Epilogue.Describe(e.Activation)}({sum})";
         if (e.Scale != 1f) activated = FormattableString.Invariant($"{e.Scale:G4}·{(activated == sum && sum != "v" ? $"({sum})" : activated)}");
         return e.Shift == 0f ? activated : FormattableString.Invariant($"{activated} {(e.Shift < 0 ? "−" : "+")} {Math.Abs(e.Shift):G4}");

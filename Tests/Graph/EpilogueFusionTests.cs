@@ -124,6 +124,6 @@ public class EpilogueFusionTests
     public void ThePlanShowsWhatEachFusedStoreComputes()
     {
         string text = PlanPrinter.Print(Scheduler.Plan(ConvChain(convBias: false)));
-        Assert.That(text, Does.Contain("conv1:1 → bias·lrelu√2 → scale(2,-0.5)   store: f(v) = 2·lrelu√2(v + bias) − 0.5"));
+        Assert.That(text, Does.Contain("conv1:1 → bias·lrelu√2 → scale(2,-0.5)   store: out = 2·lrelu√2(v + bias) − 0.5"));
     }
 }
