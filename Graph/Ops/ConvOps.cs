@@ -11,7 +11,11 @@ public sealed class Conv2dOp(Conv2dOptions options, Epilogue? epilogue = null) :
 {
     public Conv2dOptions Options { get; } = options with { Epilogue = ActivationFunction.Identity };
 
-    public Epilogue Epilogue { get; } = epilogue ?? Epilogue.Activate(options.Epilogue);
+    /// <summary>The epilogue the conv applies; from the options' activation unless given.</summary>
+    /// <exception cref="ArgumentException">Both given, the options' activation not the identity.</exception>
+    public Epilogue Epilogue { get; } = epilogue is null ? Epilogue.Activate(options.Epilogue)
+        : options.Epilogue == ActivationFunction.Identity ? epilogue
+        : throw new ArgumentException("conv2d op: give the activation in the options or in the epilogue, not both");
 
     public override string Name =>
         $"conv{Options.Padding.Top}:{Options.Stride}" + (Epilogue == Epilogue.None ? "" : $"·{Epilogue}");

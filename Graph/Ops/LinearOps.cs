@@ -13,7 +13,11 @@ public sealed class LinearOp(LinearOptions options, bool perPixel = false, Epilo
 {
     public LinearOptions Options { get; } = options with { Activation = ActivationFunction.Identity };
 
-    public Epilogue Epilogue { get; } = epilogue ?? Epilogue.Activate(options.Activation);
+    /// <summary>The epilogue the layer applies; from the options' activation unless given.</summary>
+    /// <exception cref="ArgumentException">Both given, the options' activation not the identity.</exception>
+    public Epilogue Epilogue { get; } = epilogue is null ? Epilogue.Activate(options.Activation)
+        : options.Activation == ActivationFunction.Identity ? epilogue
+        : throw new ArgumentException("linear op: give the activation in the options or in the epilogue, not both");
 
     public bool PerPixel { get; } = perPixel;
 
