@@ -109,6 +109,27 @@ public class EpilogueFusionTests
     }
 
     [Test]
+    public void AnEpilogueWhoseTensorIsComputedAfterTheProducerStaysOut()
+    {
+        // The bias is an op's output computed after the conv: fused, the conv would read it before it exists.
+        var g = new GraphBuilder("late bias");
+        var x = g.Input("x", X);
+        var conv = g.Apply(new Conv2dOp(new Conv2dOptions { Padding = Padding2d.Uniform(1) }), x,
+            g.Constant("w", new Shape4(4, 3, 3, 3), Numerics.Random(4 * 3 * 9, 8)));
+        var bias = g.Apply(new ScaleShiftOp(2f, 1f), g.Input("b", new Shape4(1, 1, 1, 4)));
+        g.Output("out", g.Apply(new BiasOp(), conv, bias));
+        var plan = Scheduler.Plan(g.Build());
+        Assert.That(plan.Steps.All(s => s.Sources.Count == 1), Is.True, string.Join("; ", plan.Steps));
+
+        var early = new GraphBuilder("early bias");
+        var b = early.Apply(new ScaleShiftOp(2f, 1f), early.Input("b", new Shape4(1, 1, 1, 4)));
+        var c = early.Apply(new Conv2dOp(new Conv2dOptions { Padding = Padding2d.Uniform(1) }), early.Input("x", X),
+            early.Constant("w", new Shape4(4, 3, 3, 3), Numerics.Random(4 * 3 * 9, 8)));
+        early.Output("out", early.Apply(new BiasOp(), c, b));
+        Assert.That(Scheduler.Plan(early.Build()).Steps.Select(s => s.Sources.Count), Is.EqualTo(new[] { 1, 2 }), "computed before the conv: fused");
+    }
+
+    [Test]
     public void ALinearTakesNoNoise()
     {
         var g = new GraphBuilder("linear");
