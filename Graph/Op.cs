@@ -26,17 +26,11 @@ public abstract class Op
     public virtual bool ReadsFrame => false;
 
     /// <summary>
-    /// True if output[i] depends only on input 0 at i (and on constants), so the op can be fused
-    /// into the kernel that produces input 0 (DESIGN.md: "fuse element-wise epilogues").
+    /// This op as an epilogue of its first input (output[i] depends only on input 0 at i, the epilogue's tensors and
+    /// constants), or null. The scheduler fuses such an op into the kernel that produces input 0 when that kernel
+    /// applies epilogues (<see cref="IEpilogueProducer"/>; DESIGN.md "fuse element-wise epilogues").
     /// </summary>
-    public virtual bool IsEpilogue => false;
-
-    /// <summary>
-    /// Offers this op an epilogue (an op with <see cref="IsEpilogue"/>) to absorb into its own kernel.
-    /// Returns the fused op, or null when this op cannot absorb it. The fused op takes its own inputs
-    /// followed by the epilogue's inputs beyond the first.
-    /// </summary>
-    public virtual Op? TryFuse(Op epilogue) => null;
+    public virtual Epilogue? AsEpilogue => null;
 
     /// <summary>Arithmetic of one execution (2 per multiply-add), for reports.</summary>
     public virtual double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 0;

@@ -4,8 +4,8 @@ namespace CineKernel.Graph;
 
 /// <summary>
 /// A readable listing of a plan for <c>cinekernel inspect --graph</c>: each step with its class
-/// (hoisted or per-frame), the epilogues fused into it, its output (or "(effect)" for an <see cref="EffectOp"/>) and
-/// where that lives in the arena.
+/// (hoisted or per-frame), the epilogues fused into it (their ops, and the arithmetic the kernel does in its store),
+/// its output (or "(effect)" for an <see cref="EffectOp"/>) and where that lives in the arena.
 /// </summary>
 public static class PlanPrinter
 {
@@ -25,13 +25,24 @@ public static class PlanPrinter
         var fused = plan.Steps.Where(s => s.Sources.Count > 1).ToList();
         sb.AppendLine($"fused groups: {fused.Count}");
         foreach (var s in fused)
-            sb.AppendLine($"  step {s.Index}: {string.Join(" → ", s.Sources.Select(n => n.Op.Name))}");
+            sb.AppendLine($"  step {s.Index}: {string.Join(" → ", s.Sources.Select(n => n.Op.Name))}" +
+                          (s.Op is IEpilogueProducer p ? $"   store: out = {Formula(p.Epilogue)}" : ""));
         long ownedByOps = plan.Steps.Sum(s => s.Op.OwnedBytes);
         sb.AppendLine($"memory: arena {Mib(plan.Memory.ArenaBytes)} (unplanned {Mib(plan.Memory.UnplannedBytes)}), " +
                       $"weights {Mib(plan.ConstantBytes)}, inputs {Mib(plan.Graph.Inputs.Values.Sum(v => v.Bytes))}, op state {Mib(ownedByOps)}");
         sb.AppendLine($"work: {plan.FlopsOnce / 1e9:F2} GFLOP once, {plan.FlopsPerFrame / 1e9:F2} GFLOP per frame " +
                       $"({plan.OnceSteps.Count()} hoisted steps, {plan.PerFrameSteps.Count()} per-frame steps)");
         return sb.ToString();
+    }
+
+    /// <summary>An epilogue as the arithmetic the kernel does when it stores v, e.g. <c>lrelu√2(v + 0.1·noise + bias)</c>.</summary>
+    internal static string Formula(Epilogue e)
+    {
+        string sum = "v" + (e.HasNoise ? FormattableString.Invariant($" {(e.NoiseWeight < 0 ? "−" : "+")} {Math.Abs(e.NoiseWeight):G4}·noise") : "") +
+                     (e.HasBias ? " + bias" : "");
+        string activated = e.Activation == Kernels.ActivationFunction.Identity ? sum : $"{Epilogue.Describe(e.Activation)}({sum})";
+        if (e.Scale != 1f) activated = FormattableString.Invariant($"{e.Scale:G4}·{(activated == sum && sum != "v" ? $"({sum})" : activated)}");
+        return e.Shift == 0f ? activated : FormattableString.Invariant($"{activated} {(e.Shift < 0 ? "−" : "+")} {Math.Abs(e.Shift):G4}");
     }
 
     private static string Mib(long bytes) => $"{bytes / (1024.0 * 1024.0):F2} MiB";

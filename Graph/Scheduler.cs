@@ -24,7 +24,11 @@ public static class Scheduler
         }
         var order = graph.Nodes.Where(live.Contains).ToList();
 
-        // 2. Fusion: an epilogue whose input has no other reader merges into that input's producer.
+        // 2. Fusion, one rule: an epilogue whose input has a single reader and is not a graph output merges into
+        // that input's producer when the producer applies epilogues and the two epilogues compose into one. (The
+        // fused step runs where the producer did, so the epilogue's own tensors must be ready there, and an epilogue
+        // ordered after other nodes stays where it is.)
+        var position = order.Select((n, i) => (n, i)).ToDictionary(e => e.n, e => e.i);
         var readers = new Dictionary<Value, int>();
         foreach (var n in order)
             foreach (var i in n.Inputs) readers[i] = readers.GetValueOrDefault(i) + 1;
@@ -34,10 +38,12 @@ public static class Scheduler
         foreach (var n in order)
         {
             var d = drafts[n];
-            var src = n.Inputs.Length > 0 ? n.Inputs[0] : null;
-            if (fuse && n.Op.IsEpilogue && src?.Producer is { } p && drafts.TryGetValue(p, out var pd) && pd.Alive &&
-                readers.GetValueOrDefault(src) == 1 && !outputs.Contains(src) && pd.Output == src &&
-                pd.Op.TryFuse(n.Op) is { } fused)
+            if (fuse && n.Op.AsEpilogue is { } epilogue && n.Inputs[0] is var src && src.Producer is { } p &&
+                drafts.TryGetValue(p, out var pd) && pd.Alive && pd.Output == src &&
+                readers.GetValueOrDefault(src) == 1 && !outputs.Contains(src) && n.After.Count == 0 &&
+                n.Inputs.Skip(1).All(v => v.Producer is null || position[v.Producer] < position[p]) &&
+                pd.Op is IEpilogueProducer producer && producer.Epilogue.Then(epilogue) is { } combined &&
+                producer.WithEpilogue(combined, pd.Inputs.Select(v => v.Shape).ToArray()) is { } fused)
             {
                 pd.Op = fused;
                 pd.Inputs.AddRange(n.Inputs.Skip(1));

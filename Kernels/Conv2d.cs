@@ -12,12 +12,16 @@ public sealed record Conv2dOptions
     /// <summary>Multiplies the weight at use (equalised learning rate: 1/√fan_in), so weights stay as stored.</summary>
     public float WeightScale { get; init; } = 1f;
 
+    /// <summary>
+    /// The activation applied in the store (with the bias of <see cref="Conv2d.Forward(Tensor, Tensor, Tensor?, Tensor, Conv2dOptions)"/>);
+    /// the identity when the whole epilogue comes as <see cref="EpilogueArguments"/>.
+    /// </summary>
     public ActivationFunction Epilogue { get; init; } = ActivationFunction.Identity;
 }
 
 /// <summary>
-/// 2-D convolution (cross-correlation, as torch's conv2d) with a fused epilogue:
-/// out[n,o,y,x] = act(weightScale · Σ_{i,ky,kx} W[o,i,ky,kx] · xpad[n,i,y·s+ky,x·s+kx] + bias[o]) · gain.
+/// 2-D convolution (cross-correlation, as torch's conv2d) with a fused epilogue (<see cref="EpilogueArguments"/>):
+/// out[n,o,y,x] = epilogue(weightScale · Σ_{i,ky,kx} W[o,i,ky,kx] · xpad[n,i,y·s+ky,x·s+kx]), e.g. act(… + bias[o]) · gain.
 /// Weight layout Cout×Cin×KH×KW; any kernel size; zero or reflect padding per side.
 /// </summary>
 public static class Conv2d
@@ -32,18 +36,30 @@ public static class Conv2d
     }
 
     /// <summary>Runs the conv into <paramref name="output"/> (allocated by the caller, not aliasing the input).</summary>
-    public static void Forward(Tensor input, Tensor weight, Tensor? bias, Tensor output, Conv2dOptions options)
+    public static void Forward(Tensor input, Tensor weight, Tensor? bias, Tensor output, Conv2dOptions options) =>
+        Forward(input, weight, output, options with { Epilogue = ActivationFunction.Identity },
+            new EpilogueArguments { Bias = bias, Activation = options.Epilogue });
+
+    /// <summary>
+    /// Runs the conv into <paramref name="output"/> (N×Cout×OH×OW, allocated by the caller, not aliasing the input)
+    /// with any <paramref name="epilogue"/> in its store: bias (Cout), noise plane (1×1×OH×OW or N×1×OH×OW),
+    /// activation, scale and shift.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit, or <paramref name="options"/> naming an activation
+    /// too (give it in one place: the epilogue).</exception>
+    public static void Forward(Tensor input, Tensor weight, Tensor output, Conv2dOptions options, EpilogueArguments epilogue)
     {
-        Validate(Op, input, weight, bias, output, options.Stride, options.Padding, options.Epilogue);
-        Launch(input, weight, bias, style: null, demod: null, output, options.Stride, options.Padding,
-            new ConvFusion(options.WeightScale, false, false, bias is not null, options.Epilogue));
+        if (options.Epilogue != ActivationFunction.Identity)
+            throw new ArgumentException($"{Op}: the activation goes in the epilogue arguments, not also in the options");
+        Validate(Op, input, weight, epilogue, output, options.Stride, options.Padding);
+        Launch(input, weight, style: null, demod: null, output, options.Stride, options.Padding,
+            new ConvFusion(options.WeightScale, false, false, epilogue));
     }
 
-    internal static void Validate(string op, Tensor input, Tensor weight, Tensor? bias, Tensor output, int stride,
-        Padding2d padding, ActivationFunction epilogue)
+    internal static void Validate(string op, Tensor input, Tensor weight, EpilogueArguments epilogue, Tensor output, int stride,
+        Padding2d padding)
     {
         ConvChecks.SameDevice(op, input, weight, "weight");
-        ConvChecks.SameDevice(op, input, bias, "bias");
         ConvChecks.SameDevice(op, input, output, "output");
         if (stride < 1) throw new ArgumentException($"{op}: stride {stride} must be at least 1");
         if (padding.Top < 0 || padding.Bottom < 0 || padding.Left < 0 || padding.Right < 0)
@@ -55,32 +71,32 @@ public static class Conv2d
             throw new ArgumentException($"{op}: reflect padding {padding} must be smaller than the input {input.Shape} (as torch ReflectionPad2d)");
         if (input.H + padding.Top + padding.Bottom < weight.H || input.W + padding.Left + padding.Right < weight.W)
             throw new ArgumentException($"{op}: kernel {weight.H}×{weight.W} is larger than the padded input {input.Shape} {padding}");
-        ConvChecks.Length(op, bias, weight.N, "bias", "one per output channel");
+        ConvChecks.Length(op, epilogue.Bias, weight.N, "bias", "one per output channel");
         ConvChecks.OutputShape(op, output, OutputShape(input.Shape, weight.Shape, stride, padding));
         ConvChecks.Disjoint(op, output, input, "input");
         ConvChecks.Fits(op, input, "input");
         ConvChecks.Fits(op, output, "output");
-        epilogue.Validate(op);
+        epilogue.Validate(op, output);
     }
 
     /// <summary>The one direct-conv launch; <see cref="ModulatedConv2d"/> reuses it with style and demod.</summary>
-    internal static void Launch(Tensor input, Tensor weight, Tensor? bias, Tensor? style, Tensor? demod, Tensor output,
+    internal static void Launch(Tensor input, Tensor weight, Tensor? style, Tensor? demod, Tensor output,
         int stride, Padding2d padding, ConvFusion fusion)
     {
         var geometry = new ConvGeometry(input.Device, input.Shape, output.Shape, weight.H, weight.W, stride, padding.Top,
             padding.Left, padding.Mode == PaddingMode.Reflect, weightInStride: weight.H * weight.W,
             weightOutStride: weight.C * weight.H * weight.W, pixelsPerItem: 2);
         var empty = ArrayView<float>.Empty;
-        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ConvGeometry, ConvFusion>(DirectKernel)(
-            geometry.Split.Threads, input.View, weight.View, bias?.View ?? empty, style?.View ?? empty, demod?.View ?? empty,
+            geometry.Split.Threads, input.View, weight.View, style?.View ?? empty, demod?.View ?? empty,
             output.View, geometry, fusion);
     }
 
     // A work item is four output channels at two horizontally adjacent output pixels (ConvGeometry).
     // Pairs whose windows lie inside the input (most of them) take the unrolled interior loop; the
     // others, and a last lone pixel of an odd row, go pixel by pixel through the border loop.
-    private static void DirectKernel(Index1D index, ArrayView<float> input, ArrayView<float> weight, ArrayView<float> bias,
+    private static void DirectKernel(Index1D index, ArrayView<float> input, ArrayView<float> weight,
         ArrayView<float> style, ArrayView<float> demod, ArrayView<float> output, ConvGeometry g, ConvFusion f)
     {
         for (int e = g.Split.Begin(index), end = g.Split.End(index); e < end; e++)
@@ -97,19 +113,19 @@ public static class Conv2d
             bool pairInside = ox + 1 < g.OW && iy0 >= 0 && ix0 >= 0 && iy0 + g.KH <= g.H && ix0 + g.Stride + g.KW <= g.W;
             if (pairInside)
             {
-                InteriorPair(input, weight, bias, style, demod, output, g, f, n, o0, oy, ox);
+                InteriorPair(input, weight, style, demod, output, g, f, n, o0, oy, ox);
             }
             else
             {
-                BorderPixel(input, weight, bias, style, demod, output, g, f, n, o0, oy, ox);
-                if (ox + 1 < g.OW) BorderPixel(input, weight, bias, style, demod, output, g, f, n, o0, oy, ox + 1);
+                BorderPixel(input, weight, style, demod, output, g, f, n, o0, oy, ox);
+                if (ox + 1 < g.OW) BorderPixel(input, weight, style, demod, output, g, f, n, o0, oy, ox + 1);
             }
         }
     }
 
     // Output pixels (oy, ox) and (oy, ox + 1), both windows inside the input: no bounds logic, taps
     // unrolled by three (a 3×3 row in one step; 7 = 3 + 3 + 1), each weight feeding both pixels.
-    private static void InteriorPair(ArrayView<float> input, ArrayView<float> weight, ArrayView<float> bias,
+    private static void InteriorPair(ArrayView<float> input, ArrayView<float> weight,
         ArrayView<float> style, ArrayView<float> demod, ArrayView<float> output, ConvGeometry g, ConvFusion f,
         int n, int o0, int oy, int ox)
     {
@@ -177,13 +193,13 @@ public static class Conv2d
         }
         int at = ((n * g.Cout + o0) * g.OH + oy) * g.OW + ox;
         int outPlane = g.OH * g.OW;
-        f.StoreBlock(output, at, outPlane, n, o0, g.Cout, a0, a1, a2, a3, bias, demod);
-        f.StoreBlock(output, at + 1, outPlane, n, o0, g.Cout, b0, b1, b2, b3, bias, demod);
+        f.StoreBlock(output, at, outPlane, n, o0, g.Cout, a0, a1, a2, a3, demod);
+        f.StoreBlock(output, at + 1, outPlane, n, o0, g.Cout, b0, b1, b2, b3, demod);
     }
 
     // One output pixel anywhere. Zero padding: the taps are clipped to the input once, so the loops read
     // memory directly. Reflect padding with the window crossing the border: every tap through the mirror map.
-    private static void BorderPixel(ArrayView<float> input, ArrayView<float> weight, ArrayView<float> bias,
+    private static void BorderPixel(ArrayView<float> input, ArrayView<float> weight,
         ArrayView<float> style, ArrayView<float> demod, ArrayView<float> output, ConvGeometry g, ConvFusion f,
         int n, int o0, int oy, int ox)
     {
@@ -227,7 +243,7 @@ public static class Conv2d
             a3 += p3 * sc;
         }
         f.StoreBlock(output, ((n * g.Cout + o0) * g.OH + oy) * g.OW + ox, g.OH * g.OW, n, o0, g.Cout, a0, a1, a2, a3,
-            bias, demod);
+            demod);
     }
 
     /// <summary>ReflectionPad2d's index map (valid for pads smaller than the size, which Validate ensures).</summary>

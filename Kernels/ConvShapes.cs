@@ -64,49 +64,23 @@ internal readonly struct ConvGeometry
 
 /// <summary>
 /// The scalings fused around a conv's sum (DESIGN.md "Performance": modulated convs scale the input
-/// by s and the output by demod instead of building per-sample weights; bias, noise and activation fuse into
-/// the epilogue):
-/// out[n,o] = act((weightScale · Σ_i style[n,i] · Σ_k W[o,i,k]·x[n,i]) · demod[n,o] + noiseWeight·noise[n,y,x] + bias[o]) · gain.
-/// Absent style / demod / noise / bias read as 1 / 1 / 0 / 0. The noise plane (StyleGAN2's NoiseInjection,
-/// which comes before FusedLeakyReLU's bias) travels inside this struct: the conv kernels have no parameter left.
+/// by s and the output by demod instead of building per-sample weights; bias, noise, activation and scale fuse
+/// into the epilogue):
+/// out[n,o] = epilogue((weightScale · Σ_i style[n,i] · Σ_k W[o,i,k]·x[n,i]) · demod[n,o]), the epilogue's terms
+/// (<see cref="EpilogueArguments"/>) travelling inside this struct. Absent style / demod read as 1.
 /// </summary>
-internal readonly struct ConvFusion
+internal readonly struct ConvFusion(float weightScale, bool hasStyle, bool hasDemod, EpilogueArguments epilogue)
 {
-    public readonly float WeightScale;
-    public readonly int HasStyle, HasDemod, HasBias;
-    public readonly ActivationFunction Epilogue;
-
-    /// <summary>-1: no noise; 0: one plane (OH×OW) shared by the batch; 1: a plane per image.</summary>
-    public readonly int NoisePerImage;
-    public readonly float NoiseWeight;
-    public readonly ArrayView<float> Noise;
-
-    public ConvFusion(float weightScale, bool hasStyle, bool hasDemod, bool hasBias, ActivationFunction epilogue)
-        : this(weightScale, hasStyle, hasDemod, hasBias, epilogue, ArrayView<float>.Empty, -1, 0f)
-    {
-    }
-
-    public ConvFusion(float weightScale, bool hasStyle, bool hasDemod, bool hasBias, ActivationFunction epilogue,
-        ArrayView<float> noise, int noisePerImage, float noiseWeight)
-    {
-        WeightScale = weightScale;
-        HasStyle = hasStyle ? 1 : 0;
-        HasDemod = hasDemod ? 1 : 0;
-        HasBias = hasBias ? 1 : 0;
-        Epilogue = epilogue;
-        Noise = noise;
-        NoisePerImage = noisePerImage;
-        NoiseWeight = noiseWeight;
-    }
+    public readonly float WeightScale = weightScale;
+    public readonly int HasStyle = hasStyle ? 1 : 0, HasDemod = hasDemod ? 1 : 0;
+    public readonly EpilogueTerms Epilogue = epilogue.Terms();
 
     /// <summary>The value written for output channel <paramref name="o"/> of sample <paramref name="n"/>.</summary>
-    public float Finish(float sum, int n, int o, int cout, ArrayView<float> bias, ArrayView<float> demod, float noise)
+    public float Finish(float sum, int n, int o, int cout, ArrayView<float> demod, float noise)
     {
         float v = sum * WeightScale;
         if (HasDemod != 0) v *= demod[n * cout + o];
-        v += noise;
-        if (HasBias != 0) v += bias[o];
-        return Epilogue.Apply(v);
+        return Epilogue.Apply(v, o, noise);
     }
 
     /// <summary>
@@ -115,14 +89,13 @@ internal readonly struct ConvFusion
     /// skipping channels past <paramref name="cout"/>.
     /// </summary>
     public void StoreBlock(ArrayView<float> output, int at, int plane, int n, int o0, int cout, float s0, float s1, float s2,
-        float s3, ArrayView<float> bias, ArrayView<float> demod)
+        float s3, ArrayView<float> demod)
     {
-        // at % plane is the pixel (y·OW + x) within its channel plane.
-        float noise = NoisePerImage < 0 ? 0f : NoiseWeight * Noise[n * NoisePerImage * plane + at % plane];
-        output[at] = Finish(s0, n, o0, cout, bias, demod, noise);
-        if (o0 + 1 < cout) output[at + plane] = Finish(s1, n, o0 + 1, cout, bias, demod, noise);
-        if (o0 + 2 < cout) output[at + 2 * plane] = Finish(s2, n, o0 + 2, cout, bias, demod, noise);
-        if (o0 + 3 < cout) output[at + 3 * plane] = Finish(s3, n, o0 + 3, cout, bias, demod, noise);
+        float noise = Epilogue.NoiseAt(n, at % plane, plane); // at % plane: the pixel y·OW + x
+        output[at] = Finish(s0, n, o0, cout, demod, noise);
+        if (o0 + 1 < cout) output[at + plane] = Finish(s1, n, o0 + 1, cout, demod, noise);
+        if (o0 + 2 < cout) output[at + 2 * plane] = Finish(s2, n, o0 + 2, cout, demod, noise);
+        if (o0 + 3 < cout) output[at + 3 * plane] = Finish(s3, n, o0 + 3, cout, demod, noise);
     }
 }
 

@@ -3,7 +3,7 @@ using ILGPU;
 namespace CineKernel.Kernels;
 
 /// <summary>
-/// Element-wise ops: fill, add, scale, axpy and the masked composite of the cinemagraph
+/// Element-wise ops: fill, add, scale, axpy, a standalone epilogue and the masked composite of the cinemagraph
 /// (DESIGN.md "Frames": the animated region over the input image).
 /// </summary>
 public static class ElementWise
@@ -45,6 +45,25 @@ public static class ElementWise
     }
 
     /// <summary>
+    /// out = epilogue(x) (<see cref="EpilogueArguments"/>: f(x + weight·noise + bias[c]·biasScale)·scale + shift) on an
+    /// N×C×H×W tensor, for an epilogue no producing kernel absorbed. May run in place (output = input).
+    /// </summary>
+    /// <exception cref="ArgumentException">Output shape differing from the input's, or epilogue tensors that do not fit.</exception>
+    public static void ApplyEpilogue(Tensor input, EpilogueArguments epilogue, Tensor output, string op = "epilogue")
+    {
+        if (input.Shape != output.Shape)
+            throw new ArgumentException($"{op}: output {output.Shape} differs from input {input.Shape}");
+        ConvChecks.SameDevice(op, input, output, "output");
+        epilogue.Validate(op, output);
+        int threads = GridStride.Threads(input.Device, output.Length);
+        var p = new EpilogueParams(output.C, output.H * output.W, output.Length, threads);
+        input.Device.Load<ArrayView<float>, ArrayView<float>, EpilogueTerms, EpilogueParams>(EpilogueKernel)(
+            threads, input.View, output.View, epilogue.Terms(), p);
+    }
+
+    internal readonly record struct EpilogueParams(int Channels, int Plane, long Count, int Threads);
+
+    /// <summary>
     /// out = m·fg + (1−m)·bg, with a one-channel mask m (N×1×H×W) broadcast over channels.
     /// </summary>
     public static void Composite(Tensor foreground, Tensor background, Tensor mask, Tensor output)
@@ -78,6 +97,15 @@ public static class ElementWise
     private static void ScaleShiftKernel(Index1D i, ArrayView<float> x, ArrayView<float> o, float scale, float shift, int stride)
     {
         for (long e = i; e < o.Length; e += stride) o[e] = x[e] * scale + shift;
+    }
+
+    private static void EpilogueKernel(Index1D i, ArrayView<float> x, ArrayView<float> o, EpilogueTerms epilogue, EpilogueParams p)
+    {
+        for (long e = i; e < p.Count; e += p.Threads)
+        {
+            long plane = e / p.Plane;
+            o[e] = epilogue.Apply(x[e], (int)(plane / p.Channels), (int)(plane % p.Channels), (int)(e % p.Plane), p.Plane);
+        }
     }
 
     private static void CompositeKernel(Index1D i, ArrayView<float> fg, ArrayView<float> bg, ArrayView<float> mask,

@@ -24,10 +24,10 @@ public readonly record struct LinearOptions()
     /// <summary>Multiplies the stored weight (equalised learning rate: lr_mul/√in).</summary>
     public float WeightScale { get; init; } = 1f;
 
-    /// <summary>Multiplies the stored bias (equalised learning rate: lr_mul).</summary>
+    /// <summary>Multiplies the stored bias (equalised learning rate: lr_mul); 1 when the epilogue comes as <see cref="EpilogueArguments"/> (its own bias scale).</summary>
     public float BiasScale { get; init; } = 1f;
 
-    /// <summary>Applied to x·Wᵀ + b in the same kernel.</summary>
+    /// <summary>Applied to x·Wᵀ + b in the same kernel; the identity when the epilogue comes as <see cref="EpilogueArguments"/>.</summary>
     public ActivationFunction Activation { get; init; } = ActivationFunction.Identity;
 
     /// <summary>
@@ -59,10 +59,10 @@ public readonly record struct LinearOptions()
 
 /// <summary>
 /// y = f(x·(W·weightScale)ᵀ + bias·biasScale), W stored Out×In as PyTorch does, with the activation f
-/// fused into the epilogue (<see cref="LinearOptions"/>). Two layouts of x and y:
+/// fused into the epilogue (<see cref="LinearOptions"/>, or any <see cref="EpilogueArguments"/> but noise). Two layouts of x and y:
 /// <list type="bullet">
-/// <item><see cref="Forward"/>: rows of features (the mapping network, the encoder heads).</item>
-/// <item><see cref="ForwardPerPixel"/>: NCHW feature maps, one row per pixel, features along C — a 1×1
+/// <item><see cref="Forward(Tensor, Tensor, Tensor, LinearOptions, EpilogueArguments)"/>: rows of features (the mapping network, the encoder heads).</item>
+/// <item><see cref="ForwardPerPixel(Tensor, Tensor, Tensor, LinearOptions, EpilogueArguments)"/>: NCHW feature maps, one row per pixel, features along C — a 1×1
 /// conv; the per-pixel mask MLPs run on feature maps without transposing them.</item>
 /// </list>
 /// Thread mappings (<see cref="LinearMapping"/>), chosen by Auto as follows. On a GPU with few rows (a
@@ -90,7 +90,15 @@ public static class Linear
     /// number of rows of Out features. <paramref name="weight"/> is Out×In (1×1×Out×In or Out×In×1×1),
     /// <paramref name="bias"/> Out values or null.
     /// </summary>
-    public static void Forward(Tensor input, Tensor weight, Tensor? bias, Tensor output, LinearOptions options)
+    public static void Forward(Tensor input, Tensor weight, Tensor? bias, Tensor output, LinearOptions options) =>
+        Forward(input, weight, output, Plain(options), Epilogue(bias, options));
+
+    /// <summary>
+    /// Rows layout as above with any <paramref name="epilogue"/> but noise (<see cref="EpilogueArguments"/>: bias
+    /// Out values, activation, scale, shift); <paramref name="options"/> then gives no activation and bias scale 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit, a noise plane, or the epilogue given twice.</exception>
+    public static void Forward(Tensor input, Tensor weight, Tensor output, LinearOptions options, EpilogueArguments epilogue)
     {
         var (outFeatures, weightColumns) = WeightDims(weight);
         int inFeatures = FeatureDim(input);
@@ -99,34 +107,50 @@ public static class Linear
         if (outputFeatures != outFeatures || output.Length != (long)rows * outFeatures)
             throw new ArgumentException(
                 $"linear: output {output.Shape} should hold {rows} rows of {outFeatures} features (input {input.Shape}, weight {weight.Shape})");
-        var p = Validate(input, weight, bias, options, rows, inFeatures, outFeatures, weightColumns) with
+        var p = Validate(input, weight, epilogue, options, rows, inFeatures, outFeatures, weightColumns) with
         {
             RowsPerImage = rows,
             XRowStride = inFeatures, XFeatureStride = 1,
             YRowStride = outFeatures, YFeatureStride = 1,
         };
-        Launch(input, weight, bias, output, options, p);
+        Launch(input, weight, output, options, p);
     }
 
     /// <summary>
     /// Per-pixel layout: <paramref name="input"/> is N×In×H×W, <paramref name="output"/> N×Out×H×W; each
     /// pixel's channel vector goes through the layer (a 1×1 convolution).
     /// </summary>
-    public static void ForwardPerPixel(Tensor input, Tensor weight, Tensor? bias, Tensor output, LinearOptions options)
+    public static void ForwardPerPixel(Tensor input, Tensor weight, Tensor? bias, Tensor output, LinearOptions options) =>
+        ForwardPerPixel(input, weight, output, Plain(options), Epilogue(bias, options));
+
+    /// <summary>
+    /// Per-pixel layout as above with any <paramref name="epilogue"/> but noise (<see cref="EpilogueArguments"/>:
+    /// bias Out values, activation, scale, shift); <paramref name="options"/> then gives no activation and bias scale 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit, a noise plane, or the epilogue given twice.</exception>
+    public static void ForwardPerPixel(Tensor input, Tensor weight, Tensor output, LinearOptions options, EpilogueArguments epilogue)
     {
         var (outFeatures, weightColumns) = WeightDims(weight);
         if (output.N != input.N || output.H != input.H || output.W != input.W || output.C != outFeatures)
             throw new ArgumentException(
                 $"linear per pixel: output {output.Shape} should be {input.N}×{outFeatures}×{input.H}×{input.W} (input {input.Shape}, weight {weight.Shape})");
         int plane = input.H * input.W;
-        var p = Validate(input, weight, bias, options, checked(input.N * plane), input.C, outFeatures, weightColumns) with
+        var p = Validate(input, weight, epilogue, options, checked(input.N * plane), input.C, outFeatures, weightColumns) with
         {
             RowsPerImage = plane,
             XImageStride = input.C * plane, XRowStride = 1, XFeatureStride = plane,
             YImageStride = outFeatures * plane, YRowStride = 1, YFeatureStride = plane,
         };
-        Launch(input, weight, bias, output, options, p);
+        Launch(input, weight, output, options, p);
     }
+
+    /// <summary>The options' bias scale and activation as epilogue arguments.</summary>
+    private static EpilogueArguments Epilogue(Tensor? bias, LinearOptions options) =>
+        new() { Bias = bias, BiasScale = options.BiasScale, Activation = options.Activation };
+
+    /// <summary>The options without the parts <see cref="Epilogue(Tensor?, LinearOptions)"/> took.</summary>
+    private static LinearOptions Plain(LinearOptions options) =>
+        options with { BiasScale = 1f, Activation = ActivationFunction.Identity };
 
     /// <summary>(Out, In) of a weight stored Out×In×1×1 or 1×1×Out×In.</summary>
     private static (int Out, int In) WeightDims(Tensor weight)
@@ -139,29 +163,31 @@ public static class Linear
     /// <summary>The feature dimension of a rows-layout tensor: its last dimension, or C for N×C×1×1.</summary>
     private static int FeatureDim(Tensor t) => t.H == 1 && t.W == 1 ? t.C : t.W;
 
-    private static GemmParams Validate(Tensor input, Tensor weight, Tensor? bias, LinearOptions options,
+    private static GemmParams Validate(Tensor input, Tensor weight, EpilogueArguments epilogue, LinearOptions options,
         int rows, int inFeatures, int outFeatures, int weightColumns)
     {
         if (options.WeightColumnOffset is not { } offset ? inFeatures != weightColumns : offset < 0 || offset + inFeatures > weightColumns)
             throw new ArgumentException(
                 $"linear: input {input.Shape} has {inFeatures} features but weight {weight.Shape} has {weightColumns} columns" +
                 (options.WeightColumnOffset is { } o ? $" (slice from column {o})" : ""));
-        if (bias is not null && bias.Length != outFeatures)
+        if (epilogue.Bias is { } bias && bias.Length != outFeatures)
             throw new ArgumentException($"linear: bias {bias.Shape} should hold {outFeatures} values (weight {weight.Shape})");
+        if (epilogue.Noise is not null) throw new ArgumentException("linear: a linear layer's epilogue takes no noise plane");
+        if (options.Activation != ActivationFunction.Identity || options.BiasScale != 1f)
+            throw new ArgumentException("linear: the activation and bias scale go in the epilogue arguments, not also in the options");
+        ConvChecks.SameDevice("linear", input, epilogue.Bias, "bias");
+        epilogue.ValidateConstants("linear");
         return new GemmParams
         {
             Rows = rows, In = inFeatures, Out = outFeatures, WeightRowStride = weightColumns,
-            WeightScale = options.WeightScale, BiasScale = options.BiasScale, Activation = options.Activation,
-            HasBias = bias is null ? 0 : 1,
+            WeightScale = options.WeightScale, Store = epilogue.Terms(),
         };
     }
 
-    private static void Launch(Tensor input, Tensor weight, Tensor? bias, Tensor output, LinearOptions options, GemmParams p)
+    private static void Launch(Tensor input, Tensor weight, Tensor output, LinearOptions options, GemmParams p)
     {
         var device = input.Device;
         var w = weight.View.SubView(options.WeightColumnOffset ?? 0);
-        // An absent bias is passed as the weight view; HasBias = 0 keeps the kernel from reading it.
-        var b = (bias ?? weight).View;
         var mapping = options.Mapping != LinearMapping.Auto ? options.Mapping
             : device.Kind == DeviceKind.Cpu ? LinearMapping.ThreadPerOutput
             : p.Rows < GroupPerOutputMaxRows ? LinearMapping.GroupPerOutput
@@ -170,15 +196,15 @@ public static class Linear
         {
             int outputs = checked(p.Rows * p.Out);
             int threads = GridStride.Threads(device, outputs);
-            device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(ThreadPerOutputKernel)(
-                threads, input.View, w, b, output.View, p with { Threads = threads });
+            device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(ThreadPerOutputKernel)(
+                threads, input.View, w, output.View, p with { Threads = threads });
             return;
         }
         if (mapping == LinearMapping.GroupPerOutput)
         {
             int group = GroupedKernels.ReductionGroupSize(device);
-            GroupedKernels.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(device, GroupPerOutputKernel)(
-                new KernelConfig(p.Rows * p.Out, group), input.View, w, b, output.View, p);
+            GroupedKernels.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(device, GroupPerOutputKernel)(
+                new KernelConfig(p.Rows * p.Out, group), input.View, w, output.View, p);
             return;
         }
 
@@ -187,8 +213,8 @@ public static class Linear
         int tilesOut = (p.Out + tile - 1) / tile;
         int tilesRows = (p.Rows + tile - 1) / tile;
         p = p with { TileSide = side, TilesOut = tilesOut };
-        GroupedKernels.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(device, TiledKernel)(
-            new KernelConfig(checked(tilesRows * tilesOut), side * side), input.View, w, b, output.View, p);
+        GroupedKernels.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(device, TiledKernel)(
+            new KernelConfig(checked(tilesRows * tilesOut), side * side), input.View, w, output.View, p);
     }
 
     /// <summary>Threads per tile side: 16 (a 64×64 tile, 256 threads) where the device allows, else 8 or 4.</summary>
@@ -215,9 +241,9 @@ public static class Linear
         public int YFeatureStride { get; init; }
         public int WeightRowStride { get; init; }
         public float WeightScale { get; init; }
-        public float BiasScale { get; init; }
-        public ActivationFunction Activation { get; init; }
-        public int HasBias { get; init; }
+
+        /// <summary>The epilogue (bias, activation, scale, shift) applied to every output as it is stored.</summary>
+        public EpilogueTerms Store { get; init; }
         public int TileSide { get; init; }
         public int TilesOut { get; init; }
         /// <summary>Threads of the thread-per-output mapping; each strides over the outputs by this.</summary>
@@ -230,23 +256,18 @@ public static class Linear
         public int YIndex(int row, int feature) =>
             row / RowsPerImage * YImageStride + row % RowsPerImage * YRowStride + feature * YFeatureStride;
 
-        public float Epilogue(float dot, ArrayView<float> bias, int feature)
-        {
-            float v = dot * WeightScale;
-            if (HasBias != 0) v += bias[feature] * BiasScale;
-            return Activation.Apply(v);
-        }
+        public float Epilogue(float dot, int row, int feature) =>
+            Store.Apply(dot * WeightScale, row / RowsPerImage, feature, row % RowsPerImage, RowsPerImage);
     }
 
     /// <summary>Thread t computes outputs t, t + Threads, … (see <see cref="GridStride.Threads"/>).</summary>
-    private static void ThreadPerOutputKernel(Index1D t, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
-        ArrayView<float> y, GemmParams p)
+    private static void ThreadPerOutputKernel(Index1D t, ArrayView<float> x, ArrayView<float> w, ArrayView<float> y, GemmParams p)
     {
         for (int i = t; i < p.Rows * p.Out; i += p.Threads)
-            ComputeOutput(i, x, w, bias, y, p);
+            ComputeOutput(i, x, w, y, p);
     }
 
-    private static void ComputeOutput(int i, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, GemmParams p)
+    private static void ComputeOutput(int i, ArrayView<float> x, ArrayView<float> w, ArrayView<float> y, GemmParams p)
     {
         int row = i / p.Out;
         int feature = i % p.Out;
@@ -255,11 +276,11 @@ public static class Linear
         float sum = 0f;
         for (int k = 0; k < p.In; k++)
             sum += x[xRow + k * p.XFeatureStride] * w[weightRow + k];
-        y[p.YIndex(row, feature)] = p.Epilogue(sum, bias, feature);
+        y[p.YIndex(row, feature)] = p.Epilogue(sum, row, feature);
     }
 
     /// <summary>One group per output (row, feature): threads stride along the input features.</summary>
-    private static void GroupPerOutputKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, GemmParams p)
+    private static void GroupPerOutputKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> y, GemmParams p)
     {
         var scratch = SharedMemory.Allocate<float>(GroupedKernels.MaxGroupSize);
         int row = Grid.IdxX / p.Out;
@@ -270,7 +291,7 @@ public static class Linear
         for (int k = Group.IdxX; k < p.In; k += Group.DimX)
             sum += x[xRow + k * p.XFeatureStride] * w[weightRow + k];
         float dot = GroupedKernels.GroupSum(sum, scratch);
-        if (Group.IdxX == 0) y[p.YIndex(row, feature)] = p.Epilogue(dot, bias, feature);
+        if (Group.IdxX == 0) y[p.YIndex(row, feature)] = p.Epilogue(dot, row, feature);
     }
 
     /// <summary>Four accumulators of one row of a thread's 4×4 output block.</summary>
@@ -295,7 +316,7 @@ public static class Linear
     /// neighbouring shared-memory words and write neighbouring outputs; which of rows/outputs is the
     /// fast thread index follows the output layout (rows layout: outputs contiguous; per-pixel: rows).
     /// </summary>
-    private static void TiledKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, GemmParams p)
+    private static void TiledKernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> y, GemmParams p)
     {
         var xTile = SharedMemory.Allocate<float>(TileDepth * MaxTile); // [k][row]
         var wTile = SharedMemory.Allocate<float>(TileDepth * MaxTile); // [k][output]
@@ -343,15 +364,15 @@ public static class Linear
         {
             int o = out0 + to + j * side;
             if (o >= p.Out) break;
-            Store(y, p, bias, row0 + tm, o, r0.Get(j));
-            Store(y, p, bias, row0 + tm + side, o, r1.Get(j));
-            Store(y, p, bias, row0 + tm + 2 * side, o, r2.Get(j));
-            Store(y, p, bias, row0 + tm + 3 * side, o, r3.Get(j));
+            StoreOutput(y, p, row0 + tm, o, r0.Get(j));
+            StoreOutput(y, p, row0 + tm + side, o, r1.Get(j));
+            StoreOutput(y, p, row0 + tm + 2 * side, o, r2.Get(j));
+            StoreOutput(y, p, row0 + tm + 3 * side, o, r3.Get(j));
         }
     }
 
-    private static void Store(ArrayView<float> y, GemmParams p, ArrayView<float> bias, int row, int feature, float dot)
+    private static void StoreOutput(ArrayView<float> y, GemmParams p, int row, int feature, float dot)
     {
-        if (row < p.Rows) y[p.YIndex(row, feature)] = p.Epilogue(dot, bias, feature);
+        if (row < p.Rows) y[p.YIndex(row, feature)] = p.Epilogue(dot, row, feature);
     }
 }

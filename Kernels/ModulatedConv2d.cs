@@ -47,21 +47,29 @@ public static class ModulatedConv2d
     /// <paramref name="demod"/> N×Cout, in any Shape4 layout with that many elements.
     /// </summary>
     public static void Forward(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor? bias, Tensor output,
-        float weightScale, ActivationFunction? epilogue = null, Tensor? noise = null, float noiseWeight = 0f)
+        float weightScale, ActivationFunction? epilogue = null, Tensor? noise = null, float noiseWeight = 0f) =>
+        Forward(input, weight, style, demod, output, weightScale, StyledConvEpilogue(bias, epilogue, noise, noiseWeight));
+
+    /// <summary>
+    /// The plain modulated conv (N×Cin×H×W → N×Cout×H×W, K odd) with any <paramref name="epilogue"/> in its store
+    /// (<see cref="EpilogueArguments"/>: noise plane 1×1×H×W or N×1×H×W, bias Cout, activation, scale, shift).
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit.</exception>
+    public static void Forward(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor output, float weightScale,
+        EpilogueArguments epilogue)
     {
-        var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
             throw new ArgumentException($"{Op}: weight {weight.Shape} must have a square kernel");
         var padding = Padding2d.Uniform(weight.H / 2);
-        Conv2d.Validate(Op, input, weight, bias, output, 1, padding, ep);
+        Conv2d.Validate(Op, input, weight, epilogue, output, 1, padding);
         ValidateModulation(input, weight, style, demod);
-        ValidateNoise(noise, output);
-        Conv2d.Launch(input, weight, bias, style, demod, output, 1, padding,
-            new ConvFusion(weightScale, true, demod is not null, bias is not null, ep, noise?.View ?? ArrayView<float>.Empty,
-                noise is null ? -1 : noise.N == 1 ? 0 : 1, noiseWeight));
+        Conv2d.Launch(input, weight, style, demod, output, 1, padding, new ConvFusion(weightScale, true, demod is not null, epilogue));
     }
 
-    /// <summary>The intermediate of <see cref="ForwardUpsample"/>: the transposed conv's output, N×Cout×(2H+K−2)×(2W+K−2).</summary>
+    private static EpilogueArguments StyledConvEpilogue(Tensor? bias, ActivationFunction? activation, Tensor? noise, float noiseWeight) =>
+        new() { Bias = bias, Activation = activation ?? ActivationFunction.Identity, Noise = noise, NoiseWeight = noiseWeight };
+
+    /// <summary>The intermediate of <see cref="ForwardUpsample(Tensor, Tensor, Tensor, Tensor?, Tensor, Tensor, Tensor, float, EpilogueArguments)"/>: the transposed conv's output, N×Cout×(2H+K−2)×(2W+K−2).</summary>
     public static Shape4 UpsampleScratchShape(Shape4 input, Shape4 weight) =>
         TransposedConv2d.OutputShape(input, weight.N, weight.H, weight.W, 2);
 
@@ -88,31 +96,31 @@ public static class ModulatedConv2d
     /// </summary>
     public static void ForwardUpsample(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor blurKernel,
         Tensor scratch, Tensor? bias, Tensor output, float weightScale, ActivationFunction? epilogue = null,
-        Tensor? noise = null, float noiseWeight = 0f)
+        Tensor? noise = null, float noiseWeight = 0f) =>
+        ForwardUpsample(input, weight, style, demod, blurKernel, scratch, output, weightScale,
+            StyledConvEpilogue(bias, epilogue, noise, noiseWeight));
+
+    /// <summary>
+    /// The upsampling modulated conv as above with any <paramref name="epilogue"/> fused into the blur's store
+    /// (<see cref="EpilogueArguments"/>; a noise plane is 1×1×OH×OW or N×1×OH×OW of the output).
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit, or output overlapping the scratch.</exception>
+    public static void ForwardUpsample(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor blurKernel,
+        Tensor scratch, Tensor output, float weightScale, EpilogueArguments epilogue)
     {
-        var ep = epilogue ?? ActivationFunction.Identity;
         if (weight.H != weight.W)
             throw new ArgumentException($"{Op}: weight {weight.Shape} must have a square kernel");
         if (weight.C != input.C)
             throw new ArgumentException($"{Op}: weight {weight.Shape} (Cout×Cin×K×K) expects {weight.C} input channels, input {input.Shape} has {input.C}");
         if (blurKernel.H != blurKernel.W)
             throw new ArgumentException($"{Op}: blur kernel {blurKernel.Shape} must be square");
-        TransposedConv2d.Validate(Op, input, weight, null, scratch, weight.N, 2, ActivationFunction.Identity);
+        TransposedConv2d.Validate(Op, input, weight, EpilogueArguments.Identity, scratch, weight.N, 2);
         ValidateModulation(input, weight, style, demod);
         ConvChecks.Disjoint(Op, output, scratch, "scratch");
-        TransposedConv2d.Launch(input, weight, null, style, demod, scratch, 2,
+        TransposedConv2d.Launch(input, weight, style, demod, scratch, 2,
             weightInStride: weight.H * weight.W, weightOutStride: weight.C * weight.H * weight.W,
-            new ConvFusion(weightScale, true, demod is not null, false, ActivationFunction.Identity));
-        Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), bias, ep, noise, noiseWeight);
-    }
-
-    /// <summary>StyledConv's noise plane: 1×1×OH×OW (shared by the batch) or N×1×OH×OW.</summary>
-    private static void ValidateNoise(Tensor? noise, Tensor output)
-    {
-        if (noise is null) return;
-        ConvChecks.SameDevice(Op, output, noise, "noise");
-        if (noise.C != 1 || noise.H != output.H || noise.W != output.W || (noise.N != 1 && noise.N != output.N))
-            throw new ArgumentException($"{Op}: noise {noise.Shape} must be 1×1×{output.H}×{output.W} or {output.N}×1×{output.H}×{output.W}");
+            new ConvFusion(weightScale, true, demod is not null, EpilogueArguments.Identity));
+        Upfirdn2d.Forward(scratch, blurKernel, output, UpsampleBlurParams(blurKernel.H, weight.H), epilogue);
     }
 
     private static void ValidateModulation(Tensor input, Tensor weight, Tensor style, Tensor? demod)

@@ -6,7 +6,7 @@ namespace CineKernel.Kernels;
 /// Transposed 2-D convolution with padding 0 (torch's conv_transpose2d): every input pixel (iy, ix)
 /// adds x·W[i,o,ky,kx] to output (iy·s+ky, ix·s+kx), so the output is ((H−1)·s+KH)×((W−1)·s+KW).
 /// Weight layout Cin×Cout×KH×KW. StyleGAN2's upsampling conv is this with stride 2 followed by a blur
-/// (DESIGN.md "Modulated conv"; <see cref="ModulatedConv2d.ForwardUpsample"/>).
+/// (DESIGN.md "Modulated conv"; <see cref="ModulatedConv2d.ForwardUpsample(Tensor, Tensor, Tensor, Tensor?, Tensor, Tensor, Tensor, float, EpilogueArguments)"/>).
 /// </summary>
 public static class TransposedConv2d
 {
@@ -22,27 +22,25 @@ public static class TransposedConv2d
     public static void Forward(Tensor input, Tensor weight, Tensor? bias, Tensor output, int stride,
         float weightScale = 1f, ActivationFunction? epilogue = null)
     {
-        var ep = epilogue ?? ActivationFunction.Identity;
+        var ep = new EpilogueArguments { Bias = bias, Activation = epilogue ?? ActivationFunction.Identity };
         if (weight.N != input.C)
             throw new ArgumentException($"{Op}: weight {weight.Shape} (Cin×Cout×KH×KW) expects {weight.N} input channels, input {input.Shape} has {input.C}");
-        Validate(Op, input, weight, bias, output, cout: weight.C, stride, ep);
-        Launch(input, weight, bias, style: null, demod: null, output, stride, weightInStride: weight.C * weight.H * weight.W,
-            weightOutStride: weight.H * weight.W, new ConvFusion(weightScale, false, false, bias is not null, ep));
+        Validate(Op, input, weight, ep, output, cout: weight.C, stride);
+        Launch(input, weight, style: null, demod: null, output, stride, weightInStride: weight.C * weight.H * weight.W,
+            weightOutStride: weight.H * weight.W, new ConvFusion(weightScale, false, false, ep));
     }
 
-    internal static void Validate(string op, Tensor input, Tensor weight, Tensor? bias, Tensor output, int cout, int stride,
-        ActivationFunction epilogue)
+    internal static void Validate(string op, Tensor input, Tensor weight, EpilogueArguments epilogue, Tensor output, int cout, int stride)
     {
         ConvChecks.SameDevice(op, input, weight, "weight");
-        ConvChecks.SameDevice(op, input, bias, "bias");
         ConvChecks.SameDevice(op, input, output, "output");
         if (stride < 1) throw new ArgumentException($"{op}: stride {stride} must be at least 1");
-        ConvChecks.Length(op, bias, cout, "bias", "one per output channel");
+        ConvChecks.Length(op, epilogue.Bias, cout, "bias", "one per output channel");
         ConvChecks.OutputShape(op, output, OutputShape(input.Shape, cout, weight.H, weight.W, stride));
         ConvChecks.Disjoint(op, output, input, "input");
         ConvChecks.Fits(op, input, "input");
         ConvChecks.Fits(op, output, "output");
-        epilogue.Validate(op);
+        epilogue.Validate(op, output);
     }
 
     /// <summary>
@@ -50,22 +48,22 @@ public static class TransposedConv2d
     /// upsampling conv passes its Cout×Cin weight as is and reads it transposed, as the original's
     /// weight.transpose(1, 2) does, without a copy.
     /// </summary>
-    internal static void Launch(Tensor input, Tensor weight, Tensor? bias, Tensor? style, Tensor? demod, Tensor output,
+    internal static void Launch(Tensor input, Tensor weight, Tensor? style, Tensor? demod, Tensor output,
         int stride, int weightInStride, int weightOutStride, ConvFusion fusion)
     {
         var geometry = new ConvGeometry(input.Device, input.Shape, output.Shape, weight.H, weight.W, stride, padTop: 0,
             padLeft: 0, reflect: false, weightInStride, weightOutStride, pixelsPerItem: 1);
         var empty = ArrayView<float>.Empty;
-        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ConvGeometry, ConvFusion>(GatherKernel)(
-            geometry.Split.Threads, input.View, weight.View, bias?.View ?? empty, style?.View ?? empty, demod?.View ?? empty,
+            geometry.Split.Threads, input.View, weight.View, style?.View ?? empty, demod?.View ?? empty,
             output.View, geometry, fusion);
     }
 
     // Gather form, no atomics; a work item is a block of four output channels at one output pixel
     // (ConvGeometry). Output row y receives the taps ky ≡ y (mod s) from input row (y − ky)/s, when
     // that row exists; likewise for x.
-    private static void GatherKernel(Index1D index, ArrayView<float> input, ArrayView<float> weight, ArrayView<float> bias,
+    private static void GatherKernel(Index1D index, ArrayView<float> input, ArrayView<float> weight,
         ArrayView<float> style, ArrayView<float> demod, ArrayView<float> output, ConvGeometry g, ConvFusion f)
     {
         int s = g.Stride;
@@ -114,7 +112,7 @@ public static class TransposedConv2d
                 a3 += p3 * sc;
             }
             f.StoreBlock(output, ((n * g.Cout + o0) * g.OH + y) * g.OW + x, g.OH * g.OW, n, o0, g.Cout, a0, a1, a2, a3,
-                bias, demod);
+                demod);
         }
     }
 }

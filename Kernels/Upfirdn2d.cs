@@ -8,8 +8,8 @@ namespace CineKernel.Kernels;
 /// convolve with the 2-D kernel (a true convolution: the kernel is flipped), keep every down-th sample.
 /// Output size per axis: (in·up + pad0 + pad1 − k) / down + 1.
 /// Serves the blur after the transposed conv (up 1, pad (1,1), kernel × 4) and toRGB's skip upsampling
-/// (up 2, pad (2,1), kernel × 4). An epilogue (a noise plane × weight, per-channel bias, activation, gain) can be
-/// fused after it.
+/// (up 2, pad (2,1), kernel × 4). An epilogue (<see cref="EpilogueArguments"/>: a noise plane × weight, per-channel
+/// bias, activation, scale, shift) can be fused after it.
 /// </summary>
 public static class Upfirdn2d
 {
@@ -47,52 +47,49 @@ public static class Upfirdn2d
     /// <paramref name="noise"/> (1×1×OH×OW or N×1×OH×OW) when a noise plane is given.
     /// </summary>
     public static void Forward(Tensor input, Tensor kernel, Tensor output, UpfirdnParams p, Tensor? bias = null,
-        ActivationFunction? epilogue = null, Tensor? noise = null, float noiseWeight = 0f)
+        ActivationFunction? epilogue = null, Tensor? noise = null, float noiseWeight = 0f) =>
+        Forward(input, kernel, output, p, new EpilogueArguments
+        {
+            Bias = bias, Activation = epilogue ?? ActivationFunction.Identity, Noise = noise, NoiseWeight = noiseWeight,
+        });
+
+    /// <summary>
+    /// Runs upfirdn2d (N×C×H×W → N×C×OH×OW, <see cref="OutputShape"/>) into <paramref name="output"/> (allocated by
+    /// the caller, not aliasing the input) with any <paramref name="epilogue"/> in its store
+    /// (<see cref="EpilogueArguments"/>: noise plane 1×1×OH×OW or N×1×OH×OW, bias C, activation, scale, shift).
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not fit, or up or down below 1.</exception>
+    public static void Forward(Tensor input, Tensor kernel, Tensor output, UpfirdnParams p, EpilogueArguments epilogue)
     {
-        var ep = epilogue ?? ActivationFunction.Identity;
         ConvChecks.SameDevice(Op, input, kernel, "kernel");
-        ConvChecks.SameDevice(Op, input, bias, "bias");
         ConvChecks.SameDevice(Op, input, output, "output");
         if (p.Up < 1 || p.Down < 1) throw new ArgumentException($"{Op}: up {p.Up} and down {p.Down} must be at least 1");
         if (kernel.N != 1 || kernel.C != 1)
             throw new ArgumentException($"{Op}: kernel {kernel.Shape} must be a single KH×KW matrix");
         if (input.H * p.Up + p.PadY0 + p.PadY1 < kernel.H || input.W * p.Up + p.PadX0 + p.PadX1 < kernel.W)
             throw new ArgumentException($"{Op}: kernel {kernel.H}×{kernel.W} is larger than the padded input {input.Shape} {p}");
-        ConvChecks.Length(Op, bias, input.C, "bias", "one per channel");
+        ConvChecks.Length(Op, epilogue.Bias, input.C, "bias", "one per channel");
         var outputShape = OutputShape(input.Shape, kernel.H, kernel.W, p);
         ConvChecks.OutputShape(Op, output, outputShape);
-        ConvChecks.SameDevice(Op, input, noise, "noise");
-        if (noise is not null && (noise.C != 1 || noise.H != outputShape.H || noise.W != outputShape.W || (noise.N != 1 && noise.N != input.N)))
-            throw new ArgumentException($"{Op}: noise {noise.Shape} must be 1×1×{outputShape.H}×{outputShape.W} or {input.N}×1×{outputShape.H}×{outputShape.W}");
         ConvChecks.Disjoint(Op, output, input, "input");
         ConvChecks.Fits(Op, input, "input");
         ConvChecks.Fits(Op, output, "output");
-        ep.Validate(Op);
+        epilogue.Validate(Op, output);
 
-        var geometry = new UpfirdnGeometry(input.Device, input.Shape, output.Shape, kernel.H, kernel.W, p, bias is not null,
-            noise is null ? -1 : noise.N == 1 ? 0 : 1, noiseWeight);
-        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, UpfirdnGeometry,
-            ActivationFunction>(UpfirdnKernel)(geometry.Split.Threads, input.View, kernel.View, bias?.View ?? ArrayView<float>.Empty,
-            noise?.View ?? ArrayView<float>.Empty, output.View, geometry, ep);
+        var geometry = new UpfirdnGeometry(input.Device, input.Shape, output.Shape, kernel.H, kernel.W, p);
+        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, UpfirdnGeometry, EpilogueTerms>(UpfirdnKernel)(
+            geometry.Split.Threads, input.View, kernel.View, output.View, geometry, epilogue.Terms());
     }
 
     internal readonly struct UpfirdnGeometry
     {
-        public readonly int C, H, W, OH, OW, KH, KW, Up, Down, PadY0, PadX0, HasBias;
-
-        /// <summary>-1: no noise; 0: one plane shared by the batch; 1: a plane per image.</summary>
-        public readonly int NoisePerImage;
-        public readonly float NoiseWeight;
+        public readonly int C, H, W, OH, OW, KH, KW, Up, Down, PadY0, PadX0;
         public readonly WorkSplit Split;
 
-        public UpfirdnGeometry(ComputeDevice device, Shape4 input, Shape4 output, int kh, int kw, UpfirdnParams p, bool hasBias,
-            int noisePerImage = -1, float noiseWeight = 0f)
+        public UpfirdnGeometry(ComputeDevice device, Shape4 input, Shape4 output, int kh, int kw, UpfirdnParams p)
         {
-            NoisePerImage = noisePerImage;
-            NoiseWeight = noiseWeight;
             C = input.C; H = input.H; W = input.W; OH = output.H; OW = output.W;
             KH = kh; KW = kw; Up = p.Up; Down = p.Down; PadY0 = p.PadY0; PadX0 = p.PadX0;
-            HasBias = hasBias ? 1 : 0;
             Split = WorkSplit.For(device, output.Length);
         }
     }
@@ -101,8 +98,8 @@ public static class Upfirdn2d
     // u = y·down − pad0 + j for taps j = 0..KH−1 with the kernel flipped (K[KH−1−j]); only u that are
     // multiples of up and inside the input are non-zero, so the loop starts at the first such j and
     // steps by up.
-    private static void UpfirdnKernel(Index1D index, ArrayView<float> input, ArrayView<float> kernel, ArrayView<float> bias,
-        ArrayView<float> noise, ArrayView<float> output, UpfirdnGeometry g, ActivationFunction epilogue)
+    private static void UpfirdnKernel(Index1D index, ArrayView<float> input, ArrayView<float> kernel, ArrayView<float> output,
+        UpfirdnGeometry g, EpilogueTerms epilogue)
     {
         for (int i = g.Split.Begin(index), end = g.Split.End(index); i < end; i++)
         {
@@ -128,10 +125,8 @@ public static class Upfirdn2d
                     acc += input[inRow + (ux0 + jx) / g.Up] * kernel[kRow - jx];
             }
 
-            // StyledConv order (DESIGN.md "Generator"): noise, then bias, then the activation.
-            if (g.NoisePerImage >= 0) acc += g.NoiseWeight * noise[planeIndex / g.C * g.NoisePerImage * g.OH * g.OW + y * g.OW + x];
-            if (g.HasBias != 0) acc += bias[planeIndex % g.C];
-            output[i] = epilogue.Apply(acc);
+            // StyledConv order (DESIGN.md "Generator"): noise, then bias, then the activation (EpilogueArguments).
+            output[i] = epilogue.Apply(acc, planeIndex / g.C, planeIndex % g.C, y * g.OW + x, g.OH * g.OW);
         }
     }
 
