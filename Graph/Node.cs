@@ -1,15 +1,5 @@
 namespace CineKernel.Graph;
 
-/// <summary>When a node runs (DESIGN.md "Performance": hoist what does not depend on the frame).</summary>
-public enum Schedule
-{
-    /// <summary>Runs once per cinemagraph (or once per call of a plain network).</summary>
-    Once,
-
-    /// <summary>Runs for every frame.</summary>
-    PerFrame,
-}
-
 /// <summary>One op applied to values, producing one value (an effect value for an <see cref="EffectOp"/>).</summary>
 public sealed class Node
 {
@@ -31,13 +21,9 @@ public sealed class Node
     /// hoisting (a node after a per-frame node is per-frame) but take no memory. Always earlier nodes of the graph.
     /// </summary>
     public IReadOnlyList<Node> After { get; }
+
+    /// <summary>The value the node writes (an effect value for an <see cref="EffectOp"/>).</summary>
     public Value Output { get; internal set; } = null!;
-
-    /// <summary>Set by the scheduler.</summary>
-    public Schedule Schedule { get; internal set; }
-
-    /// <summary>Names of the epilogue ops fused into this node, in order (set by the scheduler).</summary>
-    public List<string> Fused { get; } = new();
 
     public override string ToString() =>
         $"#{Id} {Op.Name}({string.Join(", ", Inputs.Select(v => "%" + v.Id))}){(After.Count > 0 ? $" after {string.Join(", ", After.Select(n => "#" + n.Id))}" : "")} -> %{Output.Id}";

@@ -2,23 +2,6 @@ using ILGPU;
 
 namespace CineKernel.Kernels;
 
-/// <summary>How a conv fills the border: zeros, or a mirror image without repeating the edge
-/// (torch ReflectionPad2d: for input a b c d, pad 2 reads c b | a b c d | c b).</summary>
-public enum PaddingMode
-{
-    Zeros = 0,
-    Reflect = 1,
-}
-
-/// <summary>Per-side padding of a 2-D conv.</summary>
-public readonly record struct Padding2d(int Top, int Bottom, int Left, int Right, PaddingMode Mode = PaddingMode.Zeros)
-{
-    /// <summary>The same padding on every side (torch's <c>padding=p</c>, or ReflectionPad2d(p) + conv).</summary>
-    public static Padding2d Uniform(int pad, PaddingMode mode = PaddingMode.Zeros) => new(pad, pad, pad, pad, mode);
-
-    public override string ToString() => $"(top {Top}, bottom {Bottom}, left {Left}, right {Right}, {Mode})";
-}
-
 /// <summary>
 /// The index geometry of a conv or transposed conv, as the kernels see it. The weight is addressed
 /// through two strides so one kernel serves both the Cout×Cin×KH×KW layout and a transposed one

@@ -99,14 +99,6 @@ public class ArchitectureTests
         @"^public (?:(?:sealed|static|abstract|readonly|partial|unsafe) )*(?:record struct|record|class|struct|enum|interface|delegate [\w<>\[\], ]+?) (\w+)",
         RegexOptions.Multiline);
 
-    /// <summary>Files that still hold several public types (issue 10 item 7); the list only shrinks.</summary>
-    private static readonly string[] SeveralPublicTypes =
-    [
-        "Kernels/ConvShapes.cs", "Kernels/Linear.cs",
-        "Kernels/Conv2d.cs", "Kernels/Activation.cs",
-        "Graph/Value.cs", "Graph/Op.cs", "Graph/Node.cs", "Graph/ExecutionPlan.cs", "Graph/ComputeGraph.cs",
-    ];
-
     [Test]
     public void OnePublicTypePerFileNamedAfterIt()
     {
@@ -116,13 +108,10 @@ public class ArchitectureTests
             string rel = Relative(file);
             if (rel.StartsWith("Graph/Ops/", StringComparison.Ordinal)) continue; // op families, one family per file
             var names = TopLevelPublicType.Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value).ToList();
-            bool listed = SeveralPublicTypes.Contains(rel);
-            if (names.Count > 1 && !listed)
+            if (names.Count > 1)
                 offenders.Add($"{rel}: {string.Join(", ", names)}");
             else if (names.Count == 1 && names[0] != Path.GetFileNameWithoutExtension(file))
                 offenders.Add($"{rel}: holds {names[0]}");
-            else if (listed && names.Count <= 1)
-                offenders.Add($"{rel}: one type now; take it off {nameof(SeveralPublicTypes)}");
         }
         Assert.That(offenders, Is.Empty);
     }
