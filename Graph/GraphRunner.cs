@@ -52,7 +52,7 @@ public sealed class GraphRunner : IDisposable
             }
             if (plan.Memory.ArenaFloats > 0)
             {
-                var arena = device.Accelerator.Allocate1D<float>(plan.Memory.ArenaFloats);
+                var arena = device.AllocateFloats(plan.Memory.ArenaFloats);
                 owned.Add(arena);
                 foreach (var v in plan.Memory.Values)
                     tensors[v] = new Tensor(device, arena.View.SubView(plan.Memory.OffsetOf(v), v.Shape.Length), v.Shape);

@@ -45,6 +45,14 @@ public sealed class ComputeDevice : IDisposable
         return Open(string.IsNullOrWhiteSpace(name) ? "auto" : name.Trim());
     }
 
+    /// <summary>
+    /// Opens a device by name: <c>auto</c> (CUDA, then OpenCL, then the CPU; <see cref="OpenFromEnvironment"/> reads
+    /// <see cref="EnvironmentVariable"/> instead), <c>cuda</c>, <c>opencl</c> or <c>cpu</c>. Dispose it to release
+    /// the accelerator and every kernel compiled for it.
+    /// </summary>
+    /// <param name="name">One of <see cref="Names"/>, any case.</param>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
+    /// <exception cref="InvalidOperationException">No device of that kind is present.</exception>
     public static ComputeDevice Open(string name)
     {
         string key = name.ToLowerInvariant();
@@ -133,10 +141,22 @@ public sealed class ComputeDevice : IDisposable
     public Tensor Allocate(Shape4 shape)
     {
         if (shape.Length <= 0) throw new ArgumentException($"cannot allocate an empty tensor of shape {shape}");
-        var buffer = Accelerator.Allocate1D<float>(shape.Length);
+        var buffer = AllocateFloats(shape.Length);
+        return new Tensor(this, buffer.View, shape, buffer);
+    }
+
+    /// <summary>
+    /// Allocates <paramref name="count"/> zero-filled floats (a graph's arena, a tensor's storage). On the CPU, large
+    /// buffers are advised to use huge pages before the zero-fill first touches them (<see cref="HostMemory"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is not positive.</exception>
+    public MemoryBuffer1D<float, Stride1D.Dense> AllocateFloats(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var buffer = Accelerator.Allocate1D<float>(count);
         if (Kind == DeviceKind.Cpu) HostMemory.AdviseHugePages(buffer.NativePtr, buffer.LengthInBytes);
         buffer.MemSetToZero(Stream);
-        return new Tensor(this, buffer.View, shape, buffer);
+        return buffer;
     }
 
     public Tensor Allocate(int n, int c, int h, int w) => Allocate(new Shape4(n, c, h, w));

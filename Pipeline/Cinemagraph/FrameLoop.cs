@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ILGPU.Runtime;
 using CineKernel.Kernels;
+using CineKernel.Pipeline.IO;
 
 namespace CineKernel.Pipeline.Cinemagraph;
 
@@ -29,5 +30,16 @@ internal static class FrameLoop
             callback += Stopwatch.GetElapsedTime(before).TotalSeconds;
         }
         return (clock.Elapsed.TotalSeconds, callback);
+    }
+
+    /// <summary>Frames 0..N−1 from <paramref name="renderFrame"/>, each a new S×S <see cref="RgbPlanes"/> clamped to [0, 1].</summary>
+    public static IEnumerable<RgbPlanes> Clamped(int frameCount, int size, Func<int, float[]> renderFrame)
+    {
+        for (int t = 0; t < frameCount; t++)
+        {
+            var data = renderFrame(t);
+            for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
+            yield return new RgbPlanes(size, size, data);
+        }
     }
 }

@@ -101,8 +101,7 @@ public sealed class StyleCineGanRenderer : IDisposable
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new CinemagraphOptions();
-        if (options.FrameCount is < 2 or > CinemagraphOptions.MaxFrames)
-            throw new ArgumentOutOfRangeException(nameof(options), options.FrameCount, $"frame count must be in 2..{CinemagraphOptions.MaxFrames}");
+        options.ValidateFrameCount();
         var r = new StyleCineGanRenderer(device, options);
         try
         {
@@ -250,7 +249,10 @@ public sealed class StyleCineGanRenderer : IDisposable
         return frames.Output(FrameOutput);
     }
 
-    /// <summary>Renders frame t and copies it to the host (3×S×S floats in [0, 1], not clamped).</summary>
+    /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]; no stage timings).</summary>
+    public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Size, RenderFrame);
+
+    /// <summary>Renders frame t and copies it to the host (3×S×S floats, nominally [0, 1], not clamped).</summary>
     public float[] RenderFrame(int t)
     {
         Schedule.Alpha(t); // range check

@@ -208,16 +208,8 @@ public sealed class WeightFreeRenderer : IDisposable
         }
     }
 
-    /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]).</summary>
-    public IEnumerable<RgbPlanes> Frames()
-    {
-        for (int t = 0; t < FrameCount; t++)
-        {
-            var data = RenderFrame(t);
-            for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
-            yield return new RgbPlanes(Size, Size, data);
-        }
-    }
+    /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]; no stage timings).</summary>
+    public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Size, RenderFrame);
 
     public void Dispose() => runner.Dispose();
 }

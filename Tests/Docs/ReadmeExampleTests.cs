@@ -35,6 +35,7 @@ public class ReadmeExampleTests : FileTestBase
         program = Substitute(program, "\"samples/", Literal(Path.Combine(RepositoryPaths.Root, "samples")) + " + \"/");
         program = Substitute(program, "\"out.mp4\"", Literal(Path.Combine(Dir, "out.mp4")));
         program = Substitute(program, "\"weights\"", Literal(weights));
+        program = Substitute(program, "\"full.mp4\"", Literal(Path.Combine(Dir, "full.mp4")));
 
         var assembly = Compile(program);
         var output = new StringWriter();
@@ -49,6 +50,7 @@ public class ReadmeExampleTests : FileTestBase
             Console.SetOut(console);
         }
         Assert.That(new FileInfo(Path.Combine(Dir, "out.mp4")).Length, Is.GreaterThan(1000), "the first example writes out.mp4");
+        Assert.That(new FileInfo(Path.Combine(Dir, "full.mp4")).Length, Is.GreaterThan(1000), "the full method's example writes full.mp4");
         Assert.That(output.ToString(), Does.Match(@"integrate \d+\.\d s, frames \d+\.\d s"));
     }
 
