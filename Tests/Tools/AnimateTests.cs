@@ -209,6 +209,15 @@ public class AnimateTests : CliTestBase
         return Directory.GetFiles(output, "*.png").Order().Select(Image.Load<Rgb24>).ToList();
     }
 
+    /// <summary>A 64×64 mask PNG: black left of the sample's mask edge, <paramref name="animated"/> from it on.</summary>
+    private string HalfMask(string name, Rgb24 animated)
+    {
+        string path = PathOf(name);
+        using var image = IoTestFiles.Make(64, 64, (x, _) => x >= AnimateSample.MaskStart(64) ? animated : new Rgb24(0, 0, 0));
+        image.SaveAsPng(path);
+        return path;
+    }
+
     private static void AssertSameFrames(List<Image<Rgb24>> actual, List<Image<Rgb24>> expected, string what)
     {
         Assert.That(actual, Has.Count.EqualTo(expected.Count));
@@ -227,9 +236,7 @@ public class AnimateTests : CliTestBase
     public void LabelMaskSavedAsZeroOneIsReadAsLabelsWithANote()
     {
         // The sample's mask saved as labels (1 where it is white): the same frames, and a note on stderr.
-        string mask = PathOf("labels.png");
-        using (var labels = IoTestFiles.Make(64, 64, (x, _) => x >= AnimateSample.MaskStart(64) ? new Rgb24(1, 1, 1) : new Rgb24(0, 0, 0)))
-            labels.SaveAsPng(mask);
+        string mask = HalfMask("labels.png", new Rgb24(1, 1, 1));
         var expected = FramesWith(null, "sample", out _);
         var actual = FramesWith(mask, "labels", out string stderr);
         Assert.That(stderr, Does.Contain($"cinekernel: note: mask '{mask}': its largest value is 1, so it is read as a label image"));
@@ -259,9 +266,7 @@ public class AnimateTests : CliTestBase
     {
         // The right half at 40% grey: it moves (the frames leave the photo) but less than at 100%, and the black
         // half stays exactly the photo.
-        string mask = PathOf("grey.png");
-        using (var grey = IoTestFiles.Make(64, 64, (x, _) => x >= AnimateSample.MaskStart(64) ? new Rgb24(102, 102, 102) : new Rgb24(0, 0, 0)))
-            grey.SaveAsPng(mask);
+        string mask = HalfMask("grey.png", new Rgb24(102, 102, 102));
         var full = FramesWith(null, "sample", out _);
         var soft = FramesWith(mask, "grey", out _);
         using var photo = Image.Load<Rgb24>(Path.Combine(Sample, "scene.png"));
