@@ -75,10 +75,17 @@ internal static class ImageFileReader
     /// Identify, check, decode to 8-bit RGB and apply the EXIF orientation (so a phone photo comes out
     /// upright, as it displays). Alpha is dropped, not composited.
     /// </summary>
-    public static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide) => Read(path, role, maxSide, Shared);
+    public static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide) => Read<Rgb24>(path, role, maxSide, Shared);
+
+    /// <summary>As <see cref="Read(string, string, int)"/>, decoded to 8-bit RGBA: alpha is kept (255 where the file has none).</summary>
+    public static (Image<Rgba32> Image, Header Header) ReadWithAlpha(string path, string role, int maxSide) => Read<Rgba32>(path, role, maxSide, Shared);
 
     /// <summary><see cref="Read(string, string, int)"/> with another configuration (a test's own budget).</summary>
-    internal static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide, Configuration configuration)
+    internal static (Image<Rgb24> Image, Header Header) Read(string path, string role, int maxSide, Configuration configuration) =>
+        Read<Rgb24>(path, role, maxSide, configuration);
+
+    private static (Image<TPixel> Image, Header Header) Read<TPixel>(string path, string role, int maxSide, Configuration configuration)
+        where TPixel : unmanaged, IPixel<TPixel>
     {
         Header header = Identify(path, role, maxSide, configuration);
         byte[] bytes;
@@ -100,10 +107,10 @@ internal static class ImageFileReader
         if (damage is not null)
             throw new MediaFileException(path, $"{role} '{path}': {damage}; the {header.Format} file is truncated or corrupt.");
 
-        Image<Rgb24> image;
+        Image<TPixel> image;
         try
         {
-            image = Image.Load<Rgb24>(configuration, bytes);
+            image = Image.Load<TPixel>(configuration, bytes);
         }
         catch (Exception e) when (OverBudget(e) is { } budget)
         {

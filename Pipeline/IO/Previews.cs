@@ -65,9 +65,10 @@ public static class Previews
     }
 
     /// <summary>
-    /// Saves the photo with the animated region tinted: where the mask is 1 the pixel is blended 45% toward
-    /// magenta-red, elsewhere it is left alone. The mask (maskWidth×maskHeight, values ≥ 0.5 animated) is
-    /// sampled at the nearest position, so it may be at the motion's resolution while the photo is larger.
+    /// Saves the photo with the animated region tinted in proportion to the mask: where the mask is 1 the pixel is
+    /// blended 45% toward magenta-red, where it is m by 45%·m, where it is 0 it is left alone. The mask
+    /// (maskWidth×maskHeight, values in [0, 1]) is sampled at the nearest position, so it may be at the motion's
+    /// resolution while the photo is larger.
     /// </summary>
     public static void SaveMaskOverlay(string path, RgbPlanes image, ReadOnlySpan<float> mask, int maskWidth, int maskHeight)
     {
@@ -85,10 +86,11 @@ public static class Previews
             for (int x = 0; x < image.Width; x++)
             {
                 int mx = Math.Min(maskWidth - 1, (int)((x + 0.5) * maskWidth / image.Width));
-                if (!(mask[my * maskWidth + mx] >= 0.5f)) continue;
+                float m = strength * Math.Clamp(mask[my * maskWidth + mx], 0f, 1f);
+                if (!(m > 0f)) continue;
                 int i = y * image.Width + x;
                 for (int c = 0; c < 3; c++)
-                    overlay.Data[c * n + i] = (1 - strength) * image.Data[c * n + i] + strength * tint[c];
+                    overlay.Data[c * n + i] = (1 - m) * image.Data[c * n + i] + m * tint[c];
             }
         }
         Save(path, overlay);

@@ -1,8 +1,10 @@
 namespace CineKernel.Pipeline.Mask;
 
 /// <summary>
-/// What moves: one weight per pixel of a <see cref="Width"/>×<see cref="Height"/> grid, 1 animated, 0 static
-/// (values in [0, 1]). The motion is multiplied by it and frames are composited with it over the photo. Immutable.
+/// What moves: one weight per pixel of a <see cref="Width"/>×<see cref="Height"/> grid, 1 animated, 0 static,
+/// values between moving partly (values in [0, 1]; a read mask keeps its grey levels, a predicted one is 0/1).
+/// The motion is multiplied by it (<c>flow *= mask</c>) and frames are composited with it over the photo
+/// (<c>result·m + photo·(1 − m)</c>). Immutable.
 /// </summary>
 public sealed class AnimationMask
 {
@@ -38,7 +40,11 @@ public sealed class AnimationMask
         return new AnimationMask(width, height, ones);
     }
 
-    /// <summary>Reads a mask image at <paramref name="width"/>×<paramref name="height"/> (<see cref="MaskInput.Load"/>).</summary>
+    /// <summary>
+    /// Reads a mask image at <paramref name="width"/>×<paramref name="height"/> as the original does (the red channel,
+    /// PIL-Lanczos resized, / 255; soft values kept): <see cref="MaskInput.Load"/> without its note.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The requested size is out of range.</exception>
     /// <exception cref="IO.MediaFileException">Missing, unreadable, not an image, over-large or corrupt.</exception>
-    public static AnimationMask Load(string path, int width, int height) => new(width, height, MaskInput.Load(path, width, height));
+    public static AnimationMask Load(string path, int width, int height) => MaskInput.Load(path, width, height).Mask;
 }

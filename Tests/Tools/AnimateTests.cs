@@ -198,4 +198,104 @@ public class AnimateTests : CliTestBase
         using (var i = IoTestFiles.Noise(64, 64, seed: 1)) i.SaveAsPng(image);
         AssertRefused(Run("animate", image, "-o", PathOf("o.gif")), PathOf("o.gif"), "no motion");
     }
+
+    /// <summary>PNG frames of the sample rendered with the given mask (or the sample's own when null).</summary>
+    private List<Image<Rgb24>> FramesWith(string? mask, string name, out string stderr)
+    {
+        string output = PathOf(name);
+        var r = mask is null ? Animate(output) : Animate(output, "--mask", mask);
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        stderr = r.Err;
+        return Directory.GetFiles(output, "*.png").Order().Select(Image.Load<Rgb24>).ToList();
+    }
+
+    /// <summary>A 64×64 mask PNG: black left of the sample's mask edge, <paramref name="animated"/> from it on.</summary>
+    private string HalfMask(string name, Rgb24 animated)
+    {
+        string path = PathOf(name);
+        using var image = IoTestFiles.Make(64, 64, (x, _) => x >= AnimateSample.MaskStart(64) ? animated : new Rgb24(0, 0, 0));
+        image.SaveAsPng(path);
+        return path;
+    }
+
+    private static void AssertSameFrames(List<Image<Rgb24>> actual, List<Image<Rgb24>> expected, string what)
+    {
+        Assert.That(actual, Has.Count.EqualTo(expected.Count));
+        for (int t = 0; t < actual.Count; t++)
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                {
+                    Rgb24 a = actual[t][x, y], e = expected[t][x, y];
+                    // Within one level: the splat's float atomics may add in another order.
+                    if (Math.Abs(a.R - e.R) > 1 || Math.Abs(a.G - e.G) > 1 || Math.Abs(a.B - e.B) > 1)
+                        Assert.Fail($"{what}: frame {t} pixel ({x}, {y}) is {a}, the sample's mask gives {e}");
+                }
+    }
+
+    [Test]
+    public void LabelMaskSavedAsZeroOneIsReadAsLabelsWithANote()
+    {
+        // The sample's mask saved as labels (1 where it is white): the same frames, and a note on stderr.
+        string mask = HalfMask("labels.png", new Rgb24(1, 1, 1));
+        var expected = FramesWith(null, "sample", out _);
+        var actual = FramesWith(mask, "labels", out string stderr);
+        Assert.That(stderr, Does.Contain($"cinekernel: note: mask '{mask}': its largest value is 1, so it is read as a label image"));
+        AssertSameFrames(actual, expected, "0/1 labels");
+    }
+
+    [Test]
+    public void TransparentPartOfAMaskIsStatic()
+    {
+        // White everywhere, transparent on the left half: the same frames as the sample's black/white mask.
+        string mask = PathOf("alpha.png");
+        using (var image = new Image<Rgba32>(64, 64))
+        {
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                    image[x, y] = new Rgba32(255, 255, 255, (byte)(x >= AnimateSample.MaskStart(64) ? 255 : 0));
+            image.SaveAsPng(mask);
+        }
+        var expected = FramesWith(null, "sample", out _);
+        var actual = FramesWith(mask, "alpha", out string stderr);
+        Assert.That(stderr, Does.Not.Contain("note"));
+        AssertSameFrames(actual, expected, "alpha mask");
+    }
+
+    [Test]
+    public void GreyMaskRegionMovesPartly()
+    {
+        // The right half at 40% grey: it moves (the frames leave the photo) but less than at 100%, and the black
+        // half stays exactly the photo.
+        string mask = HalfMask("grey.png", new Rgb24(102, 102, 102));
+        var full = FramesWith(null, "sample", out _);
+        var soft = FramesWith(mask, "grey", out _);
+        using var photo = Image.Load<Rgb24>(Path.Combine(Sample, "scene.png"));
+        int start = AnimateSample.MaskStart(64);
+        double softChange = 0, fullChange = 0;
+        for (int t = 0; t < soft.Count; t++)
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                {
+                    if (x < start)
+                    {
+                        if (soft[t][x, y] != photo[x, y]) Assert.Fail($"static pixel ({x}, {y}) of frame {t} is {soft[t][x, y]}, the input has {photo[x, y]}");
+                        continue;
+                    }
+                    softChange += Math.Abs(soft[t][x, y].R - photo[x, y].R);
+                    fullChange += Math.Abs(full[t][x, y].R - photo[x, y].R);
+                }
+        TestContext.Out.WriteLine($"mean |frame - photo| in the animated half: 40% mask {softChange / (soft.Count * 64 * 32):F2}, full mask {fullChange / (full.Count * 64 * 32):F2}");
+        Assert.That(softChange, Is.GreaterThan(0.1 * fullChange), "the grey region moves");
+        Assert.That(softChange, Is.LessThan(0.6 * fullChange), "but partly");
+    }
+
+    [Test]
+    public void TruncatedMask()
+    {
+        string whole = PathOf("whole_mask.png");
+        using (var m = IoTestFiles.Noise(64, 64, seed: 5)) m.SaveAsPng(whole);
+        byte[] bytes = File.ReadAllBytes(whole);
+        string mask = WriteFile("cut_mask.png", bytes[..(bytes.Length / 2)]);
+        AssertRefused(Animate(PathOf("o.gif"), "--mask", mask), PathOf("o.gif"), "cut_mask.png");
+    }
 }

@@ -50,7 +50,7 @@ public static class AnimateCommand
             motionSize = motionFile.Width;
         }
         // Without a mask everything is animated.
-        var mask = request.MaskPath is null ? AnimationMask.All(motionSize, motionSize) : AnimationMask.Load(request.MaskPath, motionSize, motionSize);
+        var mask = request.MaskPath is null ? AnimationMask.All(motionSize, motionSize) : LoadMask(request.MaskPath, motionSize, stderr);
         seconds["mask"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
@@ -128,6 +128,14 @@ public static class AnimateCommand
             render(OnFrame, default);
         }
         return kept;
+    }
+
+    /// <summary>Reads the mask on the grid×grid motion grid (<see cref="MaskInput.Load"/>), saying on stderr when it was read as labels.</summary>
+    internal static AnimationMask LoadMask(string path, int grid, TextWriter stderr)
+    {
+        var reading = MaskInput.Load(path, grid, grid);
+        if (reading.Note is { } note) stderr.WriteLine($"cinekernel: note: {note}");
+        return reading.Mask;
     }
 
     internal sealed record SampleFiles(string Image, string? Mask, string? Motion);

@@ -41,7 +41,7 @@ internal static class AnimateFullMethod
                 throw new CliException($"{motionPath}: motion field is {motionFile.Height}x{motionFile.Width}; it must be square like the cropped photo");
             grid = motionFile.Width;
         }
-        var mask = maskPath is null ? null : AnimationMask.Load(maskPath, grid, grid);
+        var mask = maskPath is null ? null : AnimateCommand.LoadMask(maskPath, grid, stderr);
         // Arrows are drawn over the given mask, or over the whole grid when the mask is predicted (the flow is
         // multiplied by the predicted mask afterwards either way).
         var motion = motionFile ?? (arrows.Count == 0 ? null

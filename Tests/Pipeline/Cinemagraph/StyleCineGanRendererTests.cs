@@ -97,6 +97,31 @@ public class StyleCineGanRendererTests
     }
 
     [Test]
+    public void SoftMaskScalesTheMotionAndBlendsTheGeneratedFrameWithThePhoto()
+    {
+        // A 0.4 mask multiplies the motion and weighs the composite: each frame is 0.4·(the frame of the 0/1 mask with
+        // the motion scaled by 0.4) + 0.6·photo (the step resize of the mask to G is linear), and exactly the photo
+        // where the mask brought to G is 0.
+        using var soft = Create(Drift(), HalfMask().Select(v => 0.4f * v).ToArray());
+        using var hard = Create(Drift().Select(v => 0.4f * v).ToArray(), HalfMask());
+        int plane = G * G, still = G / 2 - 2; // the step resize blends a pixel or so across the mask's edge
+        for (int t = 0; t < Frames; t++)
+        {
+            float[] frame = soft.RenderFrame(t), reference = hard.RenderFrame(t);
+            Numerics.AssertClose(frame, reference.Select((v, i) => 0.4 * v + 0.6 * photo.Data[i]).ToArray(), 1e-5, $"frame {t}");
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < G; y++)
+                    for (int x = 0; x < still; x++)
+                    {
+                        int i = c * plane + y * G + x;
+                        if (frame[i] != photo.Data[i]) Assert.Fail($"frame {t} pixel ({c}, {y}, {x}) where m = 0 is {frame[i]}, the photo has {photo.Data[i]}");
+                    }
+            Assert.That(Enumerable.Range(0, frame.Length).Count(i => Math.Abs(frame[i] - photo.Data[i]) > 1e-3), Is.GreaterThan(plane / 2),
+                $"frame {t}: the 40% region shows the generated frame in part");
+        }
+    }
+
+    [Test]
     public void GeneratorAndEncoderAloneRefuseToPredictNamingTheMissingFilesAndTheAlternatives()
     {
         string minimalDir = TinyWeightsFolder.Create(Path.Combine(dir, "refuse"), PredictedInputs.None);

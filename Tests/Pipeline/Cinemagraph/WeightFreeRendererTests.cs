@@ -77,6 +77,32 @@ public class WeightFreeRendererTests
     }
 
     [Test]
+    public void SoftMaskMovesPartlyAndBlendsWithThePhoto()
+    {
+        // A 0.4 mask scales the motion (flow *= mask) and the composite (0.4·warped + 0.6·photo): each frame is
+        // 0.4·(the frame of a 0/1 mask with the motion scaled by 0.4) + 0.6·photo, and exactly the photo where m = 0.
+        var photo = Photo();
+        const int n = 6;
+        var soft = Render(photo, AnimateSample.Motion(Size), HalfMask().Select(v => 0.4f * v).ToArray(), LoopMode.Seamless, n);
+        var hard = Render(photo, AnimateSample.Motion(Size).Select(v => 0.4f * v).ToArray(), HalfMask(), LoopMode.Seamless, n);
+        int start = AnimateSample.MaskStart(Size), plane = Size * Size;
+        for (int t = 0; t < n; t++)
+        {
+            var expected = hard[t].Select((v, i) => 0.4 * v + 0.6 * photo.Data[i]).ToArray();
+            Numerics.AssertClose(soft[t], expected, 1e-5, $"frame {t}");
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < Size; y++)
+                    for (int x = 0; x < start; x++)
+                    {
+                        int i = c * plane + y * Size + x;
+                        if (soft[t][i] != photo.Data[i]) Assert.Fail($"frame {t} pixel ({c}, {y}, {x}) where m = 0 is {soft[t][i]}, the photo has {photo.Data[i]}");
+                    }
+        }
+        Assert.That(Enumerable.Range(0, soft[n / 2].Length).Count(i => Math.Abs(soft[n / 2][i] - photo.Data[i]) > 1e-3),
+            Is.GreaterThan(Size * (Size - start)), "the 40% region moves");
+    }
+
+    [Test]
     public void SeamlessLoopHasDistinctFramesAndOfficialRepeatsFrameZero()
     {
         var photo = Photo();

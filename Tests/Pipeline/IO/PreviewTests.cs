@@ -69,6 +69,18 @@ public class PreviewTests : IoTestBase
     }
 
     [Test]
+    public void MaskOverlayTintsInProportionToASoftMask()
+    {
+        // m = 0.5 blends 22.5% toward the tint: 0.775 * 0.5 + 0.225 * (1, 0.15, 0.45) = (0.6125, 0.421, 0.489) -> (156, 107, 125).
+        var image = new RgbPlanes(2, 1, Enumerable.Repeat(0.5f, 6).ToArray());
+        string path = files.PathOf("soft_overlay.png");
+        Previews.SaveMaskOverlay(path, image, [0.5f, 0f], 2, 1);
+        using var png = Image.Load<Rgb24>(path);
+        Assert.That(png[0, 0], Is.EqualTo(new Rgb24(156, 107, 125)));
+        Assert.That(png[1, 0], Is.EqualTo(new Rgb24(128, 128, 128)));
+    }
+
+    [Test]
     public void ContactSheetFramesSpanTheLoop()
     {
         Assert.That(Previews.ContactSheetFrames(120, 6), Is.EqualTo(new[] { 0, 24, 48, 71, 95, 119 }));
