@@ -10,20 +10,20 @@ public sealed class AnimationMask
 {
     private readonly float[] values;
 
-    /// <summary>Wraps <paramref name="width"/>×<paramref name="height"/> weights, row-major.</summary>
+    /// <summary>Copies <paramref name="width"/>×<paramref name="height"/> weights, row-major (a later change to the
+    /// caller's array does not reach the mask).</summary>
     /// <exception cref="ArgumentException">The sizes are not positive, the count is wrong, or a value is outside [0, 1].</exception>
-    public AnimationMask(int width, int height, float[] values)
+    public AnimationMask(int width, int height, ReadOnlySpan<float> values)
     {
-        ArgumentNullException.ThrowIfNull(values);
         if (width <= 0 || height <= 0) throw new ArgumentException($"mask: size must be positive, got {width}x{height}");
-        if (values.LongLength != (long)width * height)
-            throw new ArgumentException($"mask: a {width}x{height} mask needs {(long)width * height} values, got {values.LongLength}");
+        if (values.Length != (long)width * height)
+            throw new ArgumentException($"mask: a {width}x{height} mask needs {(long)width * height} values, got {values.Length}");
         for (int i = 0; i < values.Length; i++)
             if (!(values[i] >= 0f && values[i] <= 1f))
                 throw new ArgumentException($"mask: value {values[i]} at pixel {i} is outside [0, 1]");
         Width = width;
         Height = height;
-        this.values = values;
+        this.values = values.ToArray();
     }
 
     public int Width { get; }
