@@ -44,19 +44,6 @@ public sealed class DemodulationOp(float weightScale) : Op
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output) => 2.0 * inputs[0].Length + 4.0 * output.Length * inputs[0].C;
 }
 
-/// <summary>Which of StyleGAN2's three modulated convs a <see cref="ModulatedConvOp"/> is.</summary>
-public enum ModulatedConvKind
-{
-    /// <summary>3×3, stride 1, demodulated (the second conv of a block, and conv1).</summary>
-    Plain,
-
-    /// <summary>Transposed conv stride 2 + blur, demodulated (the first conv of a block).</summary>
-    Upsample,
-
-    /// <summary>1×1 without demodulation (toRGB).</summary>
-    ToRgb,
-}
-
 /// <summary>
 /// StyleGAN2's ModulatedConv2d as a graph op (DESIGN.md "Generator"; Kernels/ModulatedConv2d). Inputs:
 /// x, weight (Cout×Cin×K×K, stored unscaled), style (N×1×1×Cin, the modulation), then demod (N×1×1×Cout)
