@@ -60,18 +60,25 @@ public static class NpyReader
         return new TensorData(header.Shape, header.FortranOrder ? FortranToC(values, header.Shape) : values);
     }
 
-    /// <summary>The values of a Fortran-order (first index fastest) array rearranged into C order (last index fastest).</summary>
-    private static float[] FortranToC(float[] fortran, long[] shape)
+    /// <summary>
+    /// The values of an array of <paramref name="shape"/> stored in Fortran order (first index fastest) rearranged
+    /// into C order (last index fastest). Read with the shape reversed, it does the opposite: C order to Fortran.
+    /// </summary>
+    /// <exception cref="ArgumentException">The values do not fill the shape.</exception>
+    public static float[] FortranToC(float[] fortran, IReadOnlyList<long> shape)
     {
-        if (shape.Length < 2) return fortran;
+        ArgumentNullException.ThrowIfNull(fortran);
+        if (ElementTypes.ElementCount(shape, "shape") != fortran.Length)
+            throw new ArgumentException($"{fortran.Length} values do not fill shape {FormatShape(shape)}");
+        if (shape.Count < 2) return fortran;
         var c = new float[fortran.Length];
-        var index = new long[shape.Length];
+        var index = new long[shape.Count];
         for (int i = 0; i < c.Length; i++)
         {
             long offset = 0;
-            for (int d = shape.Length - 1; d >= 0; d--) offset = offset * shape[d] + index[d];
+            for (int d = shape.Count - 1; d >= 0; d--) offset = offset * shape[d] + index[d];
             c[i] = fortran[offset];
-            for (int d = shape.Length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
+            for (int d = shape.Count - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
         }
         return c;
     }

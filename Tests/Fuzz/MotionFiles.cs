@@ -46,7 +46,7 @@ public static class MotionFiles
         string header = dict.PadRight(total - 10 - 1) + "\n";
         int size = descr[2] - '0';
         bool big = descr[0] == '>';
-        var values = fortran ? CToFortran(array.Data, array.Shape) : array.Data;
+        var values = fortran ? NpyReader.FortranToC(array.Data, array.Shape.Reverse().ToArray()) : array.Data;
         var bytes = new byte[header.Length + 10 + size * values.Length];
         NpyReader.Magic.CopyTo(bytes);
         bytes[6] = 1;
@@ -97,20 +97,5 @@ public static class MotionFiles
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(8), height);
         for (int i = 0; i < interleaved.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(12 + 4 * i), interleaved[i]);
         return bytes;
-    }
-
-    /// <summary>C-order values rearranged so the first index runs fastest.</summary>
-    private static float[] CToFortran(float[] c, long[] shape)
-    {
-        var fortran = new float[c.Length];
-        var index = new long[shape.Length];
-        for (int i = 0; i < c.Length; i++)
-        {
-            long offset = 0;
-            for (int d = shape.Length - 1; d >= 0; d--) offset = offset * shape[d] + index[d];
-            fortran[offset] = c[i];
-            for (int d = shape.Length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
-        }
-        return fortran;
     }
 }

@@ -86,6 +86,14 @@ public class NpyReaderTests : FileTestBase
         Assert.That(t.Shape, Is.EqualTo(new long[] { 2, 3 }));
         Assert.That(t.Data, Is.EqualTo(new[] { 1f, 2f, 3f, 4f, 5f, 6f }));
         Assert.That(NpyReader.ReadHeader(path).FortranOrder, Is.True);
+
+        // Three dimensions: element (i, j, k) of a (2, 2, 3) array lies at i + 2j + 4k in Fortran order.
+        var fortran = new float[12];
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+                for (int k = 0; k < 3; k++) fortran[i + 2 * j + 4 * k] = (i * 2 + j) * 3 + k;
+        path = Write("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2, 3), }", TestFiles.Floats(fortran));
+        Assert.That(NpyReader.Read(path).Data, Is.EqualTo(Enumerable.Range(0, 12).Select(v => (float)v).ToArray()));
     }
 
     [TestCase("<i8")]
