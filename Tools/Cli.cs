@@ -13,9 +13,9 @@ public static class Cli
                                        render a looping cinemagraph (INPUT: an image, or a sample folder NAME/
                                        with NAME.png, NAME_mask.png, NAME_motion.npy); OUT: .gif, .mp4 or a
                                        folder of PNG frames; --motion: .npy, .npz (FILE.npz:NAME picks an
-                                       array) or .flo, x then y in pixels per frame. With --weights: the full StyleCineGAN method
-                                       (inversion, deep feature warping; the generator and encoder are enough
-                                       with a given mask and motion, weights.md),
+                                       array) or .flo, x then y in pixels per frame. With --weights: the full
+                                       StyleCineGAN method (inversion, deep feature warping; the generator and
+                                       encoder are enough with a given mask and motion, weights.md),
                                        without: the weight-free renderer
           convert CHECKPOINT... -o DIR
                                        convert PyTorch checkpoints of the original release (StyleGAN2 training
