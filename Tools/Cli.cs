@@ -7,14 +7,15 @@ public static class Cli
         usage: cinekernel <command> [options]
 
         commands:
-          animate INPUT -o OUT [--mask PNG] [--motion NPY] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F]
+          animate INPUT -o OUT [--mask PNG] [--motion FILE] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F]
                   [--loop seamless|official] [--size S] [--device D] [--preview DIR] [--overwrite] [--quiet]
                   [--weights DIR [--flow-net sky|fluid] [--style IMAGE]]
                                        render a looping cinemagraph (INPUT: an image, or a sample folder NAME/
                                        with NAME.png, NAME_mask.png, NAME_motion.npy); OUT: .gif, .mp4 or a
-                                       folder of PNG frames. With --weights: the full StyleCineGAN method
-                                       (inversion, deep feature warping; the generator and encoder are enough
-                                       with a given mask and motion, weights.md),
+                                       folder of PNG frames; --motion: .npy, .npz (FILE.npz:NAME picks an
+                                       array) or .flo, x then y in pixels per frame. With --weights: the full
+                                       StyleCineGAN method (inversion, deep feature warping; the generator and
+                                       encoder are enough with a given mask and motion, weights.md),
                                        without: the weight-free renderer
           convert CHECKPOINT... -o DIR
                                        convert PyTorch checkpoints of the original release (StyleGAN2 training

@@ -94,6 +94,29 @@ public static class ElementTypes
         }
     }
 
+    /// <summary>
+    /// Reverses the byte order of every element of <paramref name="type"/> in <paramref name="raw"/>, in place:
+    /// big-endian data becomes little-endian for <see cref="ToSingle"/>. The length must be a multiple of the size.
+    /// </summary>
+    public static void ReverseEndianness(ElementType type, Span<byte> raw)
+    {
+        switch (type.Size())
+        {
+            case 2:
+                var u16 = MemoryMarshal.Cast<byte, ushort>(raw);
+                BinaryPrimitives.ReverseEndianness(u16, u16);
+                break;
+            case 4:
+                var u32 = MemoryMarshal.Cast<byte, uint>(raw);
+                BinaryPrimitives.ReverseEndianness(u32, u32);
+                break;
+            case 8:
+                var u64 = MemoryMarshal.Cast<byte, ulong>(raw);
+                BinaryPrimitives.ReverseEndianness(u64, u64);
+                break;
+        }
+    }
+
     private static void ToSingleBigEndianHost(ElementType type, ReadOnlySpan<byte> raw, Span<float> destination)
     {
         int size = type.Size();

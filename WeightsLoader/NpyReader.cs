@@ -5,9 +5,10 @@ using System.Text;
 namespace CineKernel.WeightsLoader;
 
 /// <summary>
-/// Reads NumPy <c>.npy</c> files (format versions 1, 2 and 3) holding little-endian float32 or float64
-/// arrays in C order, as float32. Everything else (big-endian, Fortran order, other dtypes, a truncated
-/// file) is refused with an <see cref="InvalidDataException"/> naming the file.
+/// Reads NumPy <c>.npy</c> files (format versions 1, 2 and 3) holding float16, float32 or float64 arrays in
+/// either byte order (<c>'&lt;f2'</c>, <c>'&gt;f4'</c>, ...) and in C or Fortran order, as float32 in C order
+/// (float64 rounds to nearest; float16 is exact). Everything else (other dtypes, a malformed header, data that
+/// does not match the shape) is refused with an <see cref="InvalidDataException"/> naming the file.
 /// </summary>
 public static class NpyReader
 {
@@ -17,102 +18,149 @@ public static class NpyReader
     /// <summary>Format versions 1 and 2 cap nothing, but no real header is near this; a larger one is corrupt.</summary>
     private const int MaxHeaderBytes = 1 << 20;
 
-    /// <summary>Reads the whole array as float32.</summary>
-    /// <exception cref="InvalidDataException">Not a .npy file, an unsupported version, dtype or order, a malformed header, or data that does not match the shape, naming the file.</exception>
+    /// <summary>What a dtype must be, for messages.</summary>
+    private const string AcceptedDtypes = "float16, float32 or float64 in either byte order: '<f2', '<f4', '<f8', '>f2', '>f4', '>f8'";
+
+    /// <summary>Reads the whole array as float32, C order.</summary>
+    /// <exception cref="InvalidDataException">Not a .npy file, an unsupported version or dtype, a malformed header, or data that does not match the shape, naming the file.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static TensorData Read(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var header = ReadHeader(path, fs);
+        return Read(path, fs, fs.Length, lengthIsBacked: true);
+    }
+
+    /// <summary>
+    /// Reads one <c>.npy</c> file of <paramref name="length"/> bytes from <paramref name="stream"/> (from its
+    /// current position), as float32 in C order. When <paramref name="lengthIsBacked"/> is false the length is
+    /// only a claim (a compressed zip entry's stated size): buffers then grow with the bytes that actually
+    /// arrive, never straight to the size the header claims. Messages call the file <paramref name="name"/>
+    /// (its path, or <c>archive.npz:array</c>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read(string)"/>, naming <paramref name="name"/>.</exception>
+    public static TensorData Read(string name, Stream stream, long length, bool lengthIsBacked)
+    {
+        var header = ReadHeader(name, stream, length, lengthIsBacked);
         long count = header.ElementCount;
-        int size = header.ElementType.Size();
+        long size = header.ElementType.Size();
         if (count > Array.MaxLength)
-            throw new InvalidDataException($"{path}: shape {FormatShape(header.Shape)} has more elements than one array can hold");
+            throw new InvalidDataException($"{name}: shape {FormatShape(header.Shape)} has more elements than one array can hold");
         long needed = count * size;
-        long available = fs.Length - header.DataOffset;
+        long available = length - header.DataOffset;
         if (available < needed)
             throw new InvalidDataException(
-                $"{path}: data is truncated: {available} bytes, but shape {FormatShape(header.Shape)} of {header.ElementType.TorchName()} needs {needed}");
+                $"{name}: data is truncated: {available} bytes, but shape {FormatShape(header.Shape)} of {header.ElementType.TorchName()} needs {needed}");
         if (available > needed)
             throw new InvalidDataException(
-                $"{path}: {available - needed} unexpected bytes follow the data of shape {FormatShape(header.Shape)} of {header.ElementType.TorchName()}");
-        var values = new float[count];
-        const int chunk = 1 << 20;
-        var raw = new byte[Math.Min(count, chunk) * size];
-        for (long start = 0; start < count; start += chunk)
+                $"{name}: {available - needed} unexpected bytes follow the data of shape {FormatShape(header.Shape)} of {header.ElementType.TorchName()}");
+
+        var values = ElementStream.ReadSingles(name, stream, header.ElementType, header.BigEndian, count, lengthIsBacked);
+        if (!lengthIsBacked && stream.ReadByte() >= 0)
+            throw new InvalidDataException($"{name}: more bytes follow the data of shape {FormatShape(header.Shape)} than its stated length");
+        return new TensorData(header.Shape, header.FortranOrder ? FortranToC(values, header.Shape) : values);
+    }
+
+    /// <summary>
+    /// The values of an array of <paramref name="shape"/> stored in Fortran order (first index fastest) rearranged
+    /// into C order (last index fastest). Read with the shape reversed, it does the opposite: C order to Fortran.
+    /// </summary>
+    /// <exception cref="ArgumentException">The values do not fill the shape.</exception>
+    public static float[] FortranToC(float[] fortran, IReadOnlyList<long> shape)
+    {
+        ArgumentNullException.ThrowIfNull(fortran);
+        if (ElementTypes.ElementCount(shape, "shape") != fortran.Length)
+            throw new ArgumentException($"{fortran.Length} values do not fill shape {FormatShape(shape)}");
+        if (shape.Count < 2) return fortran;
+        var c = new float[fortran.Length];
+        var index = new long[shape.Count];
+        for (int i = 0; i < c.Length; i++)
         {
-            int n = (int)Math.Min(chunk, count - start);
-            var span = raw.AsSpan(0, n * size);
-            fs.ReadExactly(span);
-            ElementTypes.ToSingle(header.ElementType, span, values.AsSpan((int)start, n));
+            long offset = 0;
+            for (int d = shape.Count - 1; d >= 0; d--) offset = offset * shape[d] + index[d];
+            c[i] = fortran[offset];
+            for (int d = shape.Count - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
         }
-        return new TensorData(header.Shape, values);
+        return c;
     }
 
     /// <summary>Reads and checks the header only.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="Read"/>, for the header.</exception>
+    /// <exception cref="InvalidDataException">As <see cref="Read(string)"/>, for the header.</exception>
     public static NpyHeader ReadHeader(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return ReadHeader(path, fs);
+        return ReadHeader(path, fs, fs.Length, lengthIsBacked: true);
     }
 
-    /// <summary>Parses the header at the start of <paramref name="stream"/> and leaves the stream at the data.</summary>
-    /// <exception cref="InvalidDataException">As <see cref="Read"/>, for the header.</exception>
-    public static NpyHeader ReadHeader(string path, Stream stream)
+    /// <summary>
+    /// Parses the header at the current position of <paramref name="stream"/>, a .npy file of
+    /// <paramref name="length"/> bytes, and leaves the stream at the data.
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Read(string)"/>, for the header.</exception>
+    public static NpyHeader ReadHeader(string name, Stream stream, long length, bool lengthIsBacked)
     {
         Span<byte> prefix = stackalloc byte[8];
         if (stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8 || !prefix[..6].SequenceEqual(Magic))
-            throw new InvalidDataException($"{path}: not a .npy file (bad magic string)");
+            throw new InvalidDataException($"{name}: not a .npy file (bad magic string)");
         int major = prefix[6];
         int lengthBytes = major switch
         {
             1 => 2,
             2 or 3 => 4,
-            _ => throw new InvalidDataException($"{path}: .npy format version {major}.{prefix[7]} is not supported (1, 2 or 3)"),
+            _ => throw new InvalidDataException($"{name}: .npy format version {major}.{prefix[7]} is not supported (1, 2 or 3)"),
         };
         Span<byte> lengthField = stackalloc byte[4];
         if (stream.ReadAtLeast(lengthField[..lengthBytes], lengthBytes, throwOnEndOfStream: false) < lengthBytes)
-            throw new InvalidDataException($"{path}: .npy header is truncated");
+            throw new InvalidDataException($"{name}: .npy header is truncated");
         long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(lengthField) : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
         if (headerLength > MaxHeaderBytes)
-            throw new InvalidDataException($"{path}: .npy header length {headerLength} is implausibly large");
+            throw new InvalidDataException($"{name}: .npy header length {headerLength} is implausibly large");
         // Refuse a length the file cannot hold before allocating for it.
-        if (stream.CanSeek && headerLength > stream.Length - stream.Position)
-            throw HeaderTruncated(path, headerLength);
-        var headerBytes = new byte[headerLength];
-        if (stream.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false) < headerBytes.Length)
-            throw HeaderTruncated(path, headerLength);
+        long offset = 8 + lengthBytes;
+        if (headerLength > length - offset)
+            throw HeaderTruncated(name, headerLength);
+        var headerBytes = new byte[lengthIsBacked ? headerLength : Math.Min(headerLength, 4096)];
+        int read = 0;
+        while (true)
+        {
+            read += stream.ReadAtLeast(headerBytes.AsSpan(read), headerBytes.Length - read, throwOnEndOfStream: false);
+            if (read < headerBytes.Length || read == headerLength) break;
+            Array.Resize(ref headerBytes, (int)Math.Min(headerLength, 2L * headerBytes.Length));
+        }
+        if (read < headerLength)
+            throw HeaderTruncated(name, headerLength);
         // Versions 1 and 2 store the header in latin-1, version 3 in UTF-8.
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        var fields = new HeaderParser(path, text).ParseDict();
+        var fields = new HeaderParser(name, text).ParseDict();
 
         foreach (var key in fields.Keys)
             if (key is not ("descr" or "fortran_order" or "shape"))
-                throw new InvalidDataException($"{path}: .npy header has an unexpected key {Printable.Quote(key)}");
+                throw new InvalidDataException($"{name}: .npy header has an unexpected key {Printable.Quote(key)}");
         if (!fields.TryGetValue("descr", out var descrValue) || descrValue is not string descr)
-            throw new InvalidDataException($"{path}: .npy header has no string 'descr' (structured dtypes are not supported)");
+            throw new InvalidDataException($"{name}: .npy header has no string 'descr' (structured dtypes are not supported)");
         if (!fields.TryGetValue("fortran_order", out var fortranValue) || fortranValue is not bool fortran)
-            throw new InvalidDataException($"{path}: .npy header has no boolean 'fortran_order'");
+            throw new InvalidDataException($"{name}: .npy header has no boolean 'fortran_order'");
         if (!fields.TryGetValue("shape", out var shapeValue) || shapeValue is not List<long> shapeList)
-            throw new InvalidDataException($"{path}: .npy header has no integer tuple 'shape'");
-        var type = descr switch
-        {
-            "<f4" => ElementType.F32,
-            "<f8" => ElementType.F64,
-            ">f4" or ">f8" => throw new InvalidDataException($"{path}: dtype {Printable.Quote(descr)} is big-endian; only little-endian '<f4' or '<f8' is supported"),
-            _ => throw new InvalidDataException($"{path}: dtype {Printable.Quote(descr)} is not supported (only little-endian float32 '<f4' or float64 '<f8')"),
-        };
-        if (fortran)
-            throw new InvalidDataException($"{path}: fortran_order True is not supported (save the array in C order)");
+            throw new InvalidDataException($"{name}: .npy header has no integer tuple 'shape'");
+        var type = descr.Length == 3 && descr[1] == 'f' && descr[0] is ('<' or '>')
+            ? descr[2] switch
+            {
+                '2' => ElementType.F16,
+                '4' => ElementType.F32,
+                '8' => ElementType.F64,
+                _ => (ElementType?)null,
+            }
+            : null;
+        if (type is null)
+            throw new InvalidDataException($"{name}: dtype {Printable.Quote(descr)} is not supported ({AcceptedDtypes})");
         var shape = shapeList.ToArray();
         foreach (long d in shape)
-            if (d < 0) throw new InvalidDataException($"{path}: shape {FormatShape(shape)} has a negative dimension");
-        ElementTypes.ElementCount(shape, path);
-        return new NpyHeader(major, descr, type, shape, stream.Position);
+            if (d < 0) throw new InvalidDataException($"{name}: shape {FormatShape(shape)} has a negative dimension");
+        ElementTypes.ElementCount(shape, name);
+        return new NpyHeader(major, descr, type.Value, descr[0] == '>', fortran, shape, offset + headerLength);
     }
 
-    private static InvalidDataException HeaderTruncated(string path, long headerLength) =>
-        new($"{path}: .npy header is truncated (length {headerLength} runs past the end of the file)");
+    private static InvalidDataException HeaderTruncated(string name, long headerLength) =>
+        new($"{name}: .npy header is truncated (length {headerLength} runs past the end of the file)");
 
     /// <summary>A shape as NumPy prints it: <c>(1, 2, 512, 512)</c>, <c>(5,)</c>, <c>()</c>.</summary>
     public static string FormatShape(IReadOnlyList<long> shape) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Mask;
+using CineKernel.WeightsLoader;
 
 namespace CineKernel.Pipeline.Motion;
 
@@ -23,6 +24,12 @@ namespace CineKernel.Pipeline.Motion;
 /// starts, continuous everywhere) and it never overshoots (every value is a convex combination of the
 /// hints). Far from all hints the field tends to their mean, so the whole masked region moves, which a
 /// cinemagraph wants, rather than dying off away from the hints. One arrow gives a uniform field.
+/// </para>
+/// <para>
+/// <b>Speed limit.</b> An arrow may move at most the side of the animated square per frame: length ÷ fps ≤
+/// side (so at most side × fps photo pixels long), the bound motion files are held to
+/// (<see cref="MotionFieldReader.SpeedLimit"/>, the field's side per frame). Anything faster leaves the picture
+/// in one frame; it is a unit or typing error, refused rather than rendered as a still.
 /// </para>
 /// <para>
 /// <b>Mask.</b> The field is multiplied by the mask (as the original multiplies its predicted motion),
@@ -72,7 +79,7 @@ public static class ArrowField
     /// <param name="crop">How the photo was cropped (<see cref="InputImage.Crop"/>).</param>
     /// <param name="animated">Where the field may be non-zero; its grid is the field's.</param>
     /// <param name="fps">Playback rate: the arrow's one second lasts this many frames.</param>
-    /// <exception cref="ArgumentException">No hints, or a hint starting outside the cropped square.</exception>
+    /// <exception cref="ArgumentException">No hints, a hint starting outside the cropped square, or one faster than the speed limit (one line naming it).</exception>
     public static MotionField Build(IReadOnlyList<MotionArrow> arrows, SquareCrop crop, AnimationMask animated, double fps)
     {
         ArgumentNullException.ThrowIfNull(arrows);
@@ -99,6 +106,12 @@ public static class ArrowField
                     : $"the {crop.SourceWidth}x{crop.SourceHeight} photo";
                 throw new ArgumentException($"Motion hint {i + 1} ({a}) starts at ({a.X0}, {a.Y0}), outside {where}.", nameof(arrows));
             }
+            double perFrame = Math.Sqrt(a.Dx * a.Dx + a.Dy * a.Dy) / fps;
+            double limit = MotionFieldReader.SpeedLimit(crop.Side, crop.Side);
+            if (!(perFrame <= limit))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Motion hint {i + 1} ({a}) moves {perFrame:G4} pixels a frame at {fps} fps, farther than the {crop.Side}-pixel animated square in one frame; " +
+                    $"an arrow is the motion over one second, at most {limit * fps} pixels long here."));
             sx[i] = (a.X0 - crop.X + 0.5) * scaleX - 0.5;
             sy[i] = (a.Y0 - crop.Y + 0.5) * scaleY - 0.5;
             vx[i] = a.Dx * scaleX / fps;

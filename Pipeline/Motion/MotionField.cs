@@ -38,12 +38,17 @@ public sealed class MotionField
     /// <summary>A field that moves nothing.</summary>
     public static MotionField Zero(int width, int height) => new(width, height, new float[2L * width * height]);
 
-    /// <summary>Reads a <c>.npy</c> motion field ((1, 2, H, W), (2, H, W) or (H, W, 2); finite values only).</summary>
-    /// <exception cref="InvalidDataException">Not a motion field; the message says why.</exception>
+    /// <summary>
+    /// Reads a motion field file: <c>.npy</c>, <c>.npz</c> (one array, or <c>FILE.npz:NAME</c>) or Middlebury
+    /// <c>.flo</c>; layouts (1, 2, H, W), (2, H, W), (H, W, 2) or (1, H, W, 2); finite values, no vector longer
+    /// than the field's long side (<see cref="MotionFieldReader"/> has the rules).
+    /// </summary>
+    /// <param name="spec">A path, or <c>FILE.npz:NAME</c>.</param>
+    /// <exception cref="InvalidDataException">Not a motion field: one line naming the file, what is wrong and what is accepted.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static MotionField Load(string path)
+    public static MotionField Load(string spec)
     {
-        var t = MotionFieldReader.Load(path);
+        var t = MotionFieldReader.Load(spec);
         return new MotionField(checked((int)t.Shape[3]), checked((int)t.Shape[2]), t.Data);
     }
 

@@ -166,7 +166,7 @@ public sealed class WeightsFolder : IDisposable
         var flow = predict.HasFlag(PredictedInputs.Motion) ? FilesFor(PredictedInputs.Motion).Where(Absent).ToList() : [];
         if (flow.Count > 0)
             parts.Add($"predicting the motion needs the {FlowNet.ToString().ToLowerInvariant()} motion network, missing {string.Join(", ", flow)}; " +
-                      "give the motion instead (--motion NPY, --arrow x0,y0,x1,y1, or NAME_motion.npy in a sample folder), or train a pix2pixHD global generator and convert it");
+                      "give the motion instead (--motion FILE, --arrow x0,y0,x1,y1, or NAME_motion.npy in a sample folder), or train a pix2pixHD global generator and convert it");
         if (parts.Count == 0) return;
         var checkpoints = UnconvertedCheckpoints();
         if (checkpoints.Count > 0)

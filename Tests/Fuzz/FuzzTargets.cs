@@ -6,8 +6,7 @@ namespace CineKernel.Fuzz;
 
 /// <summary>
 /// Every parser of a file a user may have downloaded from a stranger, as a fuzz target. Parsers that do not
-/// exist yet get a target here when they are written: <c>.npz</c> archives, <c>.flo</c> optical flow files and
-/// the batch manifest.
+/// exist yet get a target here when they are written: the batch manifest.
 /// </summary>
 public static class FuzzTargets
 {
@@ -18,6 +17,10 @@ public static class FuzzTargets
             ReadSafetensors, () => SeedFiles.Safetensors(root), allocationPerByte: 32),
         Weights("npy", "MotionField.Load (Pipeline.Motion, as animate reads --motion): NpyReader's header (magic, version, dict literal, dtype, shape) and data, then the motion checks",
             path => MotionField.Load(path), () => SeedFiles.Npy(root), allocationPerByte: 16),
+        Weights("npz", "MotionField.Load on .npz archives (the zip directory, entry sizes, stored and deflated entries, each .npy); with several arrays, each by name",
+            ReadNpz, () => SeedFiles.Npz(root), allocationPerByte: 64),
+        Weights("flo", "MotionField.Load on Middlebury .flo files: magic, width and height against the file's length, the (u, v) data, the motion checks",
+            path => MotionField.Load(path), () => SeedFiles.Flo(root), allocationPerByte: 16),
         Weights("torch-zip", "CheckpointConverter.Convert on zip-format checkpoints: the archive, data.pkl, storages, every tensor read",
             Convert, () => SeedFiles.TorchZip(root), allocationPerByte: 64),
         Weights("torch-legacy", "CheckpointConverter.Convert on legacy checkpoints: the five pickles, storage sizes and offsets, every tensor read",
@@ -50,6 +53,14 @@ public static class FuzzTargets
         AllocationPerByte = allocationPerByte,
         Prepare = prepare ?? (bytes => bytes),
     };
+
+    /// <summary>As animate reads --motion FILE.npz, or FILE.npz:NAME for each array when there are several.</summary>
+    private static void ReadNpz(string path)
+    {
+        var names = NpzReader.ArrayNames(path);
+        if (names.Count == 1) MotionField.Load(path);
+        else foreach (string name in names) MotionFieldReader.Load(path, name);
+    }
 
     private static void Convert(string path) => CheckpointConverter.Convert(path);
 

@@ -52,22 +52,50 @@ internal static class SeedFiles
         yield return ("mixed-dtypes", bytes);
     }
 
-    /// <summary>The sample motion field cut to 4×4, in every layout, dtype and header version the reader accepts.</summary>
-    public static IEnumerable<(string, byte[])> Npy(string root)
+    /// <summary>The sample motion field cut to 4×3 (H×W): two planes, x then y.</summary>
+    private static float[] MotionCut(string root, out int height, out int width)
     {
         var motion = NpyReader.Read(Sample(root, "0002268_motion.npy"));
         long h = motion.Shape[2], w = motion.Shape[3];
-        var cut = new float[2 * 4 * 4];
+        (height, width) = (4, 3);
+        var cut = new float[2 * height * width];
         for (int c = 0; c < 2; c++)
-            for (int y = 0; y < 4; y++)
-                for (int x = 0; x < 4; x++) cut[(c * 4 + y) * 4 + x] = motion.Data[(c * h + y) * w + x];
-        byte[] v1 = Npy(new TensorData([1, 2, 4, 4], cut));
-        yield return ("motion-1x2x4x4", v1);
-        yield return ("motion-2x4x4", Npy(new TensorData([2, 4, 4], cut)));
-        yield return ("motion-4x4x2", Npy(new TensorData([4, 4, 2], cut)));
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++) cut[(c * height + y) * width + x] = motion.Data[(c * h + y) * w + x];
+        return cut;
+    }
+
+    /// <summary>The sample motion field cut to 4×3, in every layout, dtype, byte order, memory order and header version the reader accepts.</summary>
+    public static IEnumerable<(string, byte[])> Npy(string root)
+    {
+        var cut = MotionCut(root, out int h, out int w);
+        byte[] v1 = Npy(new TensorData([1, 2, h, w], cut));
+        yield return ("motion-1x2x4x3", v1);
         yield return ("motion-v2", WidenHeaderLength(v1, 2));
         yield return ("motion-v3", WidenHeaderLength(v1, 3));
         yield return ("motion-f8", Float64(v1));
+        foreach (string layout in MotionFiles.Layouts.Skip(1))
+            yield return ($"motion-{layout.Replace(',', 'x')}", MotionFiles.Npy(MotionFiles.Arrange(cut, h, w, layout)));
+        yield return ("motion-f2-fortran", MotionFiles.Npy(MotionFiles.Arrange(cut, h, w, "H,W,2"), "<f2", fortran: true));
+        yield return ("motion-big-endian-f4", MotionFiles.Npy(MotionFiles.Arrange(cut, h, w, "2,H,W"), ">f4"));
+    }
+
+    /// <summary>The sample motion field cut to 4×3 in .npz archives: one array stored, one deflated, and two arrays (read by name).</summary>
+    public static IEnumerable<(string, byte[])> Npz(string root)
+    {
+        var cut = MotionCut(root, out int h, out int w);
+        byte[] npy = MotionFiles.Npy(MotionFiles.Arrange(cut, h, w, "1,2,H,W"));
+        byte[] flow = MotionFiles.Npy(MotionFiles.Arrange(cut, h, w, "H,W,2"), ">f8", fortran: true);
+        yield return ("stored.npz", MotionFiles.Npz([("arr_0", npy)]));
+        yield return ("deflated.npz", MotionFiles.Npz([("flow", flow)], CompressionLevel.Optimal));
+        yield return ("two-arrays.npz", MotionFiles.Npz([("forward", npy), ("backward", flow)], CompressionLevel.Fastest));
+    }
+
+    /// <summary>The sample motion field cut to 4×3 as a Middlebury .flo file.</summary>
+    public static IEnumerable<(string, byte[])> Flo(string root)
+    {
+        var cut = MotionCut(root, out int h, out int w);
+        yield return ("motion.flo", MotionFiles.Flo(w, h, MotionFiles.Arrange(cut, h, w, "H,W,2").Data));
     }
 
     private static byte[] Npy(TensorData tensor) => WrittenBy(path => NpyWriter.Write(path, tensor));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the AFL++ fuzz targets of Tests/Fuzz one after another, each for SECONDS, and collects what they find.
 #   Tests/Fuzz/run-fuzzers.sh TARGET|all SECONDS
-# Targets: safetensors npy torch-zip torch-legacy pickle image (`CineKernel.Fuzz list` describes them).
+# Targets: safetensors npy npz flo torch-zip torch-legacy pickle image (`CineKernel.Fuzz list` describes them).
 # Needs AFL++ (Debian: apt-get install afl++); the SharpFuzz instrumenter is installed into .tools/ on first use.
 # Everything goes to Tests/Fuzz/out/ (ignored by git): bin/ (the instrumented build), TARGET/seeds,
 # TARGET/findings (AFL++'s own output, kept so a later run can resume), and TARGET/crashes, TARGET/hangs:
@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$here/out"
-all=(safetensors npy torch-zip torch-legacy pickle image)
+all=(safetensors npy npz flo torch-zip torch-legacy pickle image)
 
 if [ $# -ne 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
   echo "usage: $0 TARGET|all SECONDS   (targets: ${all[*]})" >&2; exit 2

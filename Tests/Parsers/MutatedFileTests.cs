@@ -21,6 +21,8 @@ public class MutatedFileTests : FileTestBase
 
     [TestCase("safetensors", 3000)]
     [TestCase("npy", 3000)]
+    [TestCase("npz", 2000)]
+    [TestCase("flo", 3000)]
     [TestCase("torch-zip", 2000)]
     [TestCase("torch-legacy", 2000)]
     [TestCase("pickle", 2000)]

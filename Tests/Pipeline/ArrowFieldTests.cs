@@ -150,4 +150,15 @@ public class ArrowFieldTests
         Assert.That(e.Message, Does.Contain(fragment));
         Assert.That(e.Message, Does.Not.Contain('\n'));
     }
+
+    [Test]
+    public void ArrowsMayMoveUpToTheAnimatedSquarePerFrame()
+    {
+        var crop = SquareCrop.Centre(200, 100);
+        // The square is 100 pixels: at 10 fps an arrow may be 1000 pixels long (starting inside, ending anywhere).
+        var field = ArrowField.Build([new MotionArrow(60, 50, 60 + 600, 50 + 800)], crop, AnimationMask.All(50, 50), fps: 10);
+        Assert.That(field.Planes[0], Is.EqualTo(30f).Within(1e-4), "600 photo pixels over 10 frames, halved to the grid");
+        var e = Assert.Throws<ArgumentException>(() => ArrowField.Build([new MotionArrow(60, 50, 60 + 601, 50 + 800)], crop, AnimationMask.All(50, 50), fps: 10))!;
+        Assert.That(e.Message, Does.StartWith("Motion hint 1 (60,50,661,850) moves 100.1 pixels a frame at 10 fps, farther than the 100-pixel animated square in one frame"));
+    }
 }

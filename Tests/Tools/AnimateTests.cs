@@ -168,6 +168,49 @@ public class AnimateTests : CliTestBase
     }
 
     [Test]
+    public void MotionFromAnNpzArrayOrAFloFile()
+    {
+        var interleaved = CineKernel.Fuzz.MotionFiles.Arrange(AnimateSample.Motion(64), 64, 64, "H,W,2");
+        var npy = CineKernel.Fuzz.MotionFiles.Npy(interleaved, ">f8", fortran: true);
+        string npz = WriteFile("flows.npz", CineKernel.Fuzz.MotionFiles.Npz([("forward", npy), ("other", npy)], System.IO.Compression.CompressionLevel.Optimal));
+        string flo = WriteFile("m.flo", CineKernel.Fuzz.MotionFiles.Flo(64, 64, interleaved.Data));
+        var reference = Animate(PathOf("reference"));
+        Assert.That(reference.Exit, Is.Zero, reference.Err);
+        foreach (var (motion, name) in new[] { (npz + ":forward", "npz"), (flo, "flo") })
+        {
+            var r = Animate(PathOf(name), "--motion", motion);
+            Assert.That(r.Exit, Is.Zero, r.Err);
+            Assert.That(r.Out, Does.Contain(motion));
+            foreach (string frame in Directory.GetFiles(PathOf("reference")))
+                Assert.That(File.ReadAllBytes(Path.Combine(PathOf(name), Path.GetFileName(frame))), Is.EqualTo(File.ReadAllBytes(frame)), $"{name}: {frame}");
+        }
+    }
+
+    [Test]
+    public void MotionFileOfAnotherKindOrWithoutItsArrayName()
+    {
+        string png = PathOf("motion.npy");
+        using (var i = IoTestFiles.Noise(8, 8, seed: 1)) i.SaveAsPng(png);
+        AssertRefused(Animate(PathOf("o.gif"), "--motion", png), PathOf("o.gif"), $"{png}: not a motion field but a PNG image; accepted: a .npy array, a .npz archive");
+        var npy = CineKernel.Fuzz.MotionFiles.Npy(new CineKernel.WeightsLoader.TensorData([2, 64, 64], AnimateSample.Motion(64)));
+        string npz = WriteFile("two.npz", CineKernel.Fuzz.MotionFiles.Npz([("a", npy), ("b", npy)]));
+        AssertRefused(Animate(PathOf("o.gif"), "--motion", npz), PathOf("o.gif"), $"holds 2 arrays ('a', 'b'); name one as {npz}:NAME");
+        AssertRefused(Animate(PathOf("o.gif"), "--motion", PathOf("missing.npz") + ":a"), PathOf("o.gif"), $"motion file not found: {PathOf("missing.npz")}");
+    }
+
+    [TestCase("nan,10,20,10", "'nan' (x0) is not a finite number")]
+    [TestCase("10,10,Infinity,10", "'Infinity' (x1) is not a finite number")]
+    [TestCase("10,10,1e400,10", "'1e400' (x1) is not a finite number")]
+    [TestCase("10,10,100000,10", "Motion hint 1 (10,10,100000,10) moves 3333 pixels a frame at 30 fps, farther than the 64-pixel animated square in one frame; an arrow is the motion over one second, at most 1920 pixels long here.")]
+    [TestCase("10,10,20,10;10,10,-1e308,1e308", "Motion hint 2 (10,10,-1E+308,1E+308) moves Infinity pixels a frame")]
+    public void ArrowsThatAreNotFiniteOrFasterThanTheImageAreRefused(string arrow, string expected)
+    {
+        string image = PathOf("photo.png");
+        using (var i = IoTestFiles.Noise(64, 64, seed: 1)) i.SaveAsPng(image);
+        AssertRefused(Run("animate", image, "-o", PathOf("o.gif"), "--arrow", arrow, "--size", "64", "--frames", "4", "--device", "cpu"), PathOf("o.gif"), expected);
+    }
+
+    [Test]
     public void MaskThatIsNotAnImage()
     {
         string mask = WriteFile("mask.png", "no pixels here"u8.ToArray());

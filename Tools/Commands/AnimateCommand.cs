@@ -30,7 +30,7 @@ public static class AnimateCommand
     private static int RunWeightFree(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
     {
         if (request.MotionPath is null && request.Arrows.Count == 0)
-            throw new CliException($"no motion: give --motion FILE.npy or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
+            throw new CliException($"no motion: give --motion FILE (.npy, .npz or .flo) or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
         int size = request.Size ?? ImageInput.DefaultSize;
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();

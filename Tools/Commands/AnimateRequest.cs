@@ -4,6 +4,7 @@ using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Motion;
 using CineKernel.Pipeline.Warping;
 using CineKernel.Pipeline.Weights;
+using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools;
 
@@ -39,7 +40,7 @@ internal sealed record AnimateRequest
     /// <summary>--mask, else the sample's mask; null when neither (animate everything, or predict with weights).</summary>
     public string? MaskPath { get; init; }
 
-    /// <summary>--motion, else the sample's motion unless arrows are given; null when neither.</summary>
+    /// <summary>--motion (a path, or FILE.npz:NAME), else the sample's motion unless arrows are given; null when neither.</summary>
     public string? MotionPath { get; init; }
 
     public string? WeightsDir { get; init; }
@@ -87,7 +88,8 @@ internal sealed record AnimateRequest
         // Inputs: explicit options first, then the sample folder's files.
         var input = AnimateCommand.ResolveInput(o.Positional[0]);
         string? motionPath = o.Get("motion") ?? (arrows.Count == 0 ? input.Motion : null);
-        if (motionPath is not null && !File.Exists(motionPath)) throw new CliException($"motion file not found: {motionPath}");
+        if (motionPath is not null && MotionFieldReader.SplitKey(motionPath).Path is var motionFile && !File.Exists(motionFile))
+            throw new CliException($"motion file not found: {motionFile}");
         string? maskPath = o.Get("mask") ?? input.Mask;
         if (maskPath is not null && !File.Exists(maskPath)) throw new CliException($"mask file not found: {maskPath}");
         string? stylePath = o.Get("style");
