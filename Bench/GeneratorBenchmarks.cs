@@ -56,10 +56,10 @@ public class GeneratorBenchmarks
         forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward()));
         frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: flowSize))), Frames);
         var wplus = RandomWeights.Uniform(config.LatentCount * config.StyleDim, 1, 1f);
-        forward.SetInput("wplus", wplus);
-        frames.SetInput("wplus", wplus);
-        frames.SetInput("feature", RandomWeights.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
-        frames.SetInput("flow", RandomWeights.Uniform(2 * flowSize * flowSize, 3, 2f));
+        forward.SetInput(Generator.WPlusInput, wplus);
+        frames.SetInput(Generator.WPlusInput, wplus);
+        frames.SetInput(Generator.FeatureInput, RandomWeights.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
+        frames.SetInput(Generator.FlowInput, RandomWeights.Uniform(2 * flowSize * flowSize, 3, 2f));
         Console.WriteLine($"// {Config}: forward {forward.Plan.FlopsOnce / 1e9:F1} GFLOP, {forward.Plan.BytesOnce / 1e6:F0} MB; " +
                           $"frames: once {frames.Plan.FlopsOnce / 1e9:F1} GFLOP, per frame {frames.Plan.FlopsPerFrame / 1e9:F2} GFLOP " +
                           $"and {frames.Plan.BytesPerFrame / 1e6:F0} MB; arena {frames.Plan.Memory.ArenaBytes >> 20} MiB, " +

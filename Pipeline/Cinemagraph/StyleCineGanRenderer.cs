@@ -38,7 +38,6 @@ namespace CineKernel.Pipeline.Cinemagraph;
 /// </summary>
 public sealed class StyleCineGanRenderer : IDisposable
 {
-    private const string FeatureInput = "feature", WPlusInput = "wplus", WPlusTargetInput = "wplus_target", FlowInput = "flow", ImageOutput = "image";
     private const string PhotoInput = "photo", MaskInput = "mask", FrameOutput = "frame";
 
     private readonly ComputeDevice device;
@@ -158,10 +157,10 @@ public sealed class StyleCineGanRenderer : IDisposable
         // 4. The frame program, composite and style change included, and its hoisted part.
         clock.Restart();
         frames = new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid)), FrameCount);
-        frames.SetInput(WPlusInput, WPlus);
-        frames.SetInput(FeatureInput, Feature);
-        frames.SetInput(FlowInput, flow.Planes);
-        if (StyleWPlus is not null) frames.SetInput(WPlusTargetInput, StyleWPlus);
+        frames.SetInput(Generator.WPlusInput, WPlus);
+        frames.SetInput(Generator.FeatureInput, Feature);
+        frames.SetInput(Generator.FlowInput, flow.Planes);
+        if (StyleWPlus is not null) frames.SetInput(Generator.WPlusTargetInput, StyleWPlus);
         frames.SetInput(PhotoInput, inputs.Photo.Data);
         frames.SetInput(MaskInput, Mask.Values);
         frames.RunOnce();
@@ -178,15 +177,15 @@ public sealed class StyleCineGanRenderer : IDisposable
     {
         bool styled = StyleWPlus is not null;
         var b = new GraphBuilder("cinemagraph");
-        var generated = b.Include(generator.BuildFrames(new FramesOptions(LoopMode: Options.Loop, FlowSize: grid, StyleInterpolation: styled)))[ImageOutput];
+        var generated = b.Include(generator.BuildFrames(new FramesOptions(LoopMode: Options.Loop, FlowSize: grid, StyleInterpolation: styled)))[Generator.ImageOutput];
         var photo = b.Input(PhotoInput, new Shape4(1, 3, size, size));
         var mask = StepResize.Build(b, b.Input(MaskInput, new Shape4(1, 1, grid, grid)), size, "mask");
         var background = photo;
         if (styled)
         {
             // G(D, w_t) unwarped, with the frame program's latent schedule, and G(D, w) (its β = 0), hoisted.
-            var moving = b.Include(generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop))[ImageOutput];
-            var still = b.Include(generator.BuildFeatureForward(WeightsFolder.FeatureResolution))[ImageOutput];
+            var moving = b.Include(generator.BuildFeatureForward(WeightsFolder.FeatureResolution, styleInterpolation: true, styleLoop: Options.Loop))[Generator.ImageOutput];
+            var still = b.Include(generator.BuildFeatureForward(WeightsFolder.FeatureResolution))[Generator.ImageOutput];
             background = StyleInterpolation.Background(b, photo, moving, still);
         }
         var frame = Composite.GeneratedOver(b, generated, background, mask);
@@ -216,12 +215,12 @@ public sealed class StyleCineGanRenderer : IDisposable
         var config = new MaskPredictorConfig(weights.MaskSources, grid);
         var b = new GraphBuilder("predict_mask");
         var features = b.Include(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution));
-        var bindings = Enumerable.Range(0, config.Sources.Count).ToDictionary(MaskPredictor.FeatureInput, i => features[$"features.{i}"]);
+        var bindings = Enumerable.Range(0, config.Sources.Count).ToDictionary(MaskPredictor.FeatureInput, i => features[Generator.FeaturesOutput(i)]);
         foreach (var (name, logits) in b.Include(MaskPredictor.BuildGraph(config, weights.Classifiers, FirstLayerPlacement.PerSource), bindings))
             b.Output(name, logits);
         using var predictor = new GraphRunner(device, Scheduler.Plan(b.Build()));
-        predictor.SetInput(WPlusInput, WPlus);
-        predictor.SetInput(FeatureInput, Feature);
+        predictor.SetInput(Generator.WPlusInput, WPlus);
+        predictor.SetInput(Generator.FeatureInput, Feature);
         predictor.Run();
         var mask = MaskPredictor.Mask(predictor, weights.Classifiers.Count, weights.AnimatedClasses);
         return new AnimationMask(grid, grid, Array.ConvertAll(mask.Pixels, p => (float)p));

@@ -55,6 +55,7 @@ internal sealed class FfmpegEncoder : IFrameEncoder
         try
         {
             encoder.process.Start();
+            UnfinishedOutputs.Add(encoder.process);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -117,6 +118,7 @@ internal sealed class FfmpegEncoder : IFrameEncoder
         catch (InvalidOperationException)
         {
         }
+        UnfinishedOutputs.Remove(process);
         process.Dispose();
     }
 

@@ -58,11 +58,16 @@ internal sealed partial class OutputTarget
         {
             throw new MediaFileException(destination, $"Output '{destination}': cannot write in '{parent}' ({e.Message}).", e);
         }
-        return new OutputTarget(destination, full, temp, isDirectory, overwrite);
+        var target = new OutputTarget(destination, full, temp, isDirectory, overwrite);
+        UnfinishedOutputs.Add(target);
+        return target;
     }
 
-    /// <summary>Renames the finished temporary output onto the destination.</summary>
-    public void Commit()
+    /// <summary>Renames the finished temporary output onto the destination (not once the outputs are abandoned).</summary>
+    /// <exception cref="OperationCanceledException">The process is stopping (<see cref="UnfinishedOutputs.Abandon"/>).</exception>
+    public void Commit() => UnfinishedOutputs.Commit(this, MoveIntoPlace);
+
+    private void MoveIntoPlace()
     {
         try
         {
@@ -106,6 +111,7 @@ internal sealed partial class OutputTarget
     /// <summary>Deletes the temporary output, best effort (it is hidden and named .partial if this fails).</summary>
     public void Discard()
     {
+        UnfinishedOutputs.Remove(this);
         try
         {
             if (IsDirectory)

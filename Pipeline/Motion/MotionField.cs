@@ -13,17 +13,21 @@ public sealed class MotionField
 {
     private readonly float[] planes;
 
-    /// <summary>Wraps 2×<paramref name="height"/>×<paramref name="width"/> values (x plane, then y plane).</summary>
-    /// <exception cref="ArgumentException">The sizes are not positive, or the values do not fill both planes.</exception>
-    public MotionField(int width, int height, float[] planes)
+    /// <summary>Copies 2×<paramref name="height"/>×<paramref name="width"/> values (x plane, then y plane; a later
+    /// change to the caller's array does not reach the field).</summary>
+    /// <exception cref="ArgumentException">The sizes are not positive, the values do not fill both planes, or one is
+    /// not finite (a NaN would spread through the Euler integration).</exception>
+    public MotionField(int width, int height, ReadOnlySpan<float> planes)
     {
-        ArgumentNullException.ThrowIfNull(planes);
         if (width <= 0 || height <= 0) throw new ArgumentException($"motion field: size must be positive, got {width}x{height}");
-        if (planes.LongLength != 2L * width * height)
-            throw new ArgumentException($"motion field: a {width}x{height} field needs {2L * width * height} values, got {planes.LongLength}");
+        if (planes.Length != 2L * width * height)
+            throw new ArgumentException($"motion field: a {width}x{height} field needs {2L * width * height} values, got {planes.Length}");
+        for (int i = 0; i < planes.Length; i++)
+            if (!float.IsFinite(planes[i]))
+                throw new ArgumentException($"motion field: value {planes[i]} at index {i} is not finite");
         Width = width;
         Height = height;
-        this.planes = planes;
+        this.planes = planes.ToArray();
     }
 
     public int Width { get; }

@@ -22,6 +22,24 @@ namespace CineKernel.Pipeline.Synthesis;
 /// </summary>
 public sealed class Generator
 {
+    /// <summary>Input of every synthesis program: w+ (1×1×n_latent×style_dim).</summary>
+    public const string WPlusInput = "wplus";
+
+    /// <summary>Input of the style-interpolating programs: the style image's w+ (the shape of <see cref="WPlusInput"/>).</summary>
+    public const string WPlusTargetInput = "wplus_target";
+
+    /// <summary>Input of feature_forward and the frame program: the encoder's deep feature D (1×C×R×R).</summary>
+    public const string FeatureInput = "feature";
+
+    /// <summary>Input of the frame program: the Eulerian motion field (1×2×M×M, pixels of that grid per frame).</summary>
+    public const string FlowInput = "flow";
+
+    /// <summary>Output of every synthesis program: the image (1×3×G×G, nominally [−1, 1]).</summary>
+    public const string ImageOutput = "image";
+
+    /// <summary>Output k of feature_forward: D, then every conv output after it (the mask predictor's inputs).</summary>
+    public static string FeaturesOutput(int k) => $"features.{k}";
+
     private readonly NetworkParameters parameters;
 
     /// <param name="config">The generator's shape; its <see cref="GeneratorConfig.Parameters"/> are the tensors read.</param>
@@ -65,7 +83,7 @@ public sealed class Generator
             out_ = b.BlockConvs(j, out_);
             skip = b.ToRgb(j, out_, skip);
         }
-        b.Builder.Output("image", skip);
+        b.Builder.Output(ImageOutput, skip);
         return b.Builder.Build();
     }
 
@@ -82,7 +100,7 @@ public sealed class Generator
         int replacedBlock = BlockOf(featureResolution);
         var b = new Layers(this, new GraphBuilder("feature_forward"));
         if (styleInterpolation) b.InterpolateLatent(styleLoop);
-        var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
+        var feature = b.Builder.Input(FeatureInput, new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
         var (out_, skip) = b.Start();
         var features = new List<Value>();
         for (int j = 0; j < Config.Blocks; j++)
@@ -104,8 +122,8 @@ public sealed class Generator
             features.Add(out_);
             skip = b.ToRgb(j, out_, skip);
         }
-        b.Builder.Output("image", skip);
-        for (int k = 0; k < features.Count; k++) b.Builder.Output($"features.{k}", features[k]);
+        b.Builder.Output(ImageOutput, skip);
+        for (int k = 0; k < features.Count; k++) b.Builder.Output(FeaturesOutput(k), features[k]);
         return b.Builder.Build();
     }
 
@@ -128,9 +146,9 @@ public sealed class Generator
         int featureResolution = GeneratorConfig.BlockResolution(firstBlock) / 2;
         var b = new Layers(this, new GraphBuilder("frames"));
         if (o.StyleInterpolation) b.InterpolateLatent(o.LoopMode);
-        var feature = b.Builder.Input("feature", new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
+        var feature = b.Builder.Input(FeatureInput, new Shape4(1, Config.ChannelsAt(featureResolution), featureResolution, featureResolution));
         int flowSize = o.FlowSize ?? Config.Size;
-        var flow = b.Builder.Input("flow", new Shape4(1, 2, flowSize, flowSize));
+        var flow = b.Builder.Input(FlowInput, new Shape4(1, 2, flowSize, flowSize));
         var (out_, _) = b.Start();
         for (int j = 0; j < firstBlock; j++) out_ = b.BlockConvs(j, out_); // overwritten by D: dead work, as in the original
 
@@ -144,7 +162,7 @@ public sealed class Generator
             out_ = b.BlockConvs(j, out_);
             skip = b.WarpedToRgb(j, out_, flow, o.LoopMode, skip);
         }
-        b.Builder.Output("image", skip);
+        b.Builder.Output(ImageOutput, skip);
         return b.Builder.Build();
     }
 
@@ -172,7 +190,7 @@ public sealed class Generator
 
         private GeneratorConfig Config => generator.Config;
 
-        private Value WPlus => wplus ??= Builder.Input("wplus", new Shape4(1, 1, Config.LatentCount, Config.StyleDim));
+        private Value WPlus => wplus ??= Builder.Input(WPlusInput, new Shape4(1, 1, Config.LatentCount, Config.StyleDim));
 
         /// <summary>
         /// The synthesis reads lerp(wplus, wplus_target, β_t) instead of wplus: a per-frame latent. β_t = t/(N−1) in the
@@ -181,7 +199,7 @@ public sealed class Generator
         /// </summary>
         public void InterpolateLatent(LoopMode loopMode)
         {
-            var target = Builder.Input("wplus_target", WPlus.Shape);
+            var target = Builder.Input(WPlusTargetInput, WPlus.Shape);
             var schedule = loopMode == LoopMode.Seamless ? FrameLerpOp.ThereAndBack() : FrameLerpOp.Linear();
             wplus = Builder.Apply("wplus@t", schedule, WPlus, target);
         }

@@ -1,3 +1,4 @@
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;
@@ -19,12 +20,12 @@ public sealed class FeatureForwardEvaluation : IEvaluation
         if (feature.Shape.Length != 4 || feature.Shape[0] != 1 || feature.Shape[2] != feature.Shape[3])
             throw new CliException($"{context.Inputs.Path}: in.feature {feature} must be 1×C×R×R");
         using var runner = GeneratorEvalSupport.Runner(context, () => generator.BuildFeatureForward((int)feature.Shape[2]));
-        GeneratorEvalSupport.Feed(context, runner, "wplus", "in.wplus");
-        GeneratorEvalSupport.Feed(context, runner, "feature", "in.feature");
+        GeneratorEvalSupport.Feed(context, runner, Generator.WPlusInput, "in.wplus");
+        GeneratorEvalSupport.Feed(context, runner, Generator.FeatureInput, "in.feature");
         runner.Run();
-        var outputs = new List<KeyValuePair<string, TensorData>> { GeneratorEvalSupport.Entry("out.feature_forward", runner.Output("image")) };
-        for (int k = 0; runner.Plan.Graph.Outputs.ContainsKey($"features.{k}"); k++)
-            outputs.Add(GeneratorEvalSupport.Entry($"out.feature_forward.features.{k}", runner.Output($"features.{k}")));
+        var outputs = new List<KeyValuePair<string, TensorData>> { GeneratorEvalSupport.Entry("out.feature_forward", runner.Output(Generator.ImageOutput)) };
+        for (int k = 0; runner.Plan.Graph.Outputs.ContainsKey(Generator.FeaturesOutput(k)); k++)
+            outputs.Add(GeneratorEvalSupport.Entry($"out.feature_forward.features.{k}", runner.Output(Generator.FeaturesOutput(k))));
         return outputs;
     }
 }

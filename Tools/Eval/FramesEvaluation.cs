@@ -30,14 +30,14 @@ public sealed class FramesEvaluation : IEvaluation
             throw new CliException($"{context.Inputs.Path}: in.flow {flow} must be 1×2×F×F");
         using var runner = GeneratorEvalSupport.Runner(context,
             () => generator.BuildFrames(new FramesOptions(LoopMode: LoopMode.Official, FlowSize: (int)flow.Shape[2])), frames);
-        GeneratorEvalSupport.Feed(context, runner, "wplus", "in.wplus");
-        GeneratorEvalSupport.Feed(context, runner, "feature", "in.feature");
-        GeneratorEvalSupport.Feed(context, runner, "flow", "in.flow");
+        GeneratorEvalSupport.Feed(context, runner, Generator.WPlusInput, "in.wplus");
+        GeneratorEvalSupport.Feed(context, runner, Generator.FeatureInput, "in.feature");
+        GeneratorEvalSupport.Feed(context, runner, Generator.FlowInput, "in.flow");
         var outputs = new List<KeyValuePair<string, TensorData>>();
         foreach (int t in indices.Distinct())
         {
             runner.RunFrame(t);
-            outputs.Add(GeneratorEvalSupport.Entry($"out.frame.{t}", runner.Output("image")));
+            outputs.Add(GeneratorEvalSupport.Entry($"out.frame.{t}", runner.Output(Generator.ImageOutput)));
         }
         return outputs;
     }

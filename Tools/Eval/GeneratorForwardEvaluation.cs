@@ -1,3 +1,4 @@
+using CineKernel.Pipeline.Synthesis;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools.Eval;
@@ -13,8 +14,8 @@ public sealed class GeneratorForwardEvaluation : IEvaluation
     {
         var generator = GeneratorEvalSupport.Load(context);
         using var runner = GeneratorEvalSupport.Runner(context, generator.BuildForward);
-        GeneratorEvalSupport.Feed(context, runner, "wplus", "in.wplus");
+        GeneratorEvalSupport.Feed(context, runner, Generator.WPlusInput, "in.wplus");
         runner.Run();
-        return [GeneratorEvalSupport.Entry("out.forward", runner.Output("image"))];
+        return [GeneratorEvalSupport.Entry("out.forward", runner.Output(Generator.ImageOutput))];
     }
 }

@@ -32,12 +32,12 @@ internal sealed class GeneratorFrameCheck() : SelfTestCheck("network/generator-f
     {
         var generator = new Generator(Config, NetworkParameters.From(Weights, "random"));
         using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: FlowSize))), Frames);
-        runner.SetInput("wplus", WPlus);
-        runner.SetInput("feature", Feature);
-        runner.SetInput("flow", Flow);
+        runner.SetInput(Generator.WPlusInput, WPlus);
+        runner.SetInput(Generator.FeatureInput, Feature);
+        runner.SetInput(Generator.FlowInput, Flow);
         runner.RunOnce();
         runner.RunFrame(T);
-        return Subsample(runner.Output("image").ToArray(), Config.Size);
+        return Subsample(runner.Output(Generator.ImageOutput).ToArray(), Config.Size);
     }
 
     /// <summary>Every <see cref="Stride"/>-th pixel of each row and column of a 3×S×S image, plane by plane.</summary>
