@@ -7,7 +7,7 @@ public static class Cli
         usage: cinekernel <command> [options]
 
         commands:
-          animate INPUT -o OUT [--mask PNG] [--motion FILE] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F]
+          animate INPUT -o OUT [--mask PNG] [--motion FILE] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F] [--speed X]
                   [--loop seamless|official] [--size S] [--device D] [--preview DIR] [--overwrite] [--quiet]
                   [--weights DIR [--flow-net sky|fluid] [--style IMAGE]]
                                        render a looping cinemagraph (INPUT: an image, or a sample folder NAME/

@@ -11,6 +11,12 @@ public sealed record CinemagraphOptions
     /// <summary>Frames in the loop (2..10000).</summary>
     public int FrameCount { get; init; } = 120;
 
+    /// <summary>
+    /// A multiplier on the motion (default 1; in (0, <see cref="Motion.MotionField.MaxSpeed"/>]), applied with the mask
+    /// (<c>flow *= mask · speed</c>): 0.5 moves everything half as far per frame.
+    /// </summary>
+    public float Speed { get; init; } = 1f;
+
     /// <summary>How the loop closes (DESIGN.md "Loop point"); seamless by default: N distinct frames.</summary>
     public LoopMode Loop { get; init; } = LoopMode.Seamless;
 
@@ -28,6 +34,8 @@ public sealed record CinemagraphOptions
     {
         if (FrameCount is < 2 or > MaxFrames)
             throw new ArgumentOutOfRangeException(nameof(FrameCount), FrameCount, $"frame count must be in 2..{MaxFrames}");
+        if (!(Speed > 0f && Speed <= Motion.MotionField.MaxSpeed))
+            throw new ArgumentOutOfRangeException(nameof(Speed), Speed, $"speed must be in (0, {Motion.MotionField.MaxSpeed}]");
     }
 
     /// <summary>Checks the frame count and that an S×S image makes the pyramid (the weight-free renderer).</summary>

@@ -151,7 +151,7 @@ public sealed class StyleCineGanRenderer : IDisposable
         clock.Restart();
         MotionPredicted = inputs.Motion is null;
         Motion = inputs.Motion ?? PredictMotion(weights, inputs.Photo, grid);
-        var flow = Motion.Masked(Mask);
+        var flow = Motion.Masked(Mask, Options.Speed);
         Timings.Motion = clock.Elapsed.TotalSeconds;
 
         // 4. The frame program, composite and style change included, and its hoisted part.

@@ -95,7 +95,7 @@ public sealed class WeightFreeRenderer : IDisposable
             StepResize.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
 
         // The original multiplies the predicted flow by the mask at 512 (flow *= mask) before warping.
-        var masked = motion.Masked(mask);
+        var masked = motion.Masked(mask, options.Speed);
         var clock = Stopwatch.StartNew();
         var runner = new GraphRunner(device, Scheduler.Plan(BuildGraph(size, motionSize, options)), options.FrameCount);
         var renderer = new WeightFreeRenderer(device, options, size, runner);

@@ -30,6 +30,9 @@ public sealed class MotionField
         this.planes = planes.ToArray();
     }
 
+    /// <summary>The largest speed multiplier <see cref="Masked"/> accepts.</summary>
+    public const float MaxSpeed = 10f;
+
     public int Width { get; }
     public int Height { get; }
 
@@ -58,12 +61,16 @@ public sealed class MotionField
 
     /// <summary>
     /// The field multiplied by the mask, pixel by pixel: the original's <c>flow *= mask</c> (main.py), so a
-    /// static pixel never moves and a half-grey one moves at half speed.
+    /// static pixel never moves and a half-grey one moves at half speed; and by <paramref name="speed"/>
+    /// (2 moves everything twice as far per frame).
     /// </summary>
     /// <exception cref="ArgumentException">The mask's grid differs from the field's.</exception>
-    public MotionField Masked(AnimationMask mask)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="speed"/> is not in (0, <see cref="MaxSpeed"/>].</exception>
+    public MotionField Masked(AnimationMask mask, float speed = 1f)
     {
         ArgumentNullException.ThrowIfNull(mask);
+        if (!(speed > 0f && speed <= MaxSpeed))
+            throw new ArgumentOutOfRangeException(nameof(speed), speed, $"motion speed must be in (0, {MaxSpeed}]");
         if (mask.Width != Width || mask.Height != Height)
             throw new ArgumentException($"motion field: the mask is {mask.Width}x{mask.Height}, the motion {Width}x{Height}; they must share one grid");
         int plane = Width * Height;
@@ -71,8 +78,8 @@ public sealed class MotionField
         var m = mask.Values;
         for (int i = 0; i < plane; i++)
         {
-            result[i] *= m[i];
-            result[plane + i] *= m[i];
+            result[i] *= m[i] * speed;
+            result[plane + i] *= m[i] * speed;
         }
         return new MotionField(Width, Height, result);
     }

@@ -198,6 +198,34 @@ public class AnimateTests : CliTestBase
         AssertRefused(Animate(PathOf("o.gif"), "--motion", PathOf("missing.npz") + ":a"), PathOf("o.gif"), $"motion file not found: {PathOf("missing.npz")}");
     }
 
+    [Test]
+    public void SpeedMultipliesTheMotion()
+    {
+        var values = AnimateSample.Motion(64);
+        string once = WriteFile("once.npy", TestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 64, 64), }", TestFiles.Floats(values)));
+        string twice = WriteFile("twice.npy", TestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 64, 64), }",
+            TestFiles.Floats(values.Select(v => 2 * v).ToArray())));
+        var reference = Animate(PathOf("reference"), "--motion", twice);
+        Assert.That(reference.Exit, Is.Zero, reference.Err);
+        var fast = Animate(PathOf("fast"), "--motion", once, "--speed", "2");
+        Assert.That(fast.Exit, Is.Zero, fast.Err);
+        Assert.That(fast.Out, Does.Contain("\"speed\":2"));
+        foreach (string frame in Directory.GetFiles(PathOf("reference")))
+            Assert.That(File.ReadAllBytes(Path.Combine(PathOf("fast"), Path.GetFileName(frame))), Is.EqualTo(File.ReadAllBytes(frame)), frame);
+    }
+
+    [TestCase("0")]
+    [TestCase("-1")]
+    [TestCase("11")]
+    [TestCase("fast")]
+    [TestCase("NaN")]
+    public void SpeedOutOfRangeIsAUsageError(string speed)
+    {
+        var r = Animate(PathOf("o.gif"), "--speed", speed);
+        Assert.That(r.Exit, Is.EqualTo(2));
+        AssertRefused(r, PathOf("o.gif"), $"--speed must be a number in (0, 10], got '{speed}'");
+    }
+
     [TestCase("nan,10,20,10", "'nan' (x0) is not a finite number")]
     [TestCase("10,10,Infinity,10", "'Infinity' (x1) is not a finite number")]
     [TestCase("10,10,1e400,10", "'1e400' (x1) is not a finite number")]

@@ -66,7 +66,7 @@ public static class AnimateCommand
         using var writer = FrameWriter.Create(request.Output, size, size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
 
         clock.Restart();
-        var options = new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop };
+        var options = new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop, Speed = request.Speed };
         using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, mask, options);
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
         seconds["once_integrate"] = renderer.Timings.Integrate;
@@ -79,7 +79,7 @@ public static class AnimateCommand
         writer.Complete();
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
-        if (request.PreviewDir is not null) WritePreviews(request.PreviewDir, photo, motion, mask, kept, request.Frames);
+        if (request.PreviewDir is not null) WritePreviews(request.PreviewDir, photo, motion, mask, request.Speed, kept, request.Frames);
         var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows");
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
@@ -153,11 +153,11 @@ public static class AnimateCommand
         return new SampleFiles(image, File.Exists(mask) ? mask : null, File.Exists(motion) ? motion : null);
     }
 
-    internal static void WritePreviews(string dir, InputImage photo, MotionField motion, AnimationMask mask,
+    internal static void WritePreviews(string dir, InputImage photo, MotionField motion, AnimationMask mask, float speed,
         SortedDictionary<int, RgbPlanes> kept, int frames)
     {
         Directory.CreateDirectory(dir);
-        Previews.SaveFlow(Path.Combine(dir, "flow.png"), motion.Masked(mask).Planes, motion.Width, motion.Height);
+        Previews.SaveFlow(Path.Combine(dir, "flow.png"), motion.Masked(mask, speed).Planes, motion.Width, motion.Height);
         Previews.SaveMaskOverlay(Path.Combine(dir, "mask_overlay.png"), photo.Pixels, mask.Values, mask.Width, mask.Height);
         SavePng(Path.Combine(dir, "frame_first.png"), kept[0]);
         SavePng(Path.Combine(dir, "frame_middle.png"), kept[frames / 2]);

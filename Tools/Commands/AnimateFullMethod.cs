@@ -51,7 +51,7 @@ internal static class AnimateFullMethod
         using var device = DeviceOption.Open(request.Device);
         var inputs = new StyleCineGanInputs { Photo = photo.Pixels, GridSize = grid, Motion = motion, Mask = mask, Style = style?.Pixels };
         using var renderer = StyleCineGanRenderer.Create(device, weights, inputs,
-            new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop }, request.Size);
+            new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop, Speed = request.Speed }, request.Size);
         seconds["inversion"] = renderer.Timings.Inversion;
         seconds["mask"] = renderer.Timings.Mask;
         seconds["motion"] = renderer.Timings.Motion;
@@ -66,7 +66,7 @@ internal static class AnimateFullMethod
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
         if (request.PreviewDir is not null)
-            AnimateCommand.WritePreviews(request.PreviewDir, photo, renderer.Motion, renderer.Mask, kept, request.Frames);
+            AnimateCommand.WritePreviews(request.PreviewDir, photo, renderer.Motion, renderer.Mask, request.Speed, kept, request.Frames);
 
         var report = new AnimateReport(request, renderer.Size, device)
             .Set("generator_size", size)

@@ -6,7 +6,7 @@ namespace CineKernel.Tools;
 
 /// <summary>
 /// The report of one <c>animate</c> run: the summary line on stderr (unless quiet) and the JSON line on stdout
-/// with the fields every run has (output, frames, size, loop, device and device_kind, motion), the renderer's own fields, and
+/// with the fields every run has (output, frames, size, loop, speed, device and device_kind, motion), the renderer's own fields, and
 /// the seconds of each stage (README "Progress and timings").
 /// </summary>
 internal sealed class AnimateReport(AnimateRequest request, int size, ComputeDevice device)
@@ -17,6 +17,7 @@ internal sealed class AnimateReport(AnimateRequest request, int size, ComputeDev
         ["frames"] = request.Frames,
         ["size"] = size,
         ["loop"] = request.Loop.ToString().ToLowerInvariant(),
+        ["speed"] = request.Speed,
         ["device"] = device.Name,
         ["device_kind"] = device.Kind.ToString().ToLowerInvariant(),
     };

@@ -16,7 +16,7 @@ namespace CineKernel.Tools;
 internal sealed record AnimateRequest
 {
     private static readonly HashSet<string> Valued =
-        ["o", "output", "mask", "motion", "arrow", "frames", "fps", "loop", "size", "device", "preview", "weights", "style", "flow-net"];
+        ["o", "output", "mask", "motion", "arrow", "frames", "fps", "speed", "loop", "size", "device", "preview", "weights", "style", "flow-net"];
 
     private static readonly HashSet<string> Flags = ["quiet", "q", "overwrite"];
 
@@ -26,6 +26,9 @@ internal sealed record AnimateRequest
     public required string Output { get; init; }
     public required int Frames { get; init; }
     public required double Fps { get; init; }
+
+    /// <summary>--speed: a multiplier on the motion (default 1), in (0, <see cref="MotionField.MaxSpeed"/>].</summary>
+    public float Speed { get; init; } = 1f;
     public required LoopMode Loop { get; init; }
 
     /// <summary>--size, or null when not given (the weight-free default is <see cref="ImageInput.DefaultSize"/>, the full method's G).</summary>
@@ -96,12 +99,20 @@ internal sealed record AnimateRequest
         if (stylePath is not null && !File.Exists(stylePath)) throw new CliException($"style image not found: {stylePath}");
         return new AnimateRequest
         {
-            Input = input, Output = output, Frames = frames, Fps = ParseFps(o.Get("fps")), Loop = loop, Size = size,
+            Input = input, Output = output, Frames = frames, Fps = ParseFps(o.Get("fps")), Speed = ParseSpeed(o.Get("speed")), Loop = loop, Size = size,
             Device = device, Quiet = o.Has("quiet") || o.Has("q"), PreviewDir = o.Get("preview"), Overwrite = o.Has("overwrite"),
             Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = o.Get("weights"), FlowNet = flowNet,
             FlowNetGiven = o.Has("flow-net"),
             StylePath = stylePath,
         };
+    }
+
+    private static float ParseSpeed(string? text)
+    {
+        if (text is null) return 1f;
+        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float speed) || !(speed > 0f) || speed > MotionField.MaxSpeed)
+            throw new CliException($"--speed must be a number in (0, {MotionField.MaxSpeed.ToString(CultureInfo.InvariantCulture)}], got '{text}'", 2);
+        return speed;
     }
 
     private static double ParseFps(string? text)
