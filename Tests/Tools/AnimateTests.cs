@@ -214,6 +214,41 @@ public class AnimateTests : CliTestBase
             Assert.That(File.ReadAllBytes(Path.Combine(PathOf("fast"), Path.GetFileName(frame))), Is.EqualTo(File.ReadAllBytes(frame)), frame);
     }
 
+    [TestCase("black", "the mask selects nothing (it is black everywhere): every frame will be the photo")]
+    [TestCase("still", "the motion is zero wherever the mask animates: every frame will be the photo")]
+    [TestCase("fast", "the fastest pixel moves 20 grid pixels a frame, 160 over the 8-frame loop: 2.5 times the 64-pixel picture")]
+    public void ResultsThatWillNotMoveOrLookRightAreWarned(string kind, string expected)
+    {
+        var values = kind switch
+        {
+            "still" => new float[2 * 64 * 64],
+            "fast" => Enumerable.Repeat(20f, 64 * 64).Concat(new float[64 * 64]).ToArray(),
+            _ => AnimateSample.Motion(64),
+        };
+        string motion = WriteFile("m.npy", TestFiles.Npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 64, 64), }", TestFiles.Floats(values)));
+        var extra = new List<string> { "--motion", motion };
+        if (kind == "black")
+        {
+            string mask = PathOf("black.png");
+            using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(64, 64)) image.SaveAsPng(mask);
+            extra.AddRange(["--mask", mask]);
+        }
+        var r = Animate(PathOf("out.gif"), [.. extra]);
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(r.Err, Does.Contain("cinekernel: warning: " + expected));
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out.TrimEnd().Split('\n')[^1]);
+        Assert.That(json.RootElement.GetProperty("warnings")[0].GetString(), Does.StartWith(expected));
+    }
+
+    [Test]
+    public void TheSampleIsNotWarned()
+    {
+        var r = Animate(PathOf("out.gif"));
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(r.Err, Does.Not.Contain("warning"));
+        Assert.That(r.Out, Does.Contain("\"warnings\":[]"));
+    }
+
     [TestCase("0")]
     [TestCase("-1")]
     [TestCase("11")]

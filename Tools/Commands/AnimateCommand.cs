@@ -61,6 +61,7 @@ public static class AnimateCommand
             catch (ArgumentException) { throw new CliException($"{motionPath}: a {motionSize}x{motionSize} motion field cannot be halved or doubled to the pyramid level {size >> l} of --size {size}"); }
         }
         seconds["motion"] = clock.Elapsed.TotalSeconds;
+        var warnings = Warn(MotionDiagnostics.Check(motion, mask, request.Frames, request.Speed), stderr);
 
         using var device = DeviceOption.Open(request.Device);
         using var writer = FrameWriter.Create(request.Output, size, size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
@@ -80,10 +81,17 @@ public static class AnimateCommand
         seconds["encode"] = clock.Elapsed.TotalSeconds;
 
         if (request.PreviewDir is not null) WritePreviews(request.PreviewDir, photo, motion, mask, request.Speed, kept, request.Frames);
-        var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows");
+        var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows").Set("warnings", warnings);
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
         return 0;
+    }
+
+    /// <summary>Writes each warning as one line on stderr (quiet or not) and returns them for the JSON report.</summary>
+    internal static IReadOnlyList<string> Warn(IReadOnlyList<string> warnings, TextWriter stderr)
+    {
+        foreach (var w in warnings) stderr.WriteLine($"cinekernel: warning: {w}");
+        return warnings;
     }
 
     /// <summary>

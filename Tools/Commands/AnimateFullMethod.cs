@@ -56,6 +56,7 @@ internal static class AnimateFullMethod
         seconds["mask"] = renderer.Timings.Mask;
         seconds["motion"] = renderer.Timings.Motion;
         seconds["once_per_cinemagraph"] = renderer.Timings.OncePerCinemagraph;
+        var warnings = AnimateCommand.Warn(MotionDiagnostics.Check(renderer.Motion, renderer.Mask, request.Frames, request.Speed), stderr);
 
         using var writer = FrameWriter.Create(request.Output, renderer.Size, renderer.Size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
         var kept = AnimateCommand.RenderFrames(renderer.Render, request, renderer.Size, writer, stderr);
@@ -74,7 +75,8 @@ internal static class AnimateFullMethod
             .Set("flow_net", request.FlowNet.ToString().ToLowerInvariant())
             .Set("mask", maskPath ?? "predicted")
             .Set("motion", motionPath ?? (arrows.Count > 0 ? "arrows" : "predicted"))
-            .Set("style", (object?)request.StylePath ?? false);
+            .Set("style", (object?)request.StylePath ?? false)
+            .Set("warnings", warnings);
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
         return 0;
