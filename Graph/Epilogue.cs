@@ -8,16 +8,21 @@ namespace CineKernel.Graph;
 /// fuses element-wise epilogues into the producing kernel; "Performance": bias, noise, activation and scale fuse
 /// into the conv's epilogue). Always in this order, StyledConv's:
 /// <code>
-///   out[n,c,y,x] = f(v + noiseWeight · noise[n,y,x] + bias[c]) · scale + shift
+///   out[n,c,y,x] = f(v + residual[n,c,y,x] + noiseWeight · noise[n,y,x] + bias[c]) · scale + shift
 /// </code>
-/// The tensors are graph inputs of the op that applies it, after its own inputs: <see cref="NoiseInput"/> and
-/// <see cref="BiasInput"/> count from there (-1 for an absent term). A noise plane is 1×1×H×W or N×1×H×W of the
-/// output; a bias holds C values in any shape. Immutable; <see cref="Then"/> composes two.
+/// The tensors are graph inputs of the op that applies it, after its own inputs: <see cref="ResidualInput"/>,
+/// <see cref="NoiseInput"/> and <see cref="BiasInput"/> count from there (-1 for an absent term). A residual has the
+/// output's shape (a residual connection, StyleGAN2's toRGB skip sum: <see cref="Ops.AddOp"/> is this epilogue of its
+/// first input); a noise plane is 1×1×H×W or N×1×H×W of the output; a bias holds C values in any shape. Immutable;
+/// <see cref="Then"/> composes two.
 /// </summary>
 public sealed record Epilogue
 {
     /// <summary>Stores v unchanged.</summary>
     public static Epilogue None { get; } = new();
+
+    /// <summary>Which epilogue input is the residual (the output's shape), or -1 for none.</summary>
+    public int ResidualInput { get; init; } = -1;
 
     /// <summary>Which epilogue input is the noise plane, or -1 for no noise.</summary>
     public int NoiseInput { get; init; } = -1;
@@ -37,6 +42,9 @@ public sealed record Epilogue
     /// <summary>Added last.</summary>
     public float Shift { get; init; }
 
+    /// <summary>x + r: a residual or skip sum (one input, r, of x's shape).</summary>
+    public static Epilogue Residual() => new() { ResidualInput = 0 };
+
     /// <summary>x + weight·noise: StyleGAN2's NoiseInjection (one input, the plane).</summary>
     public static Epilogue Noise(float weight) => new() { NoiseInput = 0, NoiseWeight = weight };
 
@@ -54,24 +62,30 @@ public sealed record Epilogue
 
     public bool HasBias => BiasInput >= 0;
 
-    /// <summary>Tensors the epilogue reads besides v: 0, 1 or 2.</summary>
-    public int InputCount => (HasNoise ? 1 : 0) + (HasBias ? 1 : 0);
+    public bool HasResidual => ResidualInput >= 0;
 
-    /// <summary>True when a term acts after the sum (activation, scale or shift): noise and bias can no longer follow.</summary>
+    /// <summary>Tensors the epilogue reads besides v: 0 to 3.</summary>
+    public int InputCount => (HasResidual ? 1 : 0) + (HasNoise ? 1 : 0) + (HasBias ? 1 : 0);
+
+    /// <summary>True when a term acts after the sum (activation, scale or shift): residual, noise and bias can no longer follow.</summary>
     public bool HasOutputTerms => Activation != ActivationFunction.Identity || Scale != 1f || Shift != 0f;
 
     /// <summary>
     /// This epilogue followed by <paramref name="next"/> as one epilogue, or null when that is not of the form
-    /// above: a second noise or bias, a noise or bias or activation after an activation, scale or shift.
-    /// The combined epilogue reads this one's inputs, then <paramref name="next"/>'s.
+    /// above: a second residual, noise or bias, a residual, noise, bias or activation after an activation, scale or
+    /// shift. The sum's terms are added in the form's order, so a residual after a noise or a bias is added before
+    /// them: the same sum, reassociated (float rounding may differ in the last place). The combined epilogue reads
+    /// this one's inputs, then <paramref name="next"/>'s.
     /// </summary>
     public Epilogue? Then(Epilogue next)
     {
+        if (next.HasResidual && (HasResidual || HasOutputTerms)) return null;
         if (next.HasNoise && (HasNoise || HasOutputTerms)) return null;
         if (next.HasBias && (HasBias || HasOutputTerms)) return null;
         if (next.Activation != ActivationFunction.Identity && HasOutputTerms) return null;
         return this with
         {
+            ResidualInput = next.HasResidual ? InputCount + next.ResidualInput : ResidualInput,
             NoiseInput = next.HasNoise ? InputCount + next.NoiseInput : NoiseInput,
             NoiseWeight = next.HasNoise ? next.NoiseWeight : NoiseWeight,
             BiasInput = next.HasBias ? InputCount + next.BiasInput : BiasInput,
@@ -90,6 +104,8 @@ public sealed record Epilogue
     {
         if (inputs.Count != first + InputCount)
             throw new ArgumentException($"{op}: expects {first} inputs and the epilogue's {InputCount} ({this}), got {inputs.Count}");
+        if (HasResidual && inputs[first + ResidualInput] != output)
+            throw new ArgumentException($"{op}: residual {inputs[first + ResidualInput]} must have the output's shape {output}");
         if (HasBias && inputs[first + BiasInput].Length != output.C)
             throw new ArgumentException($"{op}: bias {inputs[first + BiasInput]} must hold one value per channel of {output}");
         if (HasNoise && inputs[first + NoiseInput] is var n && (n.C != 1 || n.H != output.H || n.W != output.W || (n.N != 1 && n.N != output.N)))
@@ -99,6 +115,7 @@ public sealed record Epilogue
     /// <summary>The kernels' form, with the tensors taken from <paramref name="inputs"/>[<paramref name="first"/>..].</summary>
     public EpilogueArguments Bind(IReadOnlyList<Tensor> inputs, int first) => new()
     {
+        Residual = HasResidual ? inputs[first + ResidualInput] : null,
         Noise = HasNoise ? inputs[first + NoiseInput] : null,
         NoiseWeight = NoiseWeight,
         Bias = HasBias ? inputs[first + BiasInput] : null,
@@ -107,14 +124,15 @@ public sealed record Epilogue
         Shift = Shift,
     };
 
-    /// <summary>Arithmetic per output element: 2 for noise, 1 for a bias, 2 for an activation, 2 for scale and shift.</summary>
+    /// <summary>Arithmetic per output element: 1 for a residual, 2 for noise, 1 for a bias, 2 for an activation, 2 for scale and shift.</summary>
     public double FlopsPerElement =>
-        (HasNoise ? 2 : 0) + (HasBias ? 1 : 0) + (Activation != ActivationFunction.Identity ? 2 : 0) + (Scale != 1f || Shift != 0f ? 2 : 0);
+        (HasResidual ? 1 : 0) + (HasNoise ? 2 : 0) + (HasBias ? 1 : 0) + (Activation != ActivationFunction.Identity ? 2 : 0) + (Scale != 1f || Shift != 0f ? 2 : 0);
 
-    /// <summary>The terms in order, joined by '·': e.g. <c>noise×0.1·bias·lrelu√2</c>, <c>scale(2,1)</c>; <c>none</c> for <see cref="None"/>.</summary>
+    /// <summary>The terms in order, joined by '·': e.g. <c>residual·bias</c>, <c>noise×0.1·bias·lrelu√2</c>, <c>scale(2,1)</c>; <c>none</c> for <see cref="None"/>.</summary>
     public override string ToString()
     {
         var parts = new List<string>();
+        if (HasResidual) parts.Add("residual");
         if (HasNoise) parts.Add(string.Create(CultureInfo.InvariantCulture, $"noise×{NoiseWeight:G4}"));
         if (HasBias) parts.Add("bias");
         if (Activation != ActivationFunction.Identity) parts.Add(Describe(Activation));

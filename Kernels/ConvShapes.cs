@@ -59,11 +59,11 @@ internal readonly struct ConvFusion(float weightScale, bool hasStyle, bool hasDe
     public readonly EpilogueTerms Epilogue = epilogue.Terms();
 
     /// <summary>The value written for output channel <paramref name="o"/> of sample <paramref name="n"/>.</summary>
-    public float Finish(float sum, int n, int o, int cout, ArrayView<float> demod, float noise)
+    public float Finish(float sum, int n, int o, int cout, ArrayView<float> demod, float noise, long index)
     {
         float v = sum * WeightScale;
         if (HasDemod != 0) v *= demod[n * cout + o];
-        return Epilogue.Apply(v, o, noise);
+        return Epilogue.Apply(v, o, noise, index);
     }
 
     /// <summary>
@@ -75,10 +75,10 @@ internal readonly struct ConvFusion(float weightScale, bool hasStyle, bool hasDe
         float s3, ArrayView<float> demod)
     {
         float noise = Epilogue.NoiseAt(n, at % plane, plane); // at % plane: the pixel y·OW + x
-        output[at] = Finish(s0, n, o0, cout, demod, noise);
-        if (o0 + 1 < cout) output[at + plane] = Finish(s1, n, o0 + 1, cout, demod, noise);
-        if (o0 + 2 < cout) output[at + 2 * plane] = Finish(s2, n, o0 + 2, cout, demod, noise);
-        if (o0 + 3 < cout) output[at + 3 * plane] = Finish(s3, n, o0 + 3, cout, demod, noise);
+        output[at] = Finish(s0, n, o0, cout, demod, noise, at);
+        if (o0 + 1 < cout) output[at + plane] = Finish(s1, n, o0 + 1, cout, demod, noise, at + plane);
+        if (o0 + 2 < cout) output[at + 2 * plane] = Finish(s2, n, o0 + 2, cout, demod, noise, at + 2 * plane);
+        if (o0 + 3 < cout) output[at + 3 * plane] = Finish(s3, n, o0 + 3, cout, demod, noise, at + 3 * plane);
     }
 }
 

@@ -45,7 +45,7 @@ public static class ElementWise
     }
 
     /// <summary>
-    /// out = epilogue(x) (<see cref="EpilogueArguments"/>: f(x + weight·noise + bias[c]·biasScale)·scale + shift) on an
+    /// out = epilogue(x) (<see cref="EpilogueArguments"/>: f(x + residual + weight·noise + bias[c]·biasScale)·scale + shift) on an
     /// N×C×H×W tensor, for an epilogue no producing kernel absorbed. May run in place (output = input).
     /// </summary>
     /// <exception cref="ArgumentException">Output shape differing from the input's, or epilogue tensors that do not fit.</exception>
@@ -104,7 +104,7 @@ public static class ElementWise
         for (long e = i; e < p.Count; e += p.Threads)
         {
             long plane = e / p.Plane;
-            o[e] = epilogue.Apply(x[e], (int)(plane / p.Channels), (int)(plane % p.Channels), (int)(e % p.Plane), p.Plane);
+            o[e] = epilogue.Apply(x[e], (int)(plane / p.Channels), (int)(plane % p.Channels), (int)(e % p.Plane), p.Plane, e);
         }
     }
 

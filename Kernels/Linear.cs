@@ -202,7 +202,7 @@ public static class Linear
             row / RowsPerImage * YImageStride + row % RowsPerImage * YRowStride + feature * YFeatureStride;
 
         public float Epilogue(float dot, int row, int feature) =>
-            Store.Apply(dot * WeightScale, row / RowsPerImage, feature, row % RowsPerImage, RowsPerImage);
+            Store.Apply(dot * WeightScale, row / RowsPerImage, feature, row % RowsPerImage, RowsPerImage, YIndex(row, feature));
     }
 
     /// <summary>Thread t computes outputs t, t + Threads, … (see <see cref="GridStride.Threads"/>).</summary>

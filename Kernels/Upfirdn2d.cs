@@ -126,7 +126,7 @@ public static class Upfirdn2d
             }
 
             // StyledConv order (DESIGN.md "Generator"): noise, then bias, then the activation (EpilogueArguments).
-            output[i] = epilogue.Apply(acc, planeIndex / g.C, planeIndex % g.C, y * g.OW + x, g.OH * g.OW);
+            output[i] = epilogue.Apply(acc, planeIndex / g.C, planeIndex % g.C, y * g.OW + x, g.OH * g.OW, i);
         }
     }
 

@@ -2,10 +2,17 @@ using CineKernel.Kernels;
 
 namespace CineKernel.Graph.Ops;
 
-/// <summary>out = a + β·b.</summary>
+/// <summary>
+/// out = a + β·b (a and b of one shape). With β = 1 it is the residual epilogue of a (<see cref="Epilogue.Residual"/>),
+/// which the scheduler fuses into a's producer when that kernel applies epilogues; it has no epilogue of its own, so
+/// nothing fuses into it.
+/// </summary>
 public sealed class AddOp(float beta = 1f) : Op
 {
     public override string Name => beta == 1f ? "add" : $"add×{beta}";
+
+    /// <summary>a + b is a's residual epilogue; a + β·b with β ≠ 1 is not of the epilogue's form.</summary>
+    public override Epilogue? AsEpilogue => beta == 1f ? Epilogue.Residual() : null;
 
     public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
     {

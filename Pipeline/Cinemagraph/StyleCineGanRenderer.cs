@@ -42,6 +42,9 @@ public sealed class StyleCineGanRenderer : IDisposable
 
     private readonly ComputeDevice device;
     private GraphRunner frames = null!;
+
+    /// <summary>The frame program's plan (for tests and inspection).</summary>
+    internal ExecutionPlan FramePlan => frames.Plan;
     private float[] host = [];
 
     private StyleCineGanRenderer(ComputeDevice device, CinemagraphOptions options)

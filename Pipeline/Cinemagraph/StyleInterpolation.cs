@@ -12,7 +12,8 @@ public static class StyleInterpolation
 {
     /// <summary>
     /// background = photo + ½(G(D, w_t) − G(D, w)): ΔI is in the generator's [−1, 1] units, half of it in the photo's
-    /// [0, 1]. Inputs: <paramref name="photo"/> (1×3×G×G in [0, 1]), <paramref name="styled"/> G(D, w_t) (per frame)
+    /// [0, 1]. Computed as (photo − ½G(D, w)) + ½G(D, w_t), so the first sum, which does not change with the frame,
+    /// is hoisted and each frame costs one pass. Inputs: <paramref name="photo"/> (1×3×G×G in [0, 1]), <paramref name="styled"/> G(D, w_t) (per frame)
     /// and <paramref name="unstyled"/> G(D, w) (hoisted), both 1×3×G×G in [−1, 1]. Returns the background (1×3×G×G,
     /// not clamped).
     /// </summary>
@@ -20,7 +21,7 @@ public static class StyleInterpolation
     public static Value Background(GraphBuilder builder, Value photo, Value styled, Value unstyled)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var difference = builder.Apply("style.difference", new AddOp(-1f), styled, unstyled);
-        return builder.Apply("background", new AddOp(0.5f), photo, difference);
+        var still = builder.Apply("style.base", new AddOp(-0.5f), photo, unstyled);
+        return builder.Apply("background", new AddOp(0.5f), still, styled);
     }
 }

@@ -289,7 +289,8 @@ public sealed class Generator
             if (skip is null) return rgb;
             // Upsample: upfirdn2d(up 2, pad (2, 1)) with the stored kernel (already × factor²).
             var up = Builder.Apply($"{prefix}.upsample", new UpfirdnOp(UpfirdnParams.Symmetric(2, 1, 2, 1)), skip, Weight($"{prefix}.upsample.kernel"));
-            return Builder.Apply(prefix, new AddOp(), rgb, up);
+            // up + rgb: the sum is the upsampling's residual epilogue (the same float sum as rgb + up).
+            return Builder.Apply(prefix, new AddOp(), up, rgb);
         }
 
         /// <summary>
@@ -298,7 +299,8 @@ public sealed class Generator
         /// its normalisation and the hole filter (a box mean of normalised pixels), so warping the conv's 3 channels
         /// equals the conv of the warped C channels up to float rounding, at 3/(C+1) of the splat's atomics (32 → 3
         /// planes at 1024 for config-f) and with the conv hoisted out of the frame loop. The bias is not linear (a
-        /// hole's box mean would blur it), so it is added after the warp.
+        /// hole's box mean would blur it), so it is added after the warp, with the skip: both are the upsampling's
+        /// epilogue (skip↑ + warped, then + bias), so the per-frame tail is one pass.
         /// </summary>
         public Value WarpedToRgb(int block, Value x, Value flow, LoopMode loopMode, Value skip)
         {
@@ -307,9 +309,10 @@ public sealed class Generator
             var (style, _) = Modulation(prefix, 2 * block + 3, demodulate: false);
             var rgb = Builder.Apply($"{prefix}.conv", new ModulatedConvOp(ModulatedConvKind.ToRgb, Scale(weight), hasBias: false),
                 x, weight, style);
-            var warped = Builder.Apply($"{prefix}.bias", new BiasOp(), Warp(block, rgb, flow, loopMode), Weight($"{prefix}.bias"));
+            var warped = Warp(block, rgb, flow, loopMode);
             var up = Builder.Apply($"{prefix}.upsample", new UpfirdnOp(UpfirdnParams.Symmetric(2, 1, 2, 1)), skip, Weight($"{prefix}.upsample.kernel"));
-            return Builder.Apply(prefix, new AddOp(), warped, up);
+            var sum = Builder.Apply($"{prefix}.sum", new AddOp(), up, warped);
+            return Builder.Apply(prefix, new BiasOp(), sum, Weight($"{prefix}.bias"));
         }
 
         /// <summary>warp_one_level of block j's feature along the flow: hoisted fields and feature pad, per-frame splat.</summary>

@@ -39,6 +39,75 @@ public class EpilogueFusionTests
         });
     }
 
+    [Test]
+    public void AResidualSumIsAnEpilogueThatComesFirstAndOnlyOnce()
+    {
+        var sum = Epilogue.Residual().Then(Epilogue.Bias(ActivationFunction.FusedLeakyRelu))!;
+        Assert.That((sum.ResidualInput, sum.BiasInput, sum.InputCount, sum.ToString()), Is.EqualTo((0, 1, 2, "residual·bias·lrelu√2")));
+        var afterBias = Epilogue.Bias().Then(Epilogue.Residual())!;
+        Assert.That((afterBias.BiasInput, afterBias.ResidualInput), Is.EqualTo((0, 1)), "reassociated: added first, read second");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Epilogue.Residual().Then(Epilogue.Residual()), Is.Null, "a second residual");
+            Assert.That(Epilogue.Activate(ActivationFunction.Relu).Then(Epilogue.Residual()), Is.Null, "a residual after the activation");
+            Assert.That(Epilogue.Affine(0.5f, 0f).Then(Epilogue.Residual()), Is.Null, "a residual after a scale");
+        });
+        Assert.That(new AddOp().AsEpilogue, Is.EqualTo(Epilogue.Residual()), "a + b is a's residual epilogue");
+        Assert.That(new AddOp(0.5f).AsEpilogue, Is.Null, "a + ½b is not of the form");
+    }
+
+    /// <summary>
+    /// up(x) + r → ×0.5+0.5 (r made before the upsampling unless <paramref name="residualLate"/>); the sum's β and
+    /// whether the upsampling has an activation are parameters.
+    /// </summary>
+    private static ComputeGraph UpsampleSum(float beta, bool activation, bool residualLate)
+    {
+        var g = new GraphBuilder("sum");
+        var x = g.Input("x", X);
+        var kernel = g.Constant("k", new Shape4(1, 1, 4, 4), Upfirdn2d.SeparableKernel([1f, 3f, 3f, 1f], 4f));
+        var upShape = Upfirdn2d.OutputShape(X, 4, 4, UpfirdnParams.Symmetric(2, 1, 2, 1));
+        Value Residual() => g.Apply(new ScaleShiftOp(1f, 0.25f), g.Input("r", upShape));
+        var early = residualLate ? null : Residual();
+        var up = g.Apply(new UpfirdnOp(UpfirdnParams.Symmetric(2, 1, 2, 1), activation ? Epilogue.Activate(ActivationFunction.Relu) : null), x, kernel);
+        var r = early ?? Residual();
+        g.Output("out", g.Apply(new ScaleShiftOp(0.5f, 0.5f), g.Apply(new AddOp(beta), up, r)));
+        return g.Build();
+    }
+
+    [TestCase(1f, false, false, true)]
+    [TestCase(0.5f, false, false, false)]
+    [TestCase(1f, true, false, false)]
+    [TestCase(1f, false, true, false)]
+    public void AnAddFusesIntoItsFirstInputsProducerAsTheResidualAndGivesTheUnfusedResult(float beta, bool activation, bool residualLate, bool fuses)
+    {
+        var graph = UpsampleSum(beta, activation, residualLate);
+        var plan = Scheduler.Plan(graph);
+        var upsample = plan.Steps.Single(s => s.Op is UpfirdnOp);
+        if (fuses)
+        {
+            Assert.That(upsample.Sources.Select(n => n.Op.GetType().Name), Is.EqualTo(new[] { "UpfirdnOp", "AddOp", "ScaleShiftOp" }));
+            Assert.That(((IEpilogueProducer)upsample.Op).Epilogue.ToString(), Is.EqualTo("residual·scale(0.5,0.5)"));
+        }
+        else
+        {
+            Assert.That(upsample.Sources, Has.Count.EqualTo(1), "the add stays a pass of its own");
+            Assert.That(plan.Steps.Count(s => s.Op is AddOp), Is.EqualTo(1));
+        }
+
+        var upShape = Upfirdn2d.OutputShape(X, 4, 4, UpfirdnParams.Symmetric(2, 1, 2, 1));
+        var x = Numerics.Random((int)X.Length, 5);
+        var r = Numerics.Random((int)upShape.Length, 6);
+        float[] Result(ExecutionPlan p)
+        {
+            using var runner = new GraphRunner(TestDevice.Instance, p);
+            runner.SetInput("x", x);
+            runner.SetInput("r", r);
+            runner.Run();
+            return runner.Output("out").ToArray();
+        }
+        Numerics.AssertClose(Result(plan), Result(Scheduler.Plan(graph, fuse: false)), 1e-6, "fused vs unfused");
+    }
+
     /// <summary>x → conv (bias-free unless <paramref name="convBias"/>) → bias·lrelu → ×2−0.5 → out.</summary>
     private static ComputeGraph ConvChain(bool convBias)
     {

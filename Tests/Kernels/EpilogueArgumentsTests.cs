@@ -6,9 +6,9 @@ namespace CineKernel.Tests.Kernels;
 
 /// <summary>
 /// Every kernel that applies <see cref="EpilogueArguments"/> in its store (the standalone pass, the direct conv, the
-/// modulated convs, upfirdn2d, the linear layer in each mapping) with all terms on: noise, bias, activation, scale
-/// and shift, on odd sizes, against the float64 reference of the bare op followed by
-/// f(v + w·noise + bias[c])·scale + shift.
+/// modulated convs, upfirdn2d, the linear layer in each mapping) with all terms on: residual, noise, bias, activation,
+/// scale and shift, on odd sizes, against the float64 reference of the bare op followed by
+/// f(v + residual + w·noise + bias[c])·scale + shift.
 /// </summary>
 public class EpilogueArgumentsTests
 {
@@ -18,12 +18,13 @@ public class EpilogueArgumentsTests
     private static readonly ActivationFunction Leaky = ActivationFunction.LeakyRelu(0.2f).WithGain(1.3f);
 
     /// <summary>The epilogue on the float64 values <paramref name="v"/> of shape <paramref name="s"/>.</summary>
-    private static double[] Reference(double[] v, Shape4 s, float[]? noise, int noiseImages, float[]? bias)
+    private static double[] Reference(double[] v, Shape4 s, float[]? residual, float[]? noise, int noiseImages, float[]? bias)
     {
         var r = new double[v.Length];
         for (int e = 0; e < r.Length; e++)
         {
             double u = v[e];
+            if (residual is not null) u += residual[e];
             if (noise is not null) u += NoiseWeight * (double)noise[(noiseImages == 1 ? 0 : e / s.ImageLength) * s.PlaneLength + e % s.PlaneLength];
             if (bias is not null) u += bias[e / s.PlaneLength % s.C];
             r[e] = ConvReference.Activate(u, Leaky) * Scale + Shift;
@@ -31,7 +32,7 @@ public class EpilogueArgumentsTests
         return r;
     }
 
-    /// <summary>Random noise (a plane shared by the batch, or one per image) and bias for an output of a given shape.</summary>
+    /// <summary>A random residual, noise (a plane shared by the batch, or one per image) and bias for an output of a given shape.</summary>
     private sealed class Terms : IDisposable
     {
         public Terms(Shape4 s, int noiseImages, int seed)
@@ -39,6 +40,8 @@ public class EpilogueArgumentsTests
             NoiseImages = noiseImages;
             Noise = Numerics.Random(noiseImages * s.PlaneLength, seed);
             Bias = Numerics.Random(s.C, seed + 1);
+            Residual = Numerics.Random((int)s.Length, seed + 2);
+            ResidualTensor = Device.Upload(Residual, s);
             NoiseTensor = Device.Upload(Noise, new Shape4(noiseImages, 1, s.H, s.W));
             BiasTensor = Device.Upload(Bias, new Shape4(1, 1, 1, s.C));
         }
@@ -46,18 +49,21 @@ public class EpilogueArgumentsTests
         public int NoiseImages { get; }
         public float[] Noise { get; }
         public float[] Bias { get; }
+        public float[] Residual { get; }
+        public Tensor ResidualTensor { get; }
         public Tensor NoiseTensor { get; }
         public Tensor BiasTensor { get; }
 
         public EpilogueArguments Arguments => new()
         {
-            Noise = NoiseTensor, NoiseWeight = NoiseWeight, Bias = BiasTensor, Activation = Leaky, Scale = Scale, Shift = Shift,
+            Residual = ResidualTensor, Noise = NoiseTensor, NoiseWeight = NoiseWeight, Bias = BiasTensor, Activation = Leaky, Scale = Scale, Shift = Shift,
         };
 
-        public double[] Expected(double[] v, Shape4 s) => Reference(v, s, Noise, NoiseImages, Bias);
+        public double[] Expected(double[] v, Shape4 s) => Reference(v, s, Residual, Noise, NoiseImages, Bias);
 
         public void Dispose()
         {
+            ResidualTensor.Dispose();
             NoiseTensor.Dispose();
             BiasTensor.Dispose();
         }
@@ -77,6 +83,13 @@ public class EpilogueArgumentsTests
 
         ElementWise.ApplyEpilogue(tx, terms.Arguments, tx); // in place
         Numerics.AssertClose(tx.ToArray(), terms.Expected(Numerics.ToDouble(x), s), 1e-5, "epilogue pass in place");
+
+        // The residual may be the output itself: each element reads its own value before storing.
+        var r = Numerics.Random((int)s.Length, 83);
+        using var tr = Device.Upload(r, s);
+        using var tx2 = Device.Upload(x, s);
+        ElementWise.ApplyEpilogue(tx2, new EpilogueArguments { Residual = tr, Scale = Scale }, tr);
+        Numerics.AssertClose(tr.ToArray(), x.Select((v, e) => ((double)v + r[e]) * Scale).ToArray(), 1e-5, "residual = output");
     }
 
     [TestCase(1, PaddingMode.Zeros, 1)]
@@ -165,12 +178,14 @@ public class EpilogueArgumentsTests
         var b = Numerics.Random(outFeatures, 94);
         using var tw = Device.Upload(w, new Shape4(1, 1, outFeatures, inFeatures));
         using var tb = Device.Upload(b, new Shape4(1, 1, 1, outFeatures));
-        var arguments = new EpilogueArguments { Bias = tb, BiasScale = 0.5f, Activation = Leaky, Scale = Scale, Shift = Shift };
+        var residual = Numerics.Random(rows * outFeatures, 95); // row-major rows × features
+        using var tr = Device.Upload(residual, new Shape4(1, 1, rows, outFeatures));
+        var arguments = new EpilogueArguments { Residual = tr, Bias = tb, BiasScale = 0.5f, Activation = Leaky, Scale = Scale, Shift = Shift };
         var options = LinearOptions.Plain with { WeightScale = 0.75f, Mapping = mapping };
         var v = SmallOpsReference.Linear(x, rows, inFeatures, w, outFeatures, inFeatures, null, weightScale: 0.75);
         var expected = new double[v.Length];
         for (int e = 0; e < v.Length; e++)
-            expected[e] = ConvReference.Activate(v[e] + 0.5 * b[e % outFeatures], Leaky) * Scale + Shift;
+            expected[e] = ConvReference.Activate(v[e] + residual[e] + 0.5 * b[e % outFeatures], Leaky) * Scale + Shift;
 
         using var tx = Device.Upload(x, new Shape4(1, 1, rows, inFeatures));
         using var ty = Device.Allocate(new Shape4(1, 1, rows, outFeatures));
@@ -184,7 +199,12 @@ public class EpilogueArgumentsTests
             xPixels[f * rows + r] = x[r * inFeatures + f];
         using var txp = Device.Upload(xPixels, new Shape4(1, inFeatures, 1, rows));
         using var typ = Device.Allocate(new Shape4(1, outFeatures, 1, rows));
-        Linear.ForwardPerPixel(txp, tw, typ, options, arguments);
+        var residualPixels = new float[residual.Length];
+        for (int r = 0; r < rows; r++)
+        for (int o = 0; o < outFeatures; o++)
+            residualPixels[o * rows + r] = residual[r * outFeatures + o];
+        using var trp = Device.Upload(residualPixels, typ.Shape);
+        Linear.ForwardPerPixel(txp, tw, typ, options, arguments with { Residual = trp });
         var expectedPixels = new double[expected.Length];
         for (int r = 0; r < rows; r++)
         for (int o = 0; o < outFeatures; o++)
@@ -208,6 +228,8 @@ public class EpilogueArgumentsTests
                 Throws.ArgumentException.With.Message.Contains("bias"));
             Assert.That(() => ElementWise.ApplyEpilogue(x, new EpilogueArguments { Noise = wrongNoise }, y),
                 Throws.ArgumentException.With.Message.Contains("noise"));
+            Assert.That(() => ElementWise.ApplyEpilogue(x, new EpilogueArguments { Residual = wrongNoise }, y),
+                Throws.ArgumentException.With.Message.Contains("residual"));
             Assert.That(() => ElementWise.ApplyEpilogue(x, new EpilogueArguments { Shift = float.NaN }, y),
                 Throws.ArgumentException.With.Message.Contains("finite"));
             Assert.That(() => ElementWise.ApplyEpilogue(x, new EpilogueArguments { Activation = default }, y),

@@ -155,16 +155,21 @@ public class GeneratorTests
         Assert.That(onceNames, Does.Contain("convs.8").And.Contain("convs.9").And.Contain("convs.11").And.Contain("dfw-fields@128").And.Contain("dfw-fields@256")
             .And.Contain("dfw-pad@128").And.Contain("dfw-pad@256").And.Contain("to_rgbs.5.conv"));
 
-        // Per frame: the warps, convs[9] on the warped 128 feature, its toRGB, and above 128 the toRGB's bias on the
-        // warped 3-channel conv output (the 1×1 conv itself is hoisted: Generator.WarpedToRgb) and the skip
-        // upsampling; nothing else.
+        // Per frame: the warps, convs[9] on the warped 128 feature, its toRGB, and above 128 the skip upsampling that
+        // adds the warped 3-channel conv output and the toRGB's bias in its store (the 1×1 conv itself is hoisted:
+        // Generator.WarpedToRgb); nothing else.
         var perFrame = plan.PerFrameSteps.ToList();
         Assert.That(perFrame.Select(s => runner.Executions[s.Index]), Is.All.EqualTo(frames), "every per-frame step runs once a frame");
         Assert.That(perFrame.Select(s => s.Output.Name), Is.EquivalentTo(new[]
         {
             "warp@128", "convs.9/warped", "to_rgbs.4.conv",
-            "warp@256", "to_rgbs.5.bias", "to_rgbs.5.upsample", "to_rgbs.5",
+            "warp@256", "to_rgbs.5",
         }));
+        var tail = perFrame.Single(s => s.Output.Name == "to_rgbs.5");
+        Assert.That(tail.Sources.Select(n => n.Output.Name), Is.EqualTo(new[] { "to_rgbs.5.upsample", "to_rgbs.5.sum", "to_rgbs.5" }),
+            "the skip sum and the bias after the warp fuse into the upsampling");
+        Assert.That(tail.Op.Name, Is.EqualTo("upsample×2"));
+        Assert.That(((IEpilogueProducer)tail.Op).Epilogue.ToString(), Is.EqualTo("residual·bias"));
 
         // Dead work: the blocks below D (convs[0..7]) and their toRGBs are never planned.
         var planned = plan.Steps.Select(s => s.Output.Name).ToList();

@@ -230,6 +230,24 @@ public class StyleCineGanRendererTests
     }
 
     [Test]
+    public void PerFrameTailAtTheGeneratorsResolutionIsTheUpsamplingWithItsEpilogueThenTheComposite()
+    {
+        // Per frame at G: the skip upsampling adds the warped toRGB, its bias and the [−1, 1] → [0, 1] map in its
+        // store; one composite pass follows. With a style, one more pass: the hoisted photo − G(D, w)/2 plus G(D, w_t)/2.
+        static List<PlanStep> AtG(ExecutionPlan plan) =>
+            plan.PerFrameSteps.Where(s => s.Output.Shape.H == G && s.Op is not FeatureWarpOp).ToList();
+        using var plain = Create(Drift(), HalfMask());
+        var tail = AtG(plain.FramePlan);
+        Assert.That(tail.Select(s => s.Op.Name), Is.EqualTo(new[] { "upsample×2", "composite" }));
+        Assert.That(((IEpilogueProducer)tail[0].Op).Epilogue.ToString(), Is.EqualTo("residual·bias·scale(0.5,0.5)"));
+
+        using var styled = Create(Drift(), HalfMask(), style);
+        var names = AtG(styled.FramePlan).Select(s => s.Output.Name).ToList();
+        Assert.That(names, Does.Contain("background").And.Not.Contain("style.base"), "the style's still part is hoisted");
+        Assert.That(styled.FramePlan.OnceSteps.Select(s => s.Output.Name), Does.Contain("style.base"));
+    }
+
+    [Test]
     public void StyleMovesTheLatentAndAddsTheSameColourChangeToTheStaticRegion()
     {
         using var plain = Create(Drift(), HalfMask());
