@@ -23,9 +23,12 @@ internal static class GroupedKernels
     /// The group size a reduction kernel runs with on this device: the largest power of two that is at
     /// most <see cref="MaxGroupSize"/> and the accelerator's limit (2 on our CPU device: ComputeDevice.CpuDeviceForThisMachine).
     /// </summary>
-    public static int ReductionGroupSize(ComputeDevice device)
+    public static int ReductionGroupSize(ComputeDevice device) => ReductionGroupSizeFor(device.Accelerator.MaxNumThreadsPerGroup);
+
+    /// <summary>The reduction group size on a device whose largest group is <paramref name="maxThreadsPerGroup"/> (also what <c>cinekernel devices</c> prints).</summary>
+    public static int ReductionGroupSizeFor(int maxThreadsPerGroup)
     {
-        int limit = Math.Min(MaxGroupSize, device.Accelerator.MaxNumThreadsPerGroup);
+        int limit = Math.Min(MaxGroupSize, maxThreadsPerGroup);
         int size = 1;
         while (size * 2 <= limit) size *= 2;
         return size;

@@ -1,66 +1,59 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Reflection;
+
 namespace CineKernel.Tools;
 
-/// <summary>The <c>cinekernel</c> command line: parses the verb and hands the rest to its command.</summary>
+/// <summary>
+/// The <c>cinekernel</c> command line, parsed by System.CommandLine: each command's syntax is declared in its
+/// own file (<see cref="CommandSyntax"/>), help (<c>-h</c>, <c>--help</c>) and <c>--version</c> come from the
+/// declarations, and every usage error is one line <c>cinekernel: error: ...</c> on stderr with exit code 2.
+/// Other errors (files, formats, devices) are one line with exit code 1.
+/// </summary>
 public static class Cli
 {
-    private const string Usage = """
-        usage: cinekernel <command> [options]
+    private const string Description =
+        "CineKernel: StyleCineGAN cinemagraphs on ILGPU kernels (CUDA, OpenCL, CPU); 'cinekernel COMMAND --help' describes a command's options.";
 
-        commands:
-          animate INPUT -o OUT [--mask PNG] [--motion FILE] [--arrow x0,y0,x1,y1]... [--frames N] [--fps F] [--speed X]
-                  [--loop seamless|official] [--size S] [--device D] [--preview DIR] [--overwrite] [--quiet]
-                  [--weights DIR [--flow-net sky|fluid] [--style IMAGE]]
-                                       render a looping cinemagraph (INPUT: an image, or a sample folder NAME/
-                                       with NAME.png, NAME_mask.png, NAME_motion.npy); OUT: .gif, .mp4 or a
-                                       folder of PNG frames; --motion: .npy, .npz (FILE.npz:NAME picks an
-                                       array) or .flo, x then y in pixels per frame. With --weights: the full
-                                       StyleCineGAN method (inversion, deep feature warping; the generator and
-                                       encoder are enough with a given mask and motion, weights.md),
-                                       without: the weight-free renderer
-          convert CHECKPOINT... -o DIR
-                                       convert PyTorch checkpoints of the original release (StyleGAN2 training
-                                       checkpoint, DatasetGAN classifiers, pix2pixHD motion generator) to
-                                       DIR/NAME.safetensors: float32, the tensors the engine needs, config in metadata
-          devices                      list the accelerators ILGPU finds
-          eval OP --inputs IN.safetensors --output OUT.safetensors [--n-frames N] [--indices LIST] [--weights FILE] [--device D]
-                                       run one op or network on named tensors (ops: see 'cinekernel eval --list')
-          inspect FILE                 list the tensors (names, dtypes, shapes) and metadata of a safetensors file,
-                                       a .npy array or a PyTorch checkpoint
-          selftest [--device D] [--quick]
-                                       run every kernel family and each network at small sizes on the device and
-                                       compare with the expectations built into the tool (from the original's
-                                       fixtures and float64 references); exit 1 naming any check that fails
-          random-weights DIR [--size S | --tiny] [--seed N] [--overwrite]
-                                       write a weights folder (generator + encoder, the release's files) of random
-                                       values, to run and time animate --weights without the checkpoints: config-f
-                                       at S (default 1024), or --tiny (256², seconds on a CPU)
-        """;
+    /// <summary>The tool's version: the assembly's informational version (e.g. <c>1.0.0+commit</c>).</summary>
+    public static string Version { get; } =
+        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Cli).Assembly.GetName().Version?.ToString() ?? "unknown";
 
+    /// <summary>Every command, in the order the help lists them. A new command is one line here.</summary>
+    private static IEnumerable<Command> Commands(TextWriter stdout, TextWriter stderr) =>
+    [
+        AnimateCommand.Create(stdout, stderr),
+        ConvertCommand.Create(stdout),
+        DevicesCommand.Create(stdout),
+        EvalCommand.Create(stdout),
+        InspectCommand.Create(stdout),
+        SelftestCommand.Create(stdout, stderr),
+        RandomWeightsCommand.Create(stdout),
+    ];
+
+    /// <summary>Parses <paramref name="args"/>, runs the command and returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         try
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            var root = Root(stdout, stderr);
+            if (args.Length == 0)
             {
-                stdout.WriteLine(Usage);
-                return args.Length == 0 ? 2 : 0;
+                stdout.WriteLine("usage: cinekernel <command> [options]");
+                stdout.WriteLine();
+                root.Parse(["--help"], Parsing).Invoke(Invocation(stdout, stderr));
+                return 2;
             }
-            var rest = args[1..];
-            return args[0] switch
-            {
-                "animate" => AnimateCommand.Run(rest, stdout, stderr),
-                "convert" => ConvertCommand.Run(rest, stdout),
-                "devices" => DevicesCommand.Run(rest, stdout),
-                "eval" => EvalCommand.Run(rest, stdout),
-                "inspect" => InspectCommand.Run(rest, stdout),
-                "random-weights" => RandomWeightsCommand.Run(rest, stdout),
-                "selftest" => SelftestCommand.Run(rest, stdout, stderr),
-                _ => throw new CliException($"unknown command '{args[0]}' (run 'cinekernel --help')", 2),
-            };
+            var result = root.Parse(args, Parsing);
+            // Help and version go first: 'animate --help' needs no INPUT.
+            if (result.Action is not System.CommandLine.Help.HelpAction && UsageError(result) is { } usage)
+                throw new CliException(usage, 2);
+            return result.Invoke(Invocation(stdout, stderr));
         }
         catch (CliException e)
         {
-            stderr.WriteLine($"cinekernel: error: {e.Message}");
+            stderr.WriteLine($"cinekernel: error: {OneLine(e.Message)}");
             return e.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException
@@ -70,6 +63,59 @@ public static class Cli
             stderr.WriteLine($"cinekernel: error: {OneLine(e.Message)}");
             return 1;
         }
+    }
+
+    // No response files: an INPUT may start with '@'.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
+    private static InvocationConfiguration Invocation(TextWriter stdout, TextWriter stderr) =>
+        new() { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+
+    private static Command Root(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new Command("cinekernel", Description);
+        root.Options.Add(new System.CommandLine.Help.HelpOption());
+        var version = CliOptions.Flag("--version", "print the version and exit");
+        root.Options.Add(version);
+        foreach (var command in Commands(stdout, stderr)) root.Subcommands.Add(command);
+        root.SetAction(result =>
+        {
+            if (!result.GetValue(version)) throw new CliException("no command given (run 'cinekernel --help')", 2);
+            stdout.WriteLine($"cinekernel {Version}");
+            return 0;
+        });
+        return root;
+    }
+
+    /// <summary>
+    /// The first usage error of a parse, in our words: an unknown command or option, a missing value, a value that
+    /// fails its check (the check's own message), a wrong number of positional arguments (the command's message).
+    /// </summary>
+    private static string? UsageError(ParseResult result)
+    {
+        var command = result.CommandResult.Command;
+        // An unknown option before the positional argument is taken as the argument: said as what it is.
+        if (result.Errors.FirstOrDefault(e => e.SymbolResult is ArgumentResult && e.Message.StartsWith("unknown option '", StringComparison.Ordinal)) is { } unknown)
+            return unknown.Message;
+        if (result.UnmatchedTokens.Count > 0)
+        {
+            string token = result.UnmatchedTokens[0];
+            if (token.Length > 1 && token.StartsWith('-')) return $"unknown option '{token}'";
+            if (command is not CliCommand c) return $"unknown command '{token}' (run 'cinekernel --help')";
+            return $"{c.UsageError} (unexpected '{token}')";
+        }
+        foreach (var error in result.Errors)
+        {
+            return error.SymbolResult switch
+            {
+                OptionResult { Tokens.Count: 0 } option when option.Option.Arity.MinimumNumberOfValues > 0 =>
+                    $"option {option.IdentifierToken?.Value ?? option.Option.Name} needs a value",
+                OptionResult => error.Message, // a value check's own message (CliOptions)
+                _ when command is CliCommand c => c.UsageError, // a positional argument missing
+                _ => error.Message,
+            };
+        }
+        return null;
     }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CineKernel.Kernels;
 
 namespace CineKernel.Tools;
@@ -8,6 +9,10 @@ namespace CineKernel.Tools;
 /// </summary>
 public static class DeviceOption
 {
+    /// <summary>The <c>--device D</c> option (null when not given; <see cref="Resolve"/> applies the default).</summary>
+    public static Option<string?> Create() => CliOptions.Text("--device", "D",
+        $"{string.Join(", ", ComputeDevice.Names)} (default: ${ComputeDevice.EnvironmentVariable}, else auto: CUDA, then OpenCL, then the CPU)");
+
     public static string Resolve(string? option)
     {
         string name = option ?? Environment.GetEnvironmentVariable(ComputeDevice.EnvironmentVariable) ?? "auto";

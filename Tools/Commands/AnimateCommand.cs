@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
@@ -19,10 +20,23 @@ public static class AnimateCommand
     /// <summary>The grid of arrow-drawn motion and its mask when no motion file fixes it (the original's 512).</summary>
     private const int DefaultMotionSize = MaskInput.DefaultSize;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The <c>animate</c> command: its syntax (<see cref="AnimateRequest.Syntax"/>) and its run.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var total = Stopwatch.StartNew();
-        var request = AnimateRequest.Parse(args);
+        var syntax = new AnimateRequest.Syntax();
+        return syntax.Build("animate",
+            "Render a looping cinemagraph of a photo: with --weights the full StyleCineGAN method (inversion, deep feature warping), "
+            + "without the weight-free renderer. The last stdout line is JSON with the seconds of each stage.",
+            "animate expects one INPUT (an image, or a sample folder NAME/ with NAME.png)",
+            r =>
+            {
+                var total = Stopwatch.StartNew();
+                return Run(AnimateRequest.From(r, syntax), total, stdout, stderr);
+            });
+    }
+
+    private static int Run(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
+    {
         return request.WeightsDir is null ? RunWeightFree(request, total, stdout, stderr) : AnimateFullMethod.Run(request, total, stdout, stderr);
     }
 
@@ -76,11 +90,7 @@ public static class AnimateCommand
         seconds["frames"] = renderer.Timings.Frames;
         for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{size >> l}"] = renderer.Timings.LevelWarps[l];
 
-        clock.Restart();
-        writer.Complete();
-        seconds["encode"] = clock.Elapsed.TotalSeconds;
-
-        if (request.PreviewDir is not null) WritePreviews(request.PreviewDir, photo, motion, mask, request.Speed, kept, request.Frames);
+        warnings = [.. warnings, .. Complete(writer, request, dir => WritePreviews(dir, photo, motion, mask, request.Speed, kept, request.Frames), seconds, stderr)];
         var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows").Set("warnings", warnings);
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
@@ -148,17 +158,94 @@ public static class AnimateCommand
 
     internal sealed record SampleFiles(string Image, string? Mask, string? Motion);
 
-    /// <summary>An image file, or a folder NAME/ holding NAME.png (or .jpg) and optionally NAME_mask.png, NAME_motion.npy.</summary>
+    /// <summary>The extensions of every image format ImageSharp reads, tried in this order for a sample's photo and mask.</summary>
+    internal static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".tga", ".pbm"];
+
+    /// <summary>
+    /// An image file, or a folder NAME/ holding the photo NAME.EXT and optionally the mask NAME_mask.EXT (EXT any of
+    /// <see cref="ImageExtensions"/>) and the motion NAME_motion.npy, file names matched ignoring case.
+    /// </summary>
+    /// <exception cref="CliException">Neither a file nor a folder, or a folder without the photo (the message lists the names looked for).</exception>
     internal static SampleFiles ResolveInput(string input)
     {
         if (File.Exists(input)) return new SampleFiles(input, null, null);
         if (!Directory.Exists(input)) throw new CliException($"input not found: {input}");
         string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(input)));
-        string? image = new[] { ".png", ".jpg", ".jpeg" }.Select(e => Path.Combine(input, name + e)).FirstOrDefault(File.Exists)
-            ?? throw new CliException($"input folder {input} has no {name}.png (expected the sample layout NAME/NAME.png, NAME_mask.png, NAME_motion.npy)");
-        string mask = Path.Combine(input, name + "_mask.png");
-        string motion = Path.Combine(input, name + "_motion.npy");
-        return new SampleFiles(image, File.Exists(mask) ? mask : null, File.Exists(motion) ? motion : null);
+        var files = Directory.EnumerateFiles(input).ToDictionary(f => Path.GetFileName(f), StringComparer.Ordinal);
+        string? Find(IEnumerable<string> names) => names
+            .Select(n => files.Keys.Where(k => string.Equals(k, n, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).FirstOrDefault())
+            .FirstOrDefault(k => k is not null) is { } found ? files[found] : null;
+        var photoNames = ImageExtensions.Select(e => name + e).ToList();
+        string image = Find(photoNames)
+            ?? throw new CliException($"input folder {input} has no {name}.png: looked for {string.Join(", ", photoNames)} (ignoring case; "
+                                      + $"the sample layout is NAME/NAME.png with optional NAME_mask.png and NAME_motion.npy)");
+        string? mask = Find(ImageExtensions.Select(e => name + "_mask" + e));
+        string? motion = Find([name + "_motion.npy"]);
+        return new SampleFiles(image, mask, motion);
+    }
+
+    /// <summary>
+    /// Finishes a run's outputs so that the exit code matches what was written: the previews (when asked) are
+    /// written first into a hidden folder beside --preview DIR, then the main output is committed (timed as
+    /// <c>encode</c>), then the previews are moved into DIR. A failure before the commit leaves neither output and
+    /// fails the run; once the main output is in place, a failure to move the previews is a warning (returned for
+    /// the JSON), never a non-zero exit.
+    /// </summary>
+    internal static IReadOnlyList<string> Complete(IFrameWriter writer, AnimateRequest request, Action<string> writePreviews,
+        Dictionary<string, double> seconds, TextWriter stderr)
+    {
+        string? staging = null;
+        if (request.PreviewDir is { } dir)
+        {
+            string full = Path.GetFullPath(Path.TrimEndingDirectorySeparator(dir));
+            staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
+            try
+            {
+                writePreviews(staging);
+            }
+            catch
+            {
+                DeleteQuietly(staging);
+                throw;
+            }
+        }
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            writer.Complete();
+        }
+        catch
+        {
+            if (staging is not null) DeleteQuietly(staging);
+            throw;
+        }
+        seconds["encode"] = clock.Elapsed.TotalSeconds;
+        if (staging is null) return [];
+        try
+        {
+            Directory.CreateDirectory(request.PreviewDir!);
+            foreach (string file in Directory.GetFiles(staging))
+                File.Move(file, Path.Combine(request.PreviewDir!, Path.GetFileName(file)), overwrite: true);
+            Directory.Delete(staging);
+            return [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            DeleteQuietly(staging);
+            return Warn([$"the previews could not be written to {request.PreviewDir} ({e.Message}); {request.Output} was written"], stderr);
+        }
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Hidden and named .partial: recognisable as unfinished if it stays.
+        }
     }
 
     internal static void WritePreviews(string dir, InputImage photo, MotionField motion, AnimationMask mask, float speed,

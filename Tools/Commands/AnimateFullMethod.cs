@@ -62,12 +62,8 @@ internal static class AnimateFullMethod
         var kept = AnimateCommand.RenderFrames(renderer.Render, request, renderer.Size, writer, stderr);
         seconds["frames"] = renderer.Timings.Frames;
 
-        clock.Restart();
-        writer.Complete();
-        seconds["encode"] = clock.Elapsed.TotalSeconds;
-
-        if (request.PreviewDir is not null)
-            AnimateCommand.WritePreviews(request.PreviewDir, photo, renderer.Motion, renderer.Mask, request.Speed, kept, request.Frames);
+        warnings = [.. warnings, .. AnimateCommand.Complete(writer, request,
+            dir => AnimateCommand.WritePreviews(dir, photo, renderer.Motion, renderer.Mask, request.Speed, kept, request.Frames), seconds, stderr)];
 
         var report = new AnimateReport(request, renderer.Size, device)
             .Set("generator_size", size)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
@@ -15,11 +16,6 @@ namespace CineKernel.Tools;
 /// </summary>
 internal sealed record AnimateRequest
 {
-    private static readonly HashSet<string> Valued =
-        ["o", "output", "mask", "motion", "arrow", "frames", "fps", "speed", "loop", "size", "device", "preview", "weights", "style", "flow-net"];
-
-    private static readonly HashSet<string> Flags = ["quiet", "q", "overwrite"];
-
     /// <summary>The photo, and the sample folder's mask and motion when INPUT is a folder.</summary>
     public required AnimateCommand.SampleFiles Input { get; init; }
 
@@ -53,71 +49,98 @@ internal sealed record AnimateRequest
     public bool FlowNetGiven { get; init; }
     public string? StylePath { get; init; }
 
-    /// <exception cref="CliException">A usage error (exit 2) or a named file that does not exist (exit 1).</exception>
-    public static AnimateRequest Parse(string[] args)
+    /// <summary>
+    /// animate's arguments and options, each declared once with its meaning (the help) and its value check. To add
+    /// an option: a field here, then one line in <see cref="From"/> that reads it into a property of the record.
+    /// </summary>
+    internal sealed class Syntax : CommandSyntax
     {
-        var o = Options.Parse(args, Valued, Flags);
-        if (!o.Has("weights"))
-            foreach (var option in new[] { "style", "flow-net" })
-                if (o.Has(option)) throw new CliException($"--{option} needs --weights DIR (the full StyleCineGAN path; see weights.md)", 2);
-        if (o.Positional.Count != 1) throw new CliException("animate expects one INPUT (an image, or a sample folder NAME/ with NAME.png)", 2);
-        string output = o.Get("o") ?? o.Get("output") ?? throw new CliException("animate needs -o OUT (.gif, .mp4 or a folder for PNG frames)", 2);
+        public readonly Argument<string> Input = CliOptions.Positional<string>("INPUT",
+            "an image (PNG, JPEG, BMP, GIF, TIFF, WebP, TGA, PBM), or a sample folder NAME/ holding NAME.png (any of those formats, "
+            + "names matched ignoring case), optional NAME_mask.png and NAME_motion.npy", ArgumentArity.ExactlyOne);
+        public readonly Option<string?> Output = CliOptions.Text("--output", "OUT",
+            ".gif, .mp4, or a folder of PNG frames (no extension or a trailing /); written atomically", "-o");
+        public readonly Option<string?> Mask = CliOptions.Text("--mask", "PNG",
+            "white = animated, black = static, grey = partly (default: the sample's NAME_mask.png; none: everything moves, or predicted with --weights)");
+        public readonly Option<string?> Motion = CliOptions.Text("--motion", "FILE",
+            "Eulerian motion, x then y in pixels per frame: .npy, .npz (FILE.npz:NAME picks an array) or Middlebury .flo");
+        public readonly Option<string[]> Arrow = CliOptions.Repeated("--arrow", "x0,y0,x1,y1",
+            "a motion hint in photo pixels: (x0,y0) moves to (x1,y1) in one second; repeatable");
+        public readonly Option<int?> Frames = CliOptions.Int("--frames", "N", "frames in the loop, 2..10000", 120, 2, CinemagraphOptions.MaxFrames);
+        public readonly Option<double> Fps = CliOptions.Parsed("--fps", "F", "playback rate in frames per second, in (0, 240] (GIF at most 50)", ParseFps, 30.0);
+        public readonly Option<float> Speed = CliOptions.Parsed("--speed", "X",
+            $"a multiplier on the motion, in (0, {MotionField.MaxSpeed.ToString(CultureInfo.InvariantCulture)}]", ParseSpeed, 1f);
+        public readonly Option<LoopMode> Loop = CliOptions.Choice("--loop",
+            "seamless: N distinct frames; official: the original's schedule, frame N-1 equals frame 0",
+            new Dictionary<string, LoopMode> { ["seamless"] = LoopMode.Seamless, ["official"] = LoopMode.Official }, LoopMode.Seamless);
+        public readonly Option<int?> Size = CliOptions.Parsed<int?>("--size", "S",
+            "working and output side, a power of two 64..4096 (default 1024; with --weights: the output side, default the generator's)", ParseSize, null);
+        public readonly Option<string?> Device = DeviceOption.Create();
+        public readonly Option<string?> Preview = CliOptions.Text("--preview", "DIR",
+            "also write flow.png, mask_overlay.png, frame_first.png, frame_middle.png and contact_sheet.png into DIR");
+        public readonly Option<bool> Overwrite = CliOptions.Flag("--overwrite", "replace an existing output (and previews)");
+        public readonly Option<bool> Quiet = CliOptions.Flag("--quiet", "no progress bar and no summary on stderr", "-q");
+        public readonly Option<string?> Weights = CliOptions.Text("--weights", "DIR",
+            "run the full StyleCineGAN method with the converted weights in DIR (weights.md); without: the weight-free renderer");
+        public readonly Option<string?> Style = CliOptions.Text("--style", "IMAGE", "with --weights: interpolate the latent toward IMAGE's over the loop");
+        public readonly Option<FlowNet> FlowNet = CliOptions.Choice("--flow-net",
+            "with --weights: the motion network (and mask class) used when motion or mask are predicted",
+            new Dictionary<string, FlowNet> { ["sky"] = Pipeline.Weights.FlowNet.Sky, ["fluid"] = Pipeline.Weights.FlowNet.Fluid }, Pipeline.Weights.FlowNet.Sky);
+    }
+
+    /// <summary>The request a parse of <see cref="Syntax"/> describes, with the checks that need several options or the files.</summary>
+    /// <exception cref="CliException">A usage error (exit 2) or a named file that does not exist (exit 1).</exception>
+    public static AnimateRequest From(ParseResult r, Syntax s)
+    {
+        bool Has(Option option) => r.Given(option);
+        if (!Has(s.Weights))
+            foreach (var option in new Option[] { s.Style, s.FlowNet })
+                if (Has(option)) throw new CliException($"{option.Name} needs --weights DIR (the full StyleCineGAN path; see weights.md)", 2);
+        string output = r.GetValue(s.Output) ?? throw new CliException("animate needs -o OUT (.gif, .mp4 or a folder for PNG frames)", 2);
+        bool overwrite = r.GetValue(s.Overwrite);
+        string? preview = r.GetValue(s.Preview);
         // Said in the command's words before any work (the writer refuses too, later and without the option's name).
-        if (!o.Has("overwrite") && (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())))
-            throw new CliException($"{output} already exists; add --overwrite to replace it");
-        int frames = o.GetInt("frames", 120, 2, CinemagraphOptions.MaxFrames);
-        var loop = (o.Get("loop") ?? "seamless").ToLowerInvariant() switch
-        {
-            "seamless" => LoopMode.Seamless,
-            "official" => LoopMode.Official,
-            var s => throw new CliException($"--loop must be seamless or official, got '{s}'", 2),
-        };
-        int? size = null;
-        if (o.Has("size"))
-        {
-            int s = o.GetInt("size", ImageInput.DefaultSize, 64, 4096);
-            if ((s & (s - 1)) != 0) throw new CliException($"--size must be a power of two (64..4096), got {s}", 2);
-            size = s;
-        }
-        var flowNet = (o.Get("flow-net") ?? "sky").ToLowerInvariant() switch
-        {
-            "sky" => FlowNet.Sky,
-            "fluid" => FlowNet.Fluid,
-            var s => throw new CliException($"--flow-net must be sky or fluid, got '{s}'", 2),
-        };
-        string device = DeviceOption.Resolve(o.Get("device"));
-        var arrows = ArrowField.ParseAll(o.GetAll("arrow"));
+        OutputCheck.Check(output, overwrite);
+        if (preview is not null) OutputCheck.Check(preview, overwrite, "--preview");
+        string device = DeviceOption.Resolve(r.GetValue(s.Device));
+        var arrows = ArrowField.ParseAll(r.GetValue(s.Arrow) ?? []);
 
         // Inputs: explicit options first, then the sample folder's files.
-        var input = AnimateCommand.ResolveInput(o.Positional[0]);
-        string? motionPath = o.Get("motion") ?? (arrows.Count == 0 ? input.Motion : null);
+        var input = AnimateCommand.ResolveInput(r.GetValue(s.Input)!);
+        string? motionPath = r.GetValue(s.Motion) ?? (arrows.Count == 0 ? input.Motion : null);
         if (motionPath is not null && MotionFieldReader.SplitKey(motionPath).Path is var motionFile && !File.Exists(motionFile))
             throw new CliException($"motion file not found: {motionFile}");
-        string? maskPath = o.Get("mask") ?? input.Mask;
+        string? maskPath = r.GetValue(s.Mask) ?? input.Mask;
         if (maskPath is not null && !File.Exists(maskPath)) throw new CliException($"mask file not found: {maskPath}");
-        string? stylePath = o.Get("style");
+        string? stylePath = r.GetValue(s.Style);
         if (stylePath is not null && !File.Exists(stylePath)) throw new CliException($"style image not found: {stylePath}");
         return new AnimateRequest
         {
-            Input = input, Output = output, Frames = frames, Fps = ParseFps(o.Get("fps")), Speed = ParseSpeed(o.Get("speed")), Loop = loop, Size = size,
-            Device = device, Quiet = o.Has("quiet") || o.Has("q"), PreviewDir = o.Get("preview"), Overwrite = o.Has("overwrite"),
-            Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = o.Get("weights"), FlowNet = flowNet,
-            FlowNetGiven = o.Has("flow-net"),
-            StylePath = stylePath,
+            Input = input, Output = output, Frames = r.GetValue(s.Frames)!.Value, Fps = r.GetValue(s.Fps), Speed = r.GetValue(s.Speed),
+            Loop = r.GetValue(s.Loop), Size = r.GetValue(s.Size), Device = device, Quiet = r.GetValue(s.Quiet), PreviewDir = preview,
+            Overwrite = overwrite, Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = r.GetValue(s.Weights),
+            FlowNet = r.GetValue(s.FlowNet), FlowNetGiven = Has(s.FlowNet), StylePath = stylePath,
         };
     }
 
-    private static float ParseSpeed(string? text)
+    private static int? ParseSize(string text)
     {
-        if (text is null) return 1f;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int s))
+            throw new CliException($"--size expects an integer, got '{text}'", 2);
+        if (s < 64 || s > 4096) throw new CliException($"--size must be between 64 and 4096, got {s}", 2);
+        if ((s & (s - 1)) != 0) throw new CliException($"--size must be a power of two (64..4096), got {s}", 2);
+        return s;
+    }
+
+    private static float ParseSpeed(string text)
+    {
         if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float speed) || !(speed > 0f) || speed > MotionField.MaxSpeed)
             throw new CliException($"--speed must be a number in (0, {MotionField.MaxSpeed.ToString(CultureInfo.InvariantCulture)}], got '{text}'", 2);
         return speed;
     }
 
-    private static double ParseFps(string? text)
+    private static double ParseFps(string text)
     {
-        if (text is null) return 30;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double fps) || !(fps > 0) || fps > 240)
             throw new CliException($"--fps must be a number in (0, 240], got '{text}'", 2);
         return fps;

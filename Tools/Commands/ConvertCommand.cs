@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CineKernel.WeightsLoader;
 
 namespace CineKernel.Tools;
@@ -9,16 +10,32 @@ namespace CineKernel.Tools;
 /// </summary>
 public static class ConvertCommand
 {
-    public static int Run(string[] args, TextWriter stdout)
+    private sealed class Syntax : CommandSyntax
     {
-        var o = Options.Parse(args, new HashSet<string> { "o", "output" });
-        if (o.Positional.Count == 0) throw new CliException("convert expects at least one checkpoint (cinekernel convert CHECKPOINT... -o DIR)", 2);
-        string directory = o.Get("o") ?? o.Get("output") ?? throw new CliException("convert needs an output directory: -o DIR", 2);
+        public readonly Argument<string[]> Checkpoints = CliOptions.Positional<string[]>("CHECKPOINT",
+            "PyTorch checkpoints of the original release: StyleGAN2 training checkpoint, DatasetGAN classifiers, pix2pixHD motion generator",
+            ArgumentArity.OneOrMore);
+        public readonly Option<string?> Output = CliOptions.Text("--output", "DIR", "the folder that receives NAME.safetensors for each checkpoint", "-o");
+    }
+
+    /// <summary>The <c>convert</c> command.</summary>
+    public static Command Create(TextWriter stdout)
+    {
+        var s = new Syntax();
+        return s.Build("convert",
+            "Convert PyTorch checkpoints of the original release to DIR/NAME.safetensors: float32, the tensors the engine needs, config in metadata.",
+            "convert expects at least one checkpoint (cinekernel convert CHECKPOINT... -o DIR)",
+            r => Run(r.GetValue(s.Checkpoints) ?? [], r.GetValue(s.Output), stdout));
+    }
+
+    private static int Run(string[] checkpoints, string? outputOption, TextWriter stdout)
+    {
+        string directory = outputOption ?? throw new CliException("convert needs an output directory: -o DIR", 2);
         if (File.Exists(directory)) throw new CliException($"output directory {directory} is a file");
 
         var jobs = new List<(string Input, string Output)>();
         var byOutput = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (string input in o.Positional)
+        foreach (string input in checkpoints)
         {
             if (!File.Exists(input)) throw new CliException($"no such file: {input}");
             string output = Path.Combine(directory, OutputName(input));

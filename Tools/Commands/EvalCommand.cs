@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using CineKernel.Kernels;
 using CineKernel.Tools.Eval;
@@ -16,32 +17,49 @@ public static class EvalCommand
         .Select(t => (IEvaluation)Activator.CreateInstance(t)!)
         .ToDictionary(o => o.Name);
 
-    public static int Run(string[] args, TextWriter stdout)
+    private sealed class Syntax : CommandSyntax
     {
-        var o = Options.Parse(args, new HashSet<string> { "inputs", "output", "n-frames", "indices", "weights", "device" },
-            new HashSet<string> { "list" });
-        if (o.Has("list"))
+        public readonly Argument<string?> Op = CliOptions.Positional<string?>("OP", "the op or network to run (see --list)", ArgumentArity.ZeroOrOne);
+        public readonly Option<string?> Inputs = CliOptions.Text("--inputs", "IN.safetensors", "the named input tensors");
+        public readonly Option<string?> Output = CliOptions.Text("--output", "OUT.safetensors", "where the outputs are written, under the golden names");
+        public readonly Option<int?> NFrames = CliOptions.Int("--n-frames", "N", "frames of the loop, 2..10000 (ops that need it)", null, 2, 10000);
+        public readonly Option<int[]?> Indices = CliOptions.IntList("--indices", "LIST", "comma-separated frame indices (ops that need them)");
+        public readonly Option<string?> Weights = CliOptions.Text("--weights", "FILE", "the weights (default: the inputs file)");
+        public readonly Option<string?> Device = DeviceOption.Create();
+        public readonly Option<bool> List = CliOptions.Flag("--list", "list the ops and exit");
+    }
+
+    /// <summary>The <c>eval</c> command.</summary>
+    public static Command Create(TextWriter stdout)
+    {
+        var s = new Syntax();
+        return s.Build("eval", "Run one op or network on named tensors and write its outputs (the parity contract with the original).",
+            "eval expects one OP (run 'cinekernel eval --list')", r => Run(r, s, stdout));
+    }
+
+    private static int Run(ParseResult r, Syntax s, TextWriter stdout)
+    {
+        if (r.GetValue(s.List))
         {
             foreach (var op in Ops.Values.OrderBy(op => op.Name)) stdout.WriteLine($"{op.Name,-18} {op.Summary}");
             return 0;
         }
-        if (o.Positional.Count != 1) throw new CliException("eval expects one OP (run 'cinekernel eval --list')", 2);
-        string name = o.Positional[0];
+        string name = r.GetValue(s.Op) ?? throw new CliException("eval expects one OP (run 'cinekernel eval --list')", 2);
         if (!Ops.TryGetValue(name, out var evalOp))
             throw new CliException($"unknown eval op '{name}' (known: {string.Join(", ", Ops.Keys.Order())})", 2);
 
-        string deviceName = DeviceOption.Resolve(o.Get("device"));
-        string inputPath = o.Require("inputs");
-        string outputPath = o.Require("output");
+        string deviceName = DeviceOption.Resolve(r.GetValue(s.Device));
+        string inputPath = r.GetValue(s.Inputs) ?? throw new CliException("missing option --inputs", 2);
+        string outputPath = r.GetValue(s.Output) ?? throw new CliException("missing option --output", 2);
         RequireFile(inputPath);
         using var inputs = SafetensorsFile.Open(inputPath);
-        string? weightsPath = o.Get("weights");
+        string? weightsPath = r.GetValue(s.Weights);
         if (weightsPath is not null) RequireFile(weightsPath);
         using var weightsFile = weightsPath is null ? null : SafetensorsFile.Open(weightsPath);
         using var device = DeviceOption.Open(deviceName);
 
         var context = new EvalContext(inputs, weightsFile ?? inputs, device,
-            o.Has("n-frames") ? o.GetInt("n-frames", 0, 2, 10000) : null, o.GetIntList("indices"));
+            r.GetValue(s.NFrames), r.Given(s.Indices) ? r.GetValue(s.Indices) : null);
         var outputs = evalOp.Run(context).ToList();
         SafetensorsWriter.Write(outputPath, outputs, new Dictionary<string, string> { ["op"] = name, ["device"] = device.Name });
         stdout.WriteLine($"{name}: wrote {outputs.Count} tensors to {outputPath}");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using CineKernel.WeightsLoader;
 using CineKernel.WeightsLoader.Torch;
 
@@ -14,13 +15,24 @@ public static class InspectCommand
     /// <summary>Containers nested deeper than this are summarised, not walked (guards hostile pickles).</summary>
     private const int MaxDepth = 32;
 
-    public static int Run(string[] args, TextWriter stdout)
+    private sealed class Syntax : CommandSyntax
     {
-        var o = Options.Parse(args, new HashSet<string> { "graph" });
-        if (o.Positional.Count != 1) throw new CliException("inspect expects one FILE (safetensors, .npy or a PyTorch checkpoint)", 2);
-        string path = o.Positional[0];
-        if (!File.Exists(path)) throw new CliException($"no such file: {path}");
-        if (o.Get("graph") is { } program) return GraphInspection.Print(program, path, stdout);
+        public readonly Argument<string> File = CliOptions.Positional<string>("FILE", "a safetensors file, a .npy array or a PyTorch checkpoint", ArgumentArity.ExactlyOne);
+        public readonly Option<string?> Graph = CliOptions.Text("--graph", "PROGRAM", "print the execution plan of one of the generator's programs built from FILE's weights");
+    }
+
+    /// <summary>The <c>inspect</c> command.</summary>
+    public static Command Create(TextWriter stdout)
+    {
+        var s = new Syntax();
+        return s.Build("inspect", "List the tensors (names, dtypes, shapes) and metadata of a safetensors file, a .npy array or a PyTorch checkpoint.",
+            "inspect expects one FILE (safetensors, .npy or a PyTorch checkpoint)", r => Run(r.GetValue(s.File)!, r.GetValue(s.Graph), stdout));
+    }
+
+    private static int Run(string path, string? graph, TextWriter stdout)
+    {
+        if (!System.IO.File.Exists(path)) throw new CliException($"no such file: {path}");
+        if (graph is { } program) return GraphInspection.Print(program, path, stdout);
 
         var head = new byte[16];
         int n;

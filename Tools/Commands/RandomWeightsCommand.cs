@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.Synthesis;
@@ -14,24 +15,39 @@ namespace CineKernel.Tools;
 /// </summary>
 public static class RandomWeightsCommand
 {
-    public static int Run(string[] args, TextWriter stdout)
+    private sealed class Syntax : CommandSyntax
     {
-        var o = Options.Parse(args, new HashSet<string> { "size", "seed" }, new HashSet<string> { "tiny", "overwrite" });
-        if (o.Positional.Count != 1) throw new CliException("random-weights expects one DIR (the weights folder to write)", 2);
-        if (o.Has("tiny") && o.Has("size")) throw new CliException("--tiny has its own size (256); give --size or --tiny, not both", 2);
-        int size = o.GetInt("size", 1024, 256, 4096);
+        public readonly Argument<string> Dir = CliOptions.Positional<string>("DIR", "the weights folder to write", ArgumentArity.ExactlyOne);
+        public readonly Option<int?> Size = CliOptions.Int("--size", "S", "config-f at side S, a power of two 256..4096", null, 256, 4096);
+        public readonly Option<bool> Tiny = CliOptions.Flag("--tiny", "a 256² network of a few channels that renders in seconds on a CPU");
+        public readonly Option<int?> Seed = CliOptions.Int("--seed", "N", "the random seed, 0 or more", 1, 0);
+        public readonly Option<bool> Overwrite = CliOptions.Flag("--overwrite", "replace existing weight files");
+    }
+
+    /// <summary>The <c>random-weights</c> command.</summary>
+    public static Command Create(TextWriter stdout)
+    {
+        var s = new Syntax();
+        return s.Build("random-weights",
+            "Write a weights folder (generator + encoder, the release's files) of reproducible random values, to run and time animate --weights without the checkpoints.",
+            "random-weights expects one DIR (the weights folder to write)",
+            r => Run(r.GetValue(s.Dir)!, r.GetValue(s.Size), r.GetValue(s.Tiny), r.GetValue(s.Seed)!.Value, r.GetValue(s.Overwrite), stdout));
+    }
+
+    private static int Run(string dir, int? sizeOption, bool tiny, int seed, bool overwrite, TextWriter stdout)
+    {
+        if (tiny && sizeOption is not null) throw new CliException("--tiny has its own size (256); give --size or --tiny, not both", 2);
+        int size = sizeOption ?? 1024;
         if ((size & (size - 1)) != 0) throw new CliException($"--size must be a power of two (256..4096), got {size}", 2);
-        int seed = o.GetInt("seed", 1, 0);
-        string dir = o.Positional[0];
         var files = new[] { WeightsFolder.GeneratorFile, WeightsFolder.EncoderFile }.Select(f => Path.Combine(dir, f)).ToList();
-        if (!o.Has("overwrite") && files.FirstOrDefault(File.Exists) is { } existing)
+        if (!overwrite && files.FirstOrDefault(File.Exists) is { } existing)
             throw new CliException($"{existing} already exists; add --overwrite to replace it");
 
-        var generator = o.Has("tiny") ? RandomWeightsFolder.TinyGenerator : GeneratorConfig.ConfigF(size);
-        var encoder = o.Has("tiny") ? RandomWeightsFolder.TinyEncoder : RandomWeightsFolder.ReleaseEncoderFor(generator);
+        var generator = tiny ? RandomWeightsFolder.TinyGenerator : GeneratorConfig.ConfigF(size);
+        var encoder = tiny ? RandomWeightsFolder.TinyEncoder : RandomWeightsFolder.ReleaseEncoderFor(generator);
         var clock = Stopwatch.StartNew();
         long parameters = RandomWeightsFolder.Write(dir, generator, encoder, seed);
-        stdout.WriteLine($"random-weights: wrote {dir} ({(o.Has("tiny") ? "tiny" : "config-f")} generator {generator.Size}², " +
+        stdout.WriteLine($"random-weights: wrote {dir} ({(tiny ? "tiny" : "config-f")} generator {generator.Size}², " +
                          $"style_dim {generator.StyleDim}, and its encoder; {parameters / 1e6:F1} M random parameters, seed {seed}) " +
                          $"in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CineKernel.Tools.SelfTest;
@@ -15,13 +16,34 @@ namespace CineKernel.Tools;
 /// </summary>
 public static class SelftestCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    private sealed class Syntax : CommandSyntax
     {
-        var o = Options.Parse(args, new HashSet<string> { "device", "expected" }, new HashSet<string> { "quick" });
-        if (o.Positional.Count != 0) throw new CliException($"selftest takes no arguments, got '{o.Positional[0]}'", 2);
-        string deviceName = DeviceOption.Resolve(o.Get("device"));
-        using var data = OpenData(o.Get("expected"));
-        var checks = SelfTestSuite.Select(o.Has("quick"));
+        public readonly Option<string?> Device = DeviceOption.Create();
+        public readonly Option<bool> Quick = CliOptions.Flag("--quick", "run the subset marked quick (seconds on a CPU)");
+        // Undocumented: the tests read expectations from a file to show that a wrong one fails.
+        public readonly Option<string?> Expected = Hidden(CliOptions.Text("--expected", "FILE", "read the expectations from FILE"));
+    }
+
+    private static Option<string?> Hidden(Option<string?> option)
+    {
+        option.Hidden = true;
+        return option;
+    }
+
+    /// <summary>The <c>selftest</c> command.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var s = new Syntax();
+        return s.Build("selftest",
+            "Run every kernel family and each network at small sizes on the device and compare with the expectations built into the tool; exit 1 naming any check that fails.",
+            "selftest takes no arguments",
+            r => Run(DeviceOption.Resolve(r.GetValue(s.Device)), r.GetValue(s.Expected), r.GetValue(s.Quick), stdout, stderr));
+    }
+
+    private static int Run(string deviceName, string? expected, bool quick, TextWriter stdout, TextWriter stderr)
+    {
+        using var data = OpenData(expected);
+        var checks = SelfTestSuite.Select(quick);
         using var device = DeviceOption.Open(deviceName);
 
         int width = Math.Max(5, checks.Max(c => c.Name.Length));
