@@ -46,7 +46,7 @@ public static class ImageInput
         using (image)
         {
             SquareCrop crop = CropAndResize(image, size, size, KnownResamplers.Lanczos3);
-            return new InputImage(path, header.Format, RgbPlanes.FromImage(image), crop);
+            return new InputImage(path, header.Format, RgbPlanes.FromImage(image), crop) { Notes = header.Notes, Warnings = header.Warnings };
         }
     }
 

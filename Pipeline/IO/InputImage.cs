@@ -11,4 +11,13 @@ public sealed record InputImage(string Path, string Format, RgbPlanes Pixels, Sq
 
     /// <summary>True when the source was not square and was centre-cropped; the CLI should say so.</summary>
     public bool WasCropped => Crop.IsCropped;
+
+    /// <summary>
+    /// One line each, for the CLI's "note:" lines: an ICC conversion to sRGB done, transparent pixels composited
+    /// over black (<see cref="ImageFileReader.Header.Notes"/>). Empty for an opaque sRGB or untagged photo.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>One line each, for the CLI's "warning:" lines and the JSON report: an embedded ICC profile that could not be converted.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

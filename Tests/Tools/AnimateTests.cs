@@ -241,6 +241,26 @@ public class AnimateTests : CliTestBase
     }
 
     [Test]
+    public void APhotosTransparencyAndUnconvertibleProfileAreSaid()
+    {
+        // A half-transparent RGBA PNG whose iCCP chunk holds 200 zero bytes (no profile Skia can model).
+        using var photo = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgba32>(64, 64, new SixLabors.ImageSharp.PixelFormats.Rgba32(200, 100, 50, 128));
+        using var stream = new MemoryStream();
+        photo.SaveAsPng(stream, new SixLabors.ImageSharp.Formats.Png.PngEncoder { ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.RgbWithAlpha });
+        byte[] png = stream.ToArray();
+        using var zlib = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(zlib, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) z.Write(new byte[200]);
+        string input = WriteFile("odd.png", [.. png[..33], .. IoTestFiles.PngChunk("iCCP", [.. "x"u8, 0, 0, .. zlib.ToArray()]), .. png[33..]]);
+        var r = Run("animate", input, "-o", PathOf("o.gif"), "--arrow", "1,1,2,2", "--size", "64", "--frames", "8", "--device", "cpu", "--quiet");
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(r.Err, Does.Contain($"cinekernel: warning: input image '{input}': its embedded ICC profile 'unnamed' cannot be converted to sRGB"));
+        Assert.That(r.Err, Does.Contain("cinekernel: note: input image").And.Contain("composited over black"));
+        using var json = System.Text.Json.JsonDocument.Parse(r.Out.TrimEnd().Split('\n')[^1]);
+        Assert.That(json.RootElement.GetProperty("warnings")[0].GetString(), Does.Contain("cannot be converted to sRGB"));
+        Assert.That(json.RootElement.GetProperty("notes")[0].GetString(), Does.Contain("composited over black"));
+    }
+
+    [Test]
     public void TheSampleIsNotWarned()
     {
         var r = Animate(PathOf("out.gif"));

@@ -50,6 +50,7 @@ public static class AnimateCommand
         var clock = Stopwatch.StartNew();
         var photo = ImageInput.Load(request.Input.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");
+        var imageWarnings = Announce(photo, stderr);
         seconds["load"] = clock.Elapsed.TotalSeconds;
         seconds["inversion"] = 0; // no encoder without weights
 
@@ -75,7 +76,7 @@ public static class AnimateCommand
             catch (ArgumentException) { throw new CliException($"{motionPath}: a {motionSize}x{motionSize} motion field cannot be halved or doubled to the pyramid level {size >> l} of --size {size}"); }
         }
         seconds["motion"] = clock.Elapsed.TotalSeconds;
-        var warnings = Warn(MotionDiagnostics.Check(motion, mask, request.Frames, request.Speed), stderr);
+        var warnings = imageWarnings.Concat(Warn(MotionDiagnostics.Check(motion, mask, request.Frames, request.Speed), stderr)).ToList();
 
         using var device = DeviceOption.Open(request.Device);
         using var writer = FrameWriter.Create(request.Output, size, size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
@@ -91,10 +92,20 @@ public static class AnimateCommand
         for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{size >> l}"] = renderer.Timings.LevelWarps[l];
 
         warnings = [.. warnings, .. Complete(writer, request, dir => WritePreviews(dir, photo, motion, mask, request.Speed, kept, request.Frames), seconds, stderr)];
-        var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows").Set("warnings", warnings);
+        var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows").Set("warnings", warnings).Set("notes", photo.Notes);
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
         return 0;
+    }
+
+    /// <summary>
+    /// Writes a loaded image's notes (ICC conversion, transparency composite) as "note:" lines and its warnings
+    /// (an unconvertible ICC profile) as "warning:" lines on stderr, quiet or not; returns the warnings for the JSON report.
+    /// </summary>
+    internal static IReadOnlyList<string> Announce(InputImage image, TextWriter stderr)
+    {
+        foreach (var n in image.Notes) stderr.WriteLine($"cinekernel: note: {n}");
+        return Warn(image.Warnings, stderr);
     }
 
     /// <summary>Writes each warning as one line on stderr (quiet or not) and returns them for the JSON report.</summary>

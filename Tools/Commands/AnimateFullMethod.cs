@@ -33,6 +33,7 @@ internal static class AnimateFullMethod
         var photo = ImageInput.Load(request.Input.Image, size);
         if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");
         var style = request.StylePath is null ? null : ImageInput.Load(request.StylePath, size);
+        var imageWarnings = AnimateCommand.Announce(photo, stderr).Concat(style is null ? [] : AnimateCommand.Announce(style, stderr)).ToList();
         var motionFile = motionPath is null ? null : MotionField.Load(motionPath);
         int grid = size / 2;
         if (motionFile is not null)
@@ -56,7 +57,7 @@ internal static class AnimateFullMethod
         seconds["mask"] = renderer.Timings.Mask;
         seconds["motion"] = renderer.Timings.Motion;
         seconds["once_per_cinemagraph"] = renderer.Timings.OncePerCinemagraph;
-        var warnings = AnimateCommand.Warn(MotionDiagnostics.Check(renderer.Motion, renderer.Mask, request.Frames, request.Speed), stderr);
+        var warnings = imageWarnings.Concat(AnimateCommand.Warn(MotionDiagnostics.Check(renderer.Motion, renderer.Mask, request.Frames, request.Speed), stderr)).ToList();
 
         using var writer = FrameWriter.Create(request.Output, renderer.Size, renderer.Size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
         var kept = AnimateCommand.RenderFrames(renderer.Render, request, renderer.Size, writer, stderr);
@@ -72,7 +73,8 @@ internal static class AnimateFullMethod
             .Set("mask", maskPath ?? "predicted")
             .Set("motion", motionPath ?? (arrows.Count > 0 ? "arrows" : "predicted"))
             .Set("style", (object?)request.StylePath ?? false)
-            .Set("warnings", warnings);
+            .Set("warnings", warnings)
+            .Set("notes", photo.Notes.Concat(style?.Notes ?? []).ToList());
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
         return 0;
