@@ -55,6 +55,7 @@ public static class Cli
                 "inspect" => InspectCommand.Run(rest, stdout),
                 "random-weights" => RandomWeightsCommand.Run(rest, stdout),
                 "selftest" => SelftestCommand.Run(rest, stdout, stderr),
+                "studio" => Studio.StudioCommand.Run(rest, stdout, stderr),
                 _ => throw new CliException($"unknown command '{args[0]}' (run 'cinekernel --help')", 2),
             };
         }
