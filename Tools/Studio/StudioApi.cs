@@ -200,6 +200,11 @@ internal static class StudioApi
         {
             throw new StudioException(400, $"settings are not valid JSON: {e.Message.ReplaceLineEndings(" ")}");
         }
+        // Said before any work, in the words the page uses.
+        if (settings.UsesPredictedMotion && session.PredictedMotion is null)
+            throw new StudioException(409, "no predicted motion: press Predict motion first, or draw arrows");
+        if (!settings.UsesPredictedMotion && settings.Arrows.Length == 0)
+            throw new StudioException(400, "no motion: draw at least one arrow on the photo (drag from where things move to where they go in one second)");
         string? maskPath = null;
         if (form.Files.GetFile("mask") is { } mask)
         {
