@@ -107,6 +107,11 @@ public class StudioPageTests
     {
         using var image = Image.Load<Rgb24>(png);
         if (image.Width > 960) image.Mutate(x => x.Resize(960, 0));
-        image.SaveAsPng(path, new SixLabors.ImageSharp.Formats.Png.PngEncoder { CompressionLevel = SixLabors.ImageSharp.Formats.Png.PngCompressionLevel.BestCompression });
+        // 256 colours (a palette PNG) keep it under 300 KB for the repository.
+        image.SaveAsPng(path, new SixLabors.ImageSharp.Formats.Png.PngEncoder
+        {
+            ColorType = SixLabors.ImageSharp.Formats.Png.PngColorType.Palette,
+            CompressionLevel = SixLabors.ImageSharp.Formats.Png.PngCompressionLevel.BestCompression,
+        });
     }
 }
