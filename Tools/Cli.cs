@@ -30,6 +30,7 @@ public static class Cli
         InspectCommand.Create(stdout),
         SelftestCommand.Create(stdout, stderr),
         RandomWeightsCommand.Create(stdout),
+        Studio.StudioCommand.Create(stdout, stderr),
     ];
 
     /// <summary>Parses <paramref name="args"/>, runs the command and returns the process exit code.</summary>
@@ -63,6 +64,18 @@ public static class Cli
             stderr.WriteLine($"cinekernel: error: {OneLine(e.Message)}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> as <paramref name="command"/>'s own arguments (a command used on its own, by a
+    /// test or an embedding program), with the same usage errors as the command line.
+    /// </summary>
+    /// <exception cref="CliException">The first usage error (exit code 2).</exception>
+    internal static ParseResult ParseCommand(Command command, string[] args)
+    {
+        var result = command.Parse(args, Parsing);
+        if (UsageError(result) is { } usage) throw new CliException(usage, 2);
+        return result;
     }
 
     // No response files: an INPUT may start with '@'.
