@@ -10,8 +10,9 @@ namespace CineKernel.Pipeline.IO;
 /// </summary>
 internal sealed partial class OutputTarget
 {
-    private OutputTarget(string destination, string fullPath, string tempPath, bool isDirectory, bool overwrite)
+    private OutputTarget(string destination, string fullPath, string tempPath, bool isDirectory, bool overwrite, bool merge = false)
     {
+        Merge = merge;
         Destination = destination;
         FullPath = fullPath;
         TempPath = tempPath;
@@ -31,11 +32,24 @@ internal sealed partial class OutputTarget
 
     public bool Overwrite { get; }
 
+    /// <summary>A folder whose files join the destination folder at the commit (<see cref="PrepareMerge"/>).</summary>
+    public bool Merge { get; }
+
     /// <summary>
     /// Checks the destination can be written (its folder exists; it is not in the way, see
     /// <see cref="FrameWriterOptions.Overwrite"/>) and reserves the temporary path (creating it for a directory).
     /// </summary>
-    public static OutputTarget Prepare(string destination, bool isDirectory, bool overwrite)
+    public static OutputTarget Prepare(string destination, bool isDirectory, bool overwrite) =>
+        Prepare(destination, isDirectory, overwrite, merge: false);
+
+    /// <summary>
+    /// Reserves a hidden temporary folder beside <paramref name="destination"/> whose files are moved into that folder
+    /// at the commit (creating it, replacing files of the same names, leaving its other files): outputs such as the
+    /// previews that join a folder rather than replace it.
+    /// </summary>
+    public static OutputTarget PrepareMerge(string destination) => Prepare(destination, isDirectory: true, overwrite: true, merge: true);
+
+    private static OutputTarget Prepare(string destination, bool isDirectory, bool overwrite, bool merge)
     {
         if (string.IsNullOrWhiteSpace(destination))
             throw new MediaFileException(destination ?? string.Empty, "Output: no destination given.");
@@ -46,7 +60,14 @@ internal sealed partial class OutputTarget
             throw new MediaFileException(destination, $"Output '{destination}': not a file or folder name that can be written.");
         if (!Directory.Exists(parent))
             throw new MediaFileException(destination, $"Output '{destination}': the folder '{parent}' does not exist.");
-        CheckExisting(destination, full, isDirectory, overwrite);
+        if (merge)
+        {
+            if (File.Exists(full)) throw new MediaFileException(destination, $"Output '{destination}': a file of that name exists; a folder is needed.");
+        }
+        else
+        {
+            CheckExisting(destination, full, isDirectory, overwrite);
+        }
 
         string temp = Path.Combine(parent, $".{name}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}.partial");
         try
@@ -58,7 +79,7 @@ internal sealed partial class OutputTarget
         {
             throw new MediaFileException(destination, $"Output '{destination}': cannot write in '{parent}' ({e.Message}).", e);
         }
-        var target = new OutputTarget(destination, full, temp, isDirectory, overwrite);
+        var target = new OutputTarget(destination, full, temp, isDirectory, overwrite, merge);
         UnfinishedOutputs.Add(target);
         return target;
     }
@@ -81,6 +102,14 @@ internal sealed partial class OutputTarget
                 return;
             }
 
+            if (Merge)
+            {
+                Directory.CreateDirectory(FullPath);
+                foreach (string file in Directory.GetFiles(TempPath))
+                    File.Move(file, Path.Combine(FullPath, Path.GetFileName(file)), overwrite: true);
+                Directory.Delete(TempPath, recursive: true);
+                return;
+            }
             CheckExisting(Destination, FullPath, isDirectory: true, Overwrite);
             if (!Directory.Exists(FullPath))
             {

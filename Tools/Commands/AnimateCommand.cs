@@ -205,57 +205,20 @@ public static class AnimateCommand
     internal static IReadOnlyList<string> Complete(IFrameWriter writer, AnimateRequest request, Action<string> writePreviews,
         Dictionary<string, double> seconds, TextWriter stderr)
     {
-        string? staging = null;
-        if (request.PreviewDir is { } dir)
-        {
-            string full = Path.GetFullPath(Path.TrimEndingDirectorySeparator(dir));
-            staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
-            try
-            {
-                writePreviews(staging);
-            }
-            catch
-            {
-                DeleteQuietly(staging);
-                throw;
-            }
-        }
+        using var staging = request.PreviewDir is { } dir ? StagedFolder.Create(dir) : null;
+        if (staging is not null) writePreviews(staging.Path);
         var clock = Stopwatch.StartNew();
-        try
-        {
-            writer.Complete();
-        }
-        catch
-        {
-            if (staging is not null) DeleteQuietly(staging);
-            throw;
-        }
+        writer.Complete();
         seconds["encode"] = clock.Elapsed.TotalSeconds;
         if (staging is null) return [];
         try
         {
-            Directory.CreateDirectory(request.PreviewDir!);
-            foreach (string file in Directory.GetFiles(staging))
-                File.Move(file, Path.Combine(request.PreviewDir!, Path.GetFileName(file)), overwrite: true);
-            Directory.Delete(staging);
+            staging.Publish();
             return [];
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (MediaFileException e)
         {
-            DeleteQuietly(staging);
             return Warn([$"the previews could not be written to {request.PreviewDir} ({e.Message}); {request.Output} was written"], stderr);
-        }
-    }
-
-    private static void DeleteQuietly(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Hidden and named .partial: recognisable as unfinished if it stays.
         }
     }
 
