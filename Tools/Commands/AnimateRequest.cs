@@ -16,7 +16,7 @@ namespace CineKernel.Tools;
 internal sealed record AnimateRequest
 {
     private static readonly HashSet<string> Valued =
-        ["o", "output", "mask", "motion", "arrow", "frames", "fps", "speed", "loop", "size", "device", "preview", "weights", "style", "flow-net"];
+        ["o", "output", "mask", "motion", "arrow", "frames", "fps", "speed", "loop", "size", "region", "device", "preview", "weights", "style", "flow-net"];
 
     private static readonly HashSet<string> Flags = ["quiet", "q", "overwrite"];
 
@@ -31,8 +31,20 @@ internal sealed record AnimateRequest
     public float Speed { get; init; } = 1f;
     public required LoopMode Loop { get; init; }
 
-    /// <summary>--size, or null when not given (the weight-free default is <see cref="ImageInput.DefaultSize"/>, the full method's G).</summary>
+    /// <summary>
+    /// --size: the output's long side in pixels (any integer in 8..<see cref="FrameSize.MaxLongSide"/>; even for MP4), or
+    /// null when not given (the photo's own long side, at most <see cref="FrameSize.DefaultLongSideCap"/>).
+    /// </summary>
     public int? Size { get; init; }
+
+    /// <summary>
+    /// --region x,y,side: the square of the photo the full method's generator runs on (default its centre square);
+    /// without --weights, the square the weight-free renderer crops to. Null when not given.
+    /// </summary>
+    public SquareRequest? Region { get; init; }
+
+    /// <summary>Whether the output is an MP4 (H.264 in yuv420p: both sides even).</summary>
+    public bool EvenSides { get; init; }
 
     public required string Device { get; init; }
     public bool Quiet { get; init; }
@@ -72,12 +84,21 @@ internal sealed record AnimateRequest
             "official" => LoopMode.Official,
             var s => throw new CliException($"--loop must be seamless or official, got '{s}'", 2),
         };
+        bool evenSides = output.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase);
         int? size = null;
         if (o.Has("size"))
         {
-            int s = o.GetInt("size", ImageInput.DefaultSize, 64, 4096);
-            if ((s & (s - 1)) != 0) throw new CliException($"--size must be a power of two (64..4096), got {s}", 2);
+            int s = o.GetInt("size", 0, 8, FrameSize.MaxLongSide);
+            if (evenSides && s % 2 != 0) throw new CliException($"--size {s} is odd; an MP4 (H.264, yuv420p) needs even sides: give {s - 1} or {s + 1}", 2);
             size = s;
+        }
+        SquareRequest? region = null;
+        if (o.Get("region") is { } regionText)
+        {
+            try { region = SquareRequest.Parse(regionText); }
+            catch (FormatException e) { throw new CliException(e.Message, 2); }
+            if (region.Value.Side < 1) throw new CliException($"--region {regionText}: the side must be positive", 2);
+            if (region.Value.X < 0 || region.Value.Y < 0) throw new CliException($"--region {regionText}: x and y must be at least 0 (the top-left pixel is 0,0)", 2);
         }
         var flowNet = (o.Get("flow-net") ?? "sky").ToLowerInvariant() switch
         {
@@ -99,7 +120,7 @@ internal sealed record AnimateRequest
         if (stylePath is not null && !File.Exists(stylePath)) throw new CliException($"style image not found: {stylePath}");
         return new AnimateRequest
         {
-            Input = input, Output = output, Frames = frames, Fps = ParseFps(o.Get("fps")), Speed = ParseSpeed(o.Get("speed")), Loop = loop, Size = size,
+            Input = input, Output = output, Frames = frames, Fps = ParseFps(o.Get("fps")), Speed = ParseSpeed(o.Get("speed")), Loop = loop, Size = size, Region = region, EvenSides = evenSides,
             Device = device, Quiet = o.Has("quiet") || o.Has("q"), PreviewDir = o.Get("preview"), Overwrite = o.Has("overwrite"),
             Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = o.Get("weights"), FlowNet = flowNet,
             FlowNetGiven = o.Has("flow-net"),
