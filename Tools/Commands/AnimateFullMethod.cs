@@ -44,7 +44,6 @@ internal static class AnimateFullMethod
             // The generator is square: its frames go back into the whole photo at the output size.
             background = ImageInput.LoadWhole(request.Input.Image, frameSize.LongSide, request.EvenSides).Pixels;
             placement = Placement(region, background.Width, background.Height);
-            stderr.WriteLine($"cinekernel: note: the generator is square: it animates the {region.Describe()}; outside that region every frame is the photo (--region x,y,side picks another square)");
         }
         var style = request.StylePath is null ? null : ImageInput.Load(request.StylePath, size);
         var motionFile = motionPath is null ? null : AnimateCommand.FitMotion(MotionField.Load(motionPath), motionPath, region);
@@ -60,6 +59,8 @@ internal static class AnimateFullMethod
         var motion = motionFile ?? (arrows.Count == 0 ? null
             : ArrowField.Build(arrows, region, mask ?? AnimationMask.All(grid, grid), request.Fps));
         seconds["load"] = clock.Elapsed.TotalSeconds;
+        if (!region.IsWhole) // said once every input has been checked, so a refusal stays one line
+            stderr.WriteLine($"cinekernel: note: the generator is square: it animates the {region.Describe()}; outside that region every frame is the photo (--region x,y,side picks another square)");
 
         using var device = DeviceOption.Open(request.Device);
         var inputs = new StyleCineGanInputs
