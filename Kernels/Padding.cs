@@ -4,7 +4,7 @@ namespace CineKernel.Kernels;
 
 /// <summary>
 /// Reflection padding (torch <c>ReflectionPad2d</c> / <c>F.pad(mode='reflect')</c>: the edge pixel is not
-/// repeated) and cropping. Both read a window of the input, so the level cut and the pad of
+/// repeated), cropping, and pasting a window back. Both read a window of the input, so the level cut and the pad of
 /// <c>blend_feature</c> (DESIGN.md "Warp at one level") are one kernel, and negation (the original pads
 /// <c>-flow</c>) is a value scale.
 /// </summary>
@@ -38,6 +38,22 @@ public static class Padding
         Launch(input, output, window, 0, 0, 1f);
     }
 
+    /// <summary>
+    /// output = <paramref name="background"/> with <paramref name="patch"/> written over rows top..top+h−1 and
+    /// columns left..left+w−1 of every plane, in one pass (a square cinemagraph region put back into the whole photo).
+    /// Shapes: background and output N×C×H×W, patch N×C×h×w lying inside it. A pure copy: exact.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes differ in N or C, or the patch does not lie inside the output.</exception>
+    public static void Paste(Tensor background, Tensor patch, Tensor output, int top, int left)
+    {
+        if (background.Shape != output.Shape)
+            throw new ArgumentException($"paste: background {background.Shape} and output {output.Shape} differ");
+        RequireWindow(output, patch, new Window(top, left, patch.H, patch.W), "paste");
+        int threads = GridStride.Threads(output.Device, output.Length);
+        var p = new WindowParams(patch.H, patch.W, top, left, patch.H, patch.W, 0, 0, output.H, output.W, 1f, (int)output.Length, threads);
+        output.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowParams>(PasteKernel)(threads, background.View, patch.View, output.View, p);
+    }
+
     private static void RequireWindow(Tensor input, Tensor output, Window w, string what)
     {
         if (input.N != output.N || input.C != output.C)
@@ -60,6 +76,21 @@ public static class Padding
 
     /// <summary>Reflects an index into [0, n): −1 → 1, n → n−2 (valid for overhangs below n).</summary>
     private static int ReflectIndex(int i, int n) => i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
+
+    /// <summary>Each output element: the patch's where the window covers it (In* = the patch's size), else the background's.</summary>
+    private static void PasteKernel(Index1D thread, ArrayView<float> background, ArrayView<float> patch, ArrayView<float> output, WindowParams p)
+    {
+        for (int i = thread; i < p.Count; i += p.Stride)
+        {
+            int x = i % p.OutW;
+            int y = i / p.OutW % p.OutH;
+            int plane = i / (p.OutW * p.OutH);
+            int py = y - p.Top, px = x - p.Left;
+            output[i] = py >= 0 && py < p.Height && px >= 0 && px < p.Width
+                ? patch[((long)plane * p.InH + py) * p.InW + px]
+                : background[i];
+        }
+    }
 
     private static void WindowKernel(Index1D thread, ArrayView<float> input, ArrayView<float> output, WindowParams p)
     {

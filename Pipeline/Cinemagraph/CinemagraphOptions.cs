@@ -38,13 +38,22 @@ public sealed record CinemagraphOptions
             throw new ArgumentOutOfRangeException(nameof(Speed), Speed, $"speed must be in (0, {Motion.MotionField.MaxSpeed}]");
     }
 
-    /// <summary>Checks the frame count and that an S×S image makes the pyramid (the weight-free renderer).</summary>
-    internal void Validate(int size)
+    /// <summary>Most levels a W×H image makes: halvings (⌊s/2⌋, any parity) while the short side stays at least 8, at least 1.</summary>
+    public static int MaxPyramidLevels(int width, int height)
+    {
+        int levels = 1;
+        while (Math.Min(width, height) >> levels >= 8) levels++;
+        return levels;
+    }
+
+    /// <summary>Checks the frame count and that a W×H image makes the pyramid (the weight-free renderer): the coarsest
+    /// level, ⌊W/2^(L−1)⌋×⌊H/2^(L−1)⌋, keeps at least 8 pixels a side (sides of any parity; a one-level pyramid takes any size).</summary>
+    internal void Validate(int width, int height)
     {
         ValidateFrameCount();
         if (PyramidLevels < 1)
             throw new ArgumentOutOfRangeException(nameof(PyramidLevels), PyramidLevels, "a pyramid needs at least one level");
-        if (size >> (PyramidLevels - 1) < 8 || (size >> (PyramidLevels - 1)) << (PyramidLevels - 1) != size)
-            throw new ArgumentException($"a {size}x{size} image cannot make a {PyramidLevels}-level pyramid of halvings down to at least 8x8");
+        if (PyramidLevels > 1 && PyramidLevels > MaxPyramidLevels(width, height))
+            throw new ArgumentException($"a {width}x{height} image cannot make a {PyramidLevels}-level pyramid of halvings down to at least 8 pixels a side");
     }
 }

@@ -32,14 +32,14 @@ internal static class FrameLoop
         return (clock.Elapsed.TotalSeconds, callback);
     }
 
-    /// <summary>Frames 0..N−1 from <paramref name="renderFrame"/>, each a new S×S <see cref="RgbPlanes"/> clamped to [0, 1].</summary>
-    public static IEnumerable<RgbPlanes> Clamped(int frameCount, int size, Func<int, float[]> renderFrame)
+    /// <summary>Frames 0..N−1 from <paramref name="renderFrame"/>, each a new W×H <see cref="RgbPlanes"/> clamped to [0, 1].</summary>
+    public static IEnumerable<RgbPlanes> Clamped(int frameCount, int width, int height, Func<int, float[]> renderFrame)
     {
         for (int t = 0; t < frameCount; t++)
         {
             var data = renderFrame(t);
             for (int i = 0; i < data.Length; i++) data[i] = Math.Clamp(data[i], 0f, 1f);
-            yield return new RgbPlanes(size, size, data);
+            yield return new RgbPlanes(width, height, data);
         }
     }
 }

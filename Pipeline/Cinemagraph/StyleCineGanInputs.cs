@@ -1,3 +1,4 @@
+using CineKernel.Kernels;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Mask;
 using CineKernel.Pipeline.Motion;
@@ -25,6 +26,16 @@ public sealed record StyleCineGanInputs
 
     /// <summary>A style image at G (paper Eq. 5–7), or null.</summary>
     public RgbPlanes? Style { get; init; }
+
+    /// <summary>
+    /// The whole photo at the output size (W×H RGB planes in [0, 1]) that each square frame is put back into at
+    /// <see cref="Placement"/>, or null to hand out the square frames themselves. Outside the placement a frame is
+    /// exactly this.
+    /// </summary>
+    public RgbPlanes? Background { get; init; }
+
+    /// <summary>Where the generator's square goes in <see cref="Background"/>, in its pixels (a square inside it); needed with it.</summary>
+    public Window? Placement { get; init; }
 
     /// <summary>What the renderer must predict, and so which optional networks the weights folder must hold.</summary>
     public PredictedInputs Predicted =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CineKernel.Graph;
+using CineKernel.Graph.Ops;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Inversion;
@@ -33,12 +34,14 @@ namespace CineKernel.Pipeline.Cinemagraph;
 /// nodes of the same graph: G(D, w) hoisted, G(D, w_t) per frame).</item>
 /// </list>
 /// The output side may differ from G: each frame is then brought to it by the same ×2 / ÷2 bilinear steps (a
-/// ÷2 step is the 2×2 mean), also nodes of the graph. Frames go out through <see cref="FrameCallback"/> as 3×S×S
-/// floats in [0, 1]. The renderer launches no kernel itself. Not thread-safe.
+/// ÷2 step is the 2×2 mean), and by one bilinear resize to a side no step reaches, also nodes of the graph. The
+/// generator is square; with <see cref="StyleCineGanInputs.Background"/> each square frame is then put back into the
+/// whole photo at <see cref="StyleCineGanInputs.Placement"/> (a paste node after the frame's tail), so outside the
+/// region a frame is the photo exactly. Frames go out through <see cref="FrameCallback"/> as 3×H×W floats in [0, 1]. The renderer launches no kernel itself. Not thread-safe.
 /// </summary>
 public sealed class StyleCineGanRenderer : IDisposable
 {
-    private const string PhotoInput = "photo", MaskInput = "mask", FrameOutput = "frame";
+    private const string PhotoInput = "photo", MaskInput = "mask", BackgroundInput = "background", FrameOutput = "frame";
 
     private readonly ComputeDevice device;
     private GraphRunner frames = null!;
@@ -64,8 +67,14 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <summary>The mask and motion grid M.</summary>
     public int GridSize { get; private set; }
 
-    /// <summary>Side of the frames handed out.</summary>
+    /// <summary>Side of the generator's square frames at the output scale (the frames handed out without a background).</summary>
     public int Size { get; private set; }
+
+    /// <summary>Width of the frames handed out: the background's, else <see cref="Size"/>.</summary>
+    public int Width { get; private set; }
+
+    /// <summary>Height of the frames handed out: the background's, else <see cref="Size"/>.</summary>
+    public int Height { get; private set; }
 
     /// <summary>w+ of the photo (1×1×n_latent×style_dim) and D (1×C×64×64), as the encoder gave them.</summary>
     public float[] WPlus { get; private set; } = [];
@@ -95,7 +104,8 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <param name="weights">The checked weights folder (the generator and the encoder at least).</param>
     /// <param name="inputs">The photo at G, and the mask, motion and style image when given.</param>
     /// <param name="options">Frame count and loop mode.</param>
-    /// <param name="outputSize">Side of the frames handed out (a power of two; default G).</param>
+    /// <param name="outputSize">Side of the square frames at the output scale (any positive side; default G; with a
+    /// background, the placement's side, which it must equal when given).</param>
     public static StyleCineGanRenderer Create(ComputeDevice device, WeightsFolder weights, StyleCineGanInputs inputs,
         CinemagraphOptions? options = null, int? outputSize = null)
     {
@@ -123,8 +133,10 @@ public sealed class StyleCineGanRenderer : IDisposable
         int size = g.Size, grid = inputs.GridSize;
         GeneratorSize = size;
         GridSize = grid;
-        Size = outputSize ?? size;
+        Size = outputSize ?? inputs.Placement?.Height ?? size;
         CheckInputs(inputs, size, grid, Size);
+        Width = inputs.Background?.Width ?? Size;
+        Height = inputs.Background?.Height ?? Size;
         weights.Require(inputs.Predicted); // a missing classifier or flow network is refused before any work
         var clock = Stopwatch.StartNew();
 
@@ -159,24 +171,26 @@ public sealed class StyleCineGanRenderer : IDisposable
 
         // 4. The frame program, composite and style change included, and its hoisted part.
         clock.Restart();
-        frames = new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid)), FrameCount);
+        frames = new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid, inputs.Placement)), FrameCount);
         frames.SetInput(Generator.WPlusInput, WPlus);
         frames.SetInput(Generator.FeatureInput, Feature);
         frames.SetInput(Generator.FlowInput, flow.Planes);
         if (StyleWPlus is not null) frames.SetInput(Generator.WPlusTargetInput, StyleWPlus);
         frames.SetInput(PhotoInput, inputs.Photo.Data);
         frames.SetInput(MaskInput, Mask.Values);
+        if (inputs.Background is { } background) frames.SetInput(BackgroundInput, background.Data);
         frames.RunOnce();
-        host = new float[3L * Size * Size];
+        host = new float[3L * Width * Height];
         device.Synchronize();
         Timings.OncePerCinemagraph = clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>
     /// The whole frame program: warp_blend_feature's image (1×3×G×G in [−1, 1]) composited over the photo, or over the
-    /// photo plus the style change, with the mask stepped from M to G; the frame stepped to the output side.
+    /// photo plus the style change, with the mask stepped from M to G; the frame stepped to the output side; then,
+    /// with a placement, pasted into the background (1×3×H×W).
     /// </summary>
-    private ComputeGraph BuildFrameGraph(Generator generator, int size, int grid)
+    private ComputeGraph BuildFrameGraph(Generator generator, int size, int grid, Window? placement)
     {
         bool styled = StyleWPlus is not null;
         var b = new GraphBuilder("cinemagraph");
@@ -192,8 +206,26 @@ public sealed class StyleCineGanRenderer : IDisposable
             background = StyleInterpolation.Background(b, photo, moving, still);
         }
         var frame = Composite.GeneratedOver(b, generated, background, mask);
-        b.Output(FrameOutput, StepResize.Build(b, frame, Size, "output"));
+        var output = ToSide(b, frame, Size);
+        // The region put back into the whole photo: a step of its own after the frame's tail.
+        if (placement is { } p)
+            output = b.Apply("paste", new PasteOp(p.Top, p.Left), b.Input(BackgroundInput, new Shape4(1, 3, Height, Width)), output);
+        b.Output(FrameOutput, output);
         return b.Build();
+    }
+
+    /// <summary>
+    /// The square frame (1×3×G×G) brought to side <paramref name="side"/>: bilinear ×2 / ÷2 steps (StepResize) as far as
+    /// they go without passing it, then one bilinear resize (align_corners=False) for the rest; exactly StepResize's
+    /// steps when they reach it (a power-of-two ratio).
+    /// </summary>
+    private static Value ToSide(GraphBuilder b, Value frame, int side)
+    {
+        int g = frame.Shape.H, reach = g;
+        if (side < g) while (reach / 2 >= side) reach /= 2;
+        else while (reach * 2 <= side) reach *= 2;
+        var stepped = StepResize.Build(b, frame, reach, "output");
+        return reach == side ? stepped : b.Apply($"output@{side}", new ResizeOp(side, side, alignCorners: false), stepped);
     }
 
     private static void CheckInputs(StyleCineGanInputs inputs, int size, int grid, int outputSize)
@@ -203,7 +235,15 @@ public sealed class StyleCineGanRenderer : IDisposable
         if (inputs.Style is { } s && (s.Width != size || s.Height != size))
             throw new ArgumentException($"cinemagraph: the style image is {s.Width}x{s.Height}; the generator needs {size}x{size}");
         if (grid < 1 || (grid & (grid - 1)) != 0) throw new ArgumentException($"cinemagraph: the mask/motion grid {grid} must be a power of two");
-        if (outputSize < 1 || (outputSize & (outputSize - 1)) != 0) throw new ArgumentException($"cinemagraph: the output side {outputSize} must be a power of two");
+        if (outputSize < 1) throw new ArgumentException($"cinemagraph: the output side {outputSize} must be positive");
+        if ((inputs.Background is null) != (inputs.Placement is null))
+            throw new ArgumentException("cinemagraph: a background needs a placement and a placement a background");
+        if (inputs.Placement is { } p)
+        {
+            var bg = inputs.Background!;
+            if (p.Height != p.Width || p.Height != outputSize || p.Top < 0 || p.Left < 0 || p.Top + p.Height > bg.Height || p.Left + p.Width > bg.Width)
+                throw new ArgumentException($"cinemagraph: the placement ({p}) must be a {outputSize}-pixel square inside the {bg.Width}x{bg.Height} background");
+        }
         if (inputs.Motion is { } m && (m.Width != grid || m.Height != grid))
             throw new ArgumentException($"cinemagraph: the motion field is {m.Width}x{m.Height}; the grid is {grid}x{grid}");
         if (inputs.Mask is { } k && (k.Width != grid || k.Height != grid))
@@ -252,9 +292,9 @@ public sealed class StyleCineGanRenderer : IDisposable
     }
 
     /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]; no stage timings).</summary>
-    public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Size, RenderFrame);
+    public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Width, Height, RenderFrame);
 
-    /// <summary>Renders frame t and copies it to the host (3×S×S floats, nominally [0, 1], not clamped).</summary>
+    /// <summary>Renders frame t and copies it to the host (3×H×W floats, nominally [0, 1], not clamped).</summary>
     public float[] RenderFrame(int t)
     {
         Schedule.Alpha(t); // range check

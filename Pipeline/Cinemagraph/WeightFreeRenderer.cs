@@ -15,12 +15,14 @@ namespace CineKernel.Pipeline.Cinemagraph;
 /// to a Laplacian pyramid of the photo instead of the generator's features, as one graph run by one
 /// <see cref="GraphRunner"/> for the loop's frame count (the renderer launches no kernel itself).
 /// <para>
+/// The photo may have any aspect and any sides W×H (odd included): every level keeps it.
 /// Once per cinemagraph (<see cref="Create"/>, the graph's hoisted part): the photo is split into band-pass levels at
-/// S, S/2, S/4, ... (bilinear halving; each band is the level minus its coarser neighbour upsampled, the coarsest
-/// keeps the low-pass); the motion is multiplied by the mask (the original's <c>flow *= mask</c>) and brought to each
-/// level exactly as MSDFW brings it to 1024, 512, 256, 128 (<see cref="FeatureWarpLevel"/>); each band is cut and
-/// reflect-padded once; the displacement fields of every level are traced once; the mask is brought to S by the
-/// bilinear ×2 / ÷2 steps of <see cref="StepResize"/>. Per frame: one splat + resolve per level, the collapse
+/// W×H, ⌊W/2⌋×⌊H/2⌋, ⌊W/4⌋×⌊H/4⌋, ... (bilinear halving; each band is the level minus its coarser neighbour upsampled
+/// to its size, the coarsest keeps the low-pass); the motion is multiplied by the mask (the original's
+/// <c>flow *= mask</c>) and brought to each level as MSDFW brings it to 1024, 512, 256, 128, by ×2 / ÷2 steps, each
+/// axis's values scaled with its side (<see cref="FeatureWarpLevel"/>, <see cref="FlowPyramid"/>); each band is cut
+/// and reflect-padded once; the displacement fields of every level are traced once; the mask is brought to W×H by
+/// the bilinear ×2 / ÷2 steps of <see cref="StepResize"/>. Per frame: one splat + resolve per level, the collapse
 /// (upsample + add, coarse to fine), and the composite m·warped + (1−m)·photo. A mask value of exactly 0 gives
 /// exactly the photo.
 /// </para>
@@ -39,22 +41,29 @@ public sealed class WeightFreeRenderer : IDisposable
     private readonly int[] warpSteps; // the plan step of each level's per-frame warp, finest first
     private readonly float[] host;
 
-    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int size, GraphRunner runner)
+    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int width, int height, GraphRunner runner)
     {
         this.device = device;
         Options = options;
-        Size = size;
+        Width = width;
+        Height = height;
         Schedule = LoopSchedule.Create(options.Loop, options.FrameCount);
         this.runner = runner;
         warpSteps = runner.Plan.Steps.Where(s => s.Op is FeatureWarpOp).OrderByDescending(s => ((FeatureWarpOp)s.Op).Level.Size)
             .Select(s => s.Index).ToArray();
-        host = new float[3L * size * size];
+        host = new float[3L * width * height];
     }
 
     public CinemagraphOptions Options { get; }
 
-    /// <summary>Output side S (the photo's side).</summary>
-    public int Size { get; }
+    /// <summary>Output width W (the photo's).</summary>
+    public int Width { get; }
+
+    /// <summary>Output height H (the photo's).</summary>
+    public int Height { get; }
+
+    /// <summary>The output's long side, max(W, H).</summary>
+    public int Size => Math.Max(Width, Height);
 
     public LoopSchedule Schedule { get; }
 
@@ -67,12 +76,14 @@ public sealed class WeightFreeRenderer : IDisposable
     /// Does the once-per-cinemagraph work.
     /// </summary>
     /// <param name="device">Where to compute.</param>
-    /// <param name="photo">The photo, S×S (square; S halvable <see cref="CinemagraphOptions.PyramidLevels"/> − 1 times down to at least 8).</param>
-    /// <param name="motion">The Eulerian motion field on a square M×M grid (pixels of that grid per frame).
-    /// M must reach every level size by doubling or halving (the samples' 512 does for S = 64..4096 powers of two).</param>
+    /// <param name="photo">The photo, W×H, any aspect (the short side halvable <see cref="CinemagraphOptions.PyramidLevels"/> − 1
+    /// times, rounding down, and still at least 8; see <see cref="CinemagraphOptions.MaxPyramidLevels"/>).</param>
+    /// <param name="motion">The Eulerian motion field on an m×n grid (pixels of that grid per frame) that reaches every
+    /// level's size by doubling or halving both sides together: W×H itself always does; so does the samples' 512² for a
+    /// square photo of 64..4096, a power of two.</param>
     /// <param name="animatedMask">The mask on the motion's grid (values in [0, 1]), or null to animate everything.</param>
     /// <param name="options">Frames, loop mode, pyramid depth.</param>
-    /// <exception cref="ArgumentException">The photo or the field is not square, the mask's grid differs, or a level is unreachable.</exception>
+    /// <exception cref="ArgumentException">The mask's grid differs from the motion's, or a level is unreachable from the motion's grid.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The frame count or the pyramid depth is out of range.</exception>
     public static WeightFreeRenderer Create(ComputeDevice device, RgbPlanes photo, MotionField motion,
         AnimationMask? animatedMask, CinemagraphOptions? options = null)
@@ -81,24 +92,19 @@ public sealed class WeightFreeRenderer : IDisposable
         ArgumentNullException.ThrowIfNull(photo);
         ArgumentNullException.ThrowIfNull(motion);
         options ??= new CinemagraphOptions();
-        if (photo.Width != photo.Height)
-            throw new ArgumentException($"cinemagraph: the photo must be square, got {photo.Width}x{photo.Height} (centre-crop it first)");
-        int size = photo.Width;
-        options.Validate(size);
-        if (motion.Width != motion.Height)
-            throw new ArgumentException($"cinemagraph: the motion field must be square like the photo, got {motion.Width}x{motion.Height}");
-        int motionSize = motion.Width;
-        var mask = animatedMask ?? AnimationMask.All(motionSize, motionSize);
-        if (mask.Width != motionSize || mask.Height != motionSize)
-            throw new ArgumentException($"cinemagraph: the mask is {mask.Width}x{mask.Height}; the motion's grid is {motionSize}x{motionSize}");
+        int width = photo.Width, height = photo.Height;
+        options.Validate(width, height);
+        var mask = animatedMask ?? AnimationMask.All(motion.Width, motion.Height);
+        if (mask.Width != motion.Width || mask.Height != motion.Height)
+            throw new ArgumentException($"cinemagraph: the mask is {mask.Width}x{mask.Height}; the motion's grid is {motion.Width}x{motion.Height}");
         for (int l = 0; l < options.PyramidLevels; l++)
-            StepResize.Steps(new Shape4(1, 2, motionSize, motionSize), size >> l); // throws when a level is unreachable
+            StepResize.Steps(motion.Shape, height >> l, width >> l); // throws when a level is unreachable
 
         // The original multiplies the predicted flow by the mask at 512 (flow *= mask) before warping.
         var masked = motion.Masked(mask, options.Speed);
         var clock = Stopwatch.StartNew();
-        var runner = new GraphRunner(device, Scheduler.Plan(BuildGraph(size, motionSize, options)), options.FrameCount);
-        var renderer = new WeightFreeRenderer(device, options, size, runner);
+        var runner = new GraphRunner(device, Scheduler.Plan(BuildGraph(width, height, motion.Width, motion.Height, options)), options.FrameCount);
+        var renderer = new WeightFreeRenderer(device, options, width, height, runner);
         try
         {
             renderer.Prepare(photo, masked, mask, clock);
@@ -112,17 +118,17 @@ public sealed class WeightFreeRenderer : IDisposable
     }
 
     /// <summary>
-    /// The frame program: inputs the photo (1×3×S×S), the masked flow (1×2×M×M) and the mask (1×1×M×M); output the
-    /// frame (1×3×S×S in [0, 1], not clamped).
+    /// The frame program: inputs the photo (1×3×H×W), the masked flow (1×2×n×m) and the mask (1×1×n×m); output the
+    /// frame (1×3×H×W in [0, 1], not clamped).
     /// </summary>
-    private static ComputeGraph BuildGraph(int size, int motionSize, CinemagraphOptions options)
+    private static ComputeGraph BuildGraph(int width, int height, int motionWidth, int motionHeight, CinemagraphOptions options)
     {
         var b = new GraphBuilder("weight-free cinemagraph");
-        var photo = b.Input(PhotoInput, new Shape4(1, 3, size, size));
-        var flow = b.Input(FlowInput, new Shape4(1, 2, motionSize, motionSize));
-        var mask = StepResize.Build(b, b.Input(MaskInput, new Shape4(1, 1, motionSize, motionSize)), size, "mask");
+        var photo = b.Input(PhotoInput, new Shape4(1, 3, height, width));
+        var flow = b.Input(FlowInput, new Shape4(1, 2, motionHeight, motionWidth));
+        var mask = StepResize.Build(b, b.Input(MaskInput, new Shape4(1, 1, motionHeight, motionWidth)), height, width, "mask");
         var bands = LaplacianPyramid(b, photo, options.PyramidLevels);
-        var warped = bands.Select(band => new FeatureWarpLevel(band.Shape.H, band.Shape.C, options.Loop).Warp(b, band, flow)).ToArray();
+        var warped = bands.Select(band => new FeatureWarpLevel(band.Shape.H, band.Shape.W, band.Shape.C, options.Loop).Warp(b, band, flow)).ToArray();
         // Collapse coarse to fine: r = up(r) + warped band; the finest step fused with the composite
         // m·r + (1−m)·photo, which is exactly the photo where m is 0 (and skips the collapse there).
         Value frame;
@@ -138,9 +144,9 @@ public sealed class WeightFreeRenderer : IDisposable
     }
 
     /// <summary>
-    /// Band-pass levels of the image: band[l] = G_l − up(G_{l+1}) at S/2^l, the last one G_last, where
-    /// G_{l+1} is G_l halved by bilinear resizing (align_corners=False: the 2×2 mean) and up() doubles by
-    /// bilinear resizing. Summing up() coarse to fine gives the image back (up to float rounding).
+    /// Band-pass levels of the image: band[l] = G_l − up(G_{l+1}) at ⌊H/2^l⌋×⌊W/2^l⌋, the last one G_last, where
+    /// G_{l+1} is G_l halved (⌊h/2⌋×⌊w/2⌋) by bilinear resizing (align_corners=False: the 2×2 mean for even sides) and
+    /// up() resizes back to G_l's size by bilinear resizing. Summing up() coarse to fine gives the image back (up to float rounding).
     /// </summary>
     private static Value[] LaplacianPyramid(GraphBuilder b, Value image, int count)
     {
@@ -184,7 +190,8 @@ public sealed class WeightFreeRenderer : IDisposable
         return runner.Output(FrameOutput);
     }
 
-    /// <summary>Renders frame t and copies it to the host (3×S×S floats in [0, 1], not clamped). Prefer <see cref="Render"/> for a whole loop.</summary>
+    /// <summary>Renders frame t and copies it to the host (3×H×W floats in [0, 1], not clamped). Prefer <see cref="Render"/> for a whole loop.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">t is outside 0..N−1.</exception>
     public float[] RenderFrame(int t)
     {
         Schedule.Alpha(t); // range check
@@ -209,7 +216,7 @@ public sealed class WeightFreeRenderer : IDisposable
     }
 
     /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]; no stage timings).</summary>
-    public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Size, RenderFrame);
+    public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Width, Height, RenderFrame);
 
     public void Dispose() => runner.Dispose();
 }

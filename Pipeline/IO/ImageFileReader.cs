@@ -68,7 +68,7 @@ internal static class ImageFileReader
         return configuration;
     }
 
-    /// <summary>Reads and checks the header only: the file exists, is an image, and is at most maxSide pixels a side.</summary>
+    /// <summary>Reads and checks the header only: the file exists, is an image, and has at most maxSide² pixels (any aspect).</summary>
     public static Header Identify(string path, string role, int maxSide) => Identify(path, role, maxSide, Shared);
 
     private static Header Identify(string path, string role, int maxSide, Configuration configuration)
@@ -287,9 +287,10 @@ internal static class ImageFileReader
             throw new MediaFileException(path, $"{role} '{path}': not an image (no decoder recognises it; readable formats: {KnownFormats}).");
         if (info.Width <= 0 || info.Height <= 0)
             throw new MediaFileException(path, $"{role} '{path}': the {format.Name} header declares an empty image ({info.Width}x{info.Height}).");
-        if (info.Width > maxSide || info.Height > maxSide)
+        // A limit on pixels decoded, not on a side: a long panorama whose pixels fit is read (and only the part used is rendered).
+        if ((long)info.Width * info.Height > (long)maxSide * maxSide)
             throw new MediaFileException(path,
-                $"{role} '{path}': {info.Width}x{info.Height} pixels is over the limit of {maxSide} pixels a side; downscale it first.");
+                $"{role} '{path}': {info.Width}x{info.Height} pixels is over the limit of {maxSide} pixels a side for a square image ({(long)maxSide * maxSide} pixels in all, any aspect); downscale it first.");
         return new Header(info.Width, info.Height, format.Name) { MayHaveAlpha = MayHaveAlpha(info, format.Name) };
     }
 

@@ -42,7 +42,7 @@ public sealed class AnimationMask
 
     /// <summary>
     /// Reads a mask image at <paramref name="width"/>×<paramref name="height"/> as the original does (the red channel,
-    /// PIL-Lanczos resized, / 255; soft values kept): <see cref="MaskInput.Load"/> without its note.
+    /// PIL-Lanczos resized, / 255; soft values kept): <see cref="MaskInput.Load(string, int, int)"/> without its note.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The requested size is out of range.</exception>
     /// <exception cref="IO.MediaFileException">Missing, unreadable, not an image, over-large or corrupt.</exception>

@@ -1,7 +1,7 @@
 namespace CineKernel.Pipeline.Mask;
 
 /// <summary>
-/// A mask image as <see cref="MaskInput.Load"/> read it: the weights, and whether the file was read as a label
+/// A mask image as <see cref="MaskInput.Load(string, int, int)"/> read it: the weights, and whether the file was read as a label
 /// image (largest value 1: 0 static, 1 animated) rather than as grey levels out of 255.
 /// </summary>
 /// <param name="Path">The mask file.</param>

@@ -10,7 +10,7 @@ namespace CineKernel.Pipeline.Motion;
 /// output when the user wants to direct the motion.
 /// <para>
 /// <b>Units.</b> An arrow is the displacement over one second of playback: its length in photo pixels,
-/// scaled to the field's grid (× field size ÷ cropped side) and divided by the frame rate, is the speed in
+/// scaled to the field's grid (× field size ÷ region side, per axis) and divided by the frame rate, is the speed in
 /// field pixels per frame, the unit of the motion generator's output and of the samples' <c>_motion.npy</c>.
 /// So an arrow means the same speed whatever the loop length, resolution or frame rate: 60 pixels on a
 /// 1024² photo is 30 pixels a second on the 512² grid, 1 pixel a frame at 30 fps (the bundled sample's
@@ -26,7 +26,7 @@ namespace CineKernel.Pipeline.Motion;
 /// cinemagraph wants, rather than dying off away from the hints. One arrow gives a uniform field.
 /// </para>
 /// <para>
-/// <b>Speed limit.</b> An arrow may move at most the side of the animated square per frame: length ÷ fps ≤
+/// <b>Speed limit.</b> An arrow may move at most the (long) side of the animated region per frame: length ÷ fps ≤
 /// side (so at most side × fps photo pixels long), the bound motion files are held to
 /// (<see cref="MotionFieldReader.SpeedLimit"/>, the field's side per frame). Anything faster leaves the picture
 /// in one frame; it is a unit or typing error, refused rather than rendered as a still.
@@ -36,9 +36,10 @@ namespace CineKernel.Pipeline.Motion;
 /// so it is exactly zero where the mask is 0. Distances are straight-line, not measured inside the mask.
 /// </para>
 /// <para>
-/// <b>Geometry.</b> A photo point (x, y) maps to the grid through the centre crop and a centre-aligned
-/// scale (pixel centres to pixel centres, as align_corners=False resizing): gx = (x − crop.X + ½)·W/side − ½,
-/// likewise y. Arrows must start inside the cropped square; they may end anywhere.
+/// <b>Geometry.</b> A photo point (x, y) maps to the grid through the region (the whole photo, or the square the
+/// generator runs on) and a centre-aligned scale per axis (pixel centres to pixel centres, as align_corners=False
+/// resizing): gx = (x − region.X + ½)·W/region.Width − ½, likewise y. Arrows must start inside the region; they may
+/// end anywhere.
 /// </para>
 /// </summary>
 public static class ArrowField
@@ -82,15 +83,32 @@ public static class ArrowField
     /// <exception cref="ArgumentException">No hints, a hint starting outside the cropped square, or one faster than the speed limit (one line naming it).</exception>
     public static MotionField Build(IReadOnlyList<MotionArrow> arrows, SquareCrop crop, AnimationMask animated, double fps)
     {
+        if (crop.Side <= 0) throw new ArgumentException($"Crop of side {crop.Side} is empty.", nameof(crop));
+        return Build(arrows, ImageRegion.Of(crop), animated, fps);
+    }
+
+    /// <summary>
+    /// The dense field on the mask's grid, in field pixels per frame; zero where the mask is 0. The grid covers
+    /// <paramref name="region"/> of the photo (the whole photo, or the square the generator runs on), each axis
+    /// scaled on its own (grid width ÷ region width, grid height ÷ region height).
+    /// </summary>
+    /// <param name="arrows">At least one hint, in photo pixels.</param>
+    /// <param name="region">The part of the photo the grid covers (<see cref="InputImage.Region"/>).</param>
+    /// <param name="animated">Where the field may be non-zero; its grid is the field's.</param>
+    /// <param name="fps">Playback rate: the arrow's one second lasts this many frames.</param>
+    /// <exception cref="ArgumentException">No hints, a hint starting outside the region, or one faster than the speed limit (one line naming it).</exception>
+    public static MotionField Build(IReadOnlyList<MotionArrow> arrows, ImageRegion region, AnimationMask animated, double fps)
+    {
         ArgumentNullException.ThrowIfNull(arrows);
         ArgumentNullException.ThrowIfNull(animated);
         if (arrows.Count == 0) throw new ArgumentException("No motion hints given: need at least one x0,y0,x1,y1.", nameof(arrows));
         int width = animated.Width, height = animated.Height;
         var mask = animated.Values;
         if (!(fps > 0) || double.IsInfinity(fps)) throw new ArgumentOutOfRangeException(nameof(fps), $"Frame rate must be positive, got {fps}.");
-        if (crop.Side <= 0) throw new ArgumentException($"Crop of side {crop.Side} is empty.", nameof(crop));
+        if (region.Width <= 0 || region.Height <= 0) throw new ArgumentException($"Region {region.Width}x{region.Height} is empty.", nameof(region));
 
-        double scaleX = (double)width / crop.Side, scaleY = (double)height / crop.Side;
+        double scaleX = (double)width / region.Width, scaleY = (double)height / region.Height;
+        string animatedArea = region.IsSquare ? $"{region.Width}-pixel animated square" : $"{region.Width}x{region.Height} animated photo";
         int k = arrows.Count;
         var sx = new double[k];
         var sy = new double[k];
@@ -99,21 +117,22 @@ public static class ArrowField
         for (int i = 0; i < k; i++)
         {
             MotionArrow a = arrows[i];
-            if (!(a.X0 >= crop.X - 0.5 && a.X0 < crop.X + crop.Side - 0.5 && a.Y0 >= crop.Y - 0.5 && a.Y0 < crop.Y + crop.Side - 0.5))
+            if (!(a.X0 >= region.X - 0.5 && a.X0 < region.X + region.Width - 0.5 && a.Y0 >= region.Y - 0.5 && a.Y0 < region.Y + region.Height - 0.5))
             {
-                string where = crop.IsCropped
-                    ? $"the centre square that is animated (x {crop.X}..{crop.X + crop.Side - 1}, y {crop.Y}..{crop.Y + crop.Side - 1} of the {crop.SourceWidth}x{crop.SourceHeight} photo)"
-                    : $"the {crop.SourceWidth}x{crop.SourceHeight} photo";
+                string square = region.IsCentreSquare ? "the centre square that is animated" : "the square that is animated";
+                string where = region.IsWhole
+                    ? $"the {region.SourceWidth}x{region.SourceHeight} photo"
+                    : $"{square} (x {region.X}..{region.X + region.Width - 1}, y {region.Y}..{region.Y + region.Height - 1} of the {region.SourceWidth}x{region.SourceHeight} photo)";
                 throw new ArgumentException($"Motion hint {i + 1} ({a}) starts at ({a.X0}, {a.Y0}), outside {where}.", nameof(arrows));
             }
             double perFrame = Math.Sqrt(a.Dx * a.Dx + a.Dy * a.Dy) / fps;
-            double limit = MotionFieldReader.SpeedLimit(crop.Side, crop.Side);
+            double limit = MotionFieldReader.SpeedLimit(region.Height, region.Width);
             if (!(perFrame <= limit))
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"Motion hint {i + 1} ({a}) moves {perFrame:G4} pixels a frame at {fps} fps, farther than the {crop.Side}-pixel animated square in one frame; " +
+                    $"Motion hint {i + 1} ({a}) moves {perFrame:G4} pixels a frame at {fps} fps, farther than the {animatedArea} in one frame; " +
                     $"an arrow is the motion over one second, at most {limit * fps} pixels long here."));
-            sx[i] = (a.X0 - crop.X + 0.5) * scaleX - 0.5;
-            sy[i] = (a.Y0 - crop.Y + 0.5) * scaleY - 0.5;
+            sx[i] = (a.X0 - region.X + 0.5) * scaleX - 0.5;
+            sy[i] = (a.Y0 - region.Y + 0.5) * scaleY - 0.5;
             vx[i] = a.Dx * scaleX / fps;
             vy[i] = a.Dy * scaleY / fps;
         }

@@ -60,6 +60,65 @@ public sealed class MotionField
     }
 
     /// <summary>
+    /// The field resampled to <paramref name="width"/>×<paramref name="height"/> as the original resizes flows
+    /// (<c>resize_flow</c>: F.interpolate bilinear, align_corners=False, then the vectors scaled): each plane is
+    /// resampled bilinearly with PyTorch's index mapping (source = (target + ½)·in/out − ½, clamped at 0, the right
+    /// and bottom neighbours clamped to the last pixel), then the x values are multiplied by width/W and the y values
+    /// by height/H, so they stay in pixels of the new grid. Computed in float64, stored as float32. Returns this field
+    /// when the size is unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A side is not positive.</exception>
+    public MotionField Resampled(int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"motion field: size must be positive, got {width}x{height}");
+        if (width == Width && height == Height) return this;
+        var result = new float[2L * width * height];
+        double sy = (double)Height / height, sx = (double)Width / width;
+        double[] scale = [(double)width / Width, (double)height / Height];
+        for (int y = 0; y < height; y++)
+        {
+            var (y0, y1, ly) = Source(y, sy, Height);
+            for (int x = 0; x < width; x++)
+            {
+                var (x0, x1, lx) = Source(x, sx, Width);
+                for (int c = 0; c < 2; c++)
+                {
+                    int plane = c * Width * Height;
+                    double top = (1 - lx) * planes[plane + y0 * Width + x0] + lx * planes[plane + y0 * Width + x1];
+                    double bottom = (1 - lx) * planes[plane + y1 * Width + x0] + lx * planes[plane + y1 * Width + x1];
+                    result[(long)c * width * height + (long)y * width + x] = (float)(((1 - ly) * top + ly * bottom) * scale[c]);
+                }
+            }
+        }
+        return new MotionField(width, height, result);
+    }
+
+    /// <summary>
+    /// The part of the field in columns <paramref name="x"/>..x+width−1 and rows <paramref name="y"/>..y+height−1 (the
+    /// photo's region in the field's pixels); vectors unchanged, they stay in pixels of the same grid spacing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rectangle is empty or not inside the field.</exception>
+    public MotionField Cropped(int x, int y, int width, int height)
+    {
+        if (width < 1 || height < 1 || x < 0 || y < 0 || (long)x + width > Width || (long)y + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(x), $"motion field: {width}x{height} at ({x}, {y}) is not inside the {Width}x{Height} field");
+        if (x == 0 && y == 0 && width == Width && height == Height) return this;
+        var result = new float[2L * width * height];
+        for (int c = 0; c < 2; c++)
+            for (int row = 0; row < height; row++)
+                planes.AsSpan(c * Width * Height + (y + row) * Width + x, width).CopyTo(result.AsSpan(c * width * height + row * width, width));
+        return new MotionField(width, height, result);
+    }
+
+    /// <summary>PyTorch's align_corners=False source of a target index: the two neighbours and the weight of the second.</summary>
+    private static (int I0, int I1, double Lambda) Source(int target, double ratio, int inSize)
+    {
+        double src = Math.Max(0, (target + 0.5) * ratio - 0.5);
+        int i0 = Math.Min((int)src, inSize - 1);
+        return (i0, Math.Min(i0 + 1, inSize - 1), src - i0);
+    }
+
+    /// <summary>
     /// The field multiplied by the mask, pixel by pixel: the original's <c>flow *= mask</c> (main.py), so a
     /// static pixel never moves and a half-grey one moves at half speed; and by <paramref name="speed"/>
     /// (2 moves everything twice as far per frame).

@@ -11,7 +11,7 @@ public sealed class FeatureWarpFieldsOp(FeatureWarpLevel level) : EffectOp
 {
     public FeatureWarpLevel Level { get; } = level;
 
-    public override string Name => $"dfw-fields@{Level.Size}";
+    public override string Name => $"dfw-fields@{Level.Label}";
 
     protected override void CheckInputs(IReadOnlyList<Shape4> inputs)
     {

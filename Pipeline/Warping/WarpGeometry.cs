@@ -1,16 +1,19 @@
 namespace CineKernel.Pipeline.Warping;
 
 /// <summary>
-/// The sizes of the deep feature warp at one level of S×S (the original's <c>blend_feature</c> and
-/// <c>crop_padded_tensor</c>, DESIGN.md "Warp at one level"): cut <see cref="Cut"/> pixels from every border
+/// The sizes of the deep feature warp along one side S of a level (the original's <c>blend_feature</c> and
+/// <c>crop_padded_tensor</c>, DESIGN.md "Warp at one level"): cut <see cref="Cut"/> pixels from both ends
 /// (3, 2, 1 at 1024, 512, 256; none at any other size, as the original), reflect-pad the rest by
-/// <see cref="Pad"/> = ⌊s/4⌋ + ⌊s/8⌋ (s = S − 2·cut), splat on the padded grid, and take back S×S from
+/// <see cref="Pad"/> = ⌊s/4⌋ + ⌊s/8⌋ (s = S − 2·cut), splat on the padded grid, and take back S from
 /// <see cref="CropOffset"/> = ⌊(padded − S)/2⌋. The crop is wider than the cut region, so the output's
-/// outermost <see cref="Cut"/> pixels come from the reflected border, as in the original.
+/// outermost <see cref="Cut"/> pixels come from the reflected border, as in the original. The original's levels
+/// are square (one geometry for both sides); an H×W level applies it to its rows and its columns apart
+/// (<see cref="WarpOneLevel.Rows"/>, <see cref="WarpOneLevel.Columns"/>).
 /// </summary>
 public readonly record struct WarpGeometry(int Size, int Cut, int Pad)
 {
-    /// <summary>The geometry the original uses for a level of this size.</summary>
+    /// <summary>The geometry the original uses for a level side of this size (pixels).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive.</exception>
     public static WarpGeometry ForSize(int size)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a warp level needs a positive size");

@@ -8,53 +8,79 @@ namespace CineKernel.Pipeline.Warping;
 /// displacement fields are traced once per loop (<see cref="Integrate"/>); each frame then costs a pad of the
 /// feature (skippable when the feature does not change: <see cref="PadFeature"/>), one joint splat of both
 /// copies with metrics (1−α) and α, and one fused normalise + hole-fill + crop.
-/// <para>Owns its padded flow, padded feature and splat accumulator (sizes from <see cref="Geometry"/>).
+/// <para>Owns its padded flow, padded feature and splat accumulator (sizes from <see cref="Rows"/> and
+/// <see cref="Columns"/>: the original's square geometry applied to each side of an H×W level).
 /// The original warps batch 1; so does this.</para>
 /// </summary>
 public sealed class WarpOneLevel : IDisposable
 {
     private Tensor? levelFlow;
 
-    public WarpOneLevel(ComputeDevice device, int size, int channels)
+    /// <summary>A square level of side <paramref name="size"/> (the generator's levels).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The size or the channel count is not positive.</exception>
+    public WarpOneLevel(ComputeDevice device, int size, int channels) : this(device, size, size, channels) { }
+
+    /// <summary>A level of <paramref name="height"/>×<paramref name="width"/> pixels and <paramref name="channels"/> channels.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A side or the channel count is not positive.</exception>
+    public WarpOneLevel(ComputeDevice device, int height, int width, int channels)
     {
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), channels, "a feature needs at least one channel");
-        Geometry = WarpGeometry.ForSize(size);
+        Rows = WarpGeometry.ForSize(height);
+        Columns = WarpGeometry.ForSize(width);
         Channels = channels;
-        int p = Geometry.Padded;
-        PaddedFlow = device.Allocate(1, 2, p, p);
-        PaddedFeature = device.Allocate(1, channels, p, p);
+        PaddedFlow = device.Allocate(1, 2, Rows.Padded, Columns.Padded);
+        PaddedFeature = device.Allocate(1, channels, Rows.Padded, Columns.Padded);
         Accumulator = device.Allocate(JointSplat.AccumulatorShape(PaddedFeature.Shape));
     }
 
-    public WarpGeometry Geometry { get; }
+    /// <summary>The geometry along the height (cut, pad, crop of the rows).</summary>
+    public WarpGeometry Rows { get; }
+
+    /// <summary>The geometry along the width (cut, pad, crop of the columns).</summary>
+    public WarpGeometry Columns { get; }
+
+    /// <summary>The rows' geometry: the level's whole geometry when it is square, as the original's levels are.</summary>
+    public WarpGeometry Geometry => Rows;
+
+    /// <summary>The part of a level-sized tensor the warp keeps: the cut removed from every side.</summary>
+    private Window Inner => new(Rows.Cut, Columns.Cut, Rows.Inner, Columns.Inner);
 
     public int Channels { get; }
 
-    /// <summary>The flow at the level's size (1×2×S×S), after <see cref="SetFlow"/>.</summary>
+    /// <summary>The flow at the level's size (1×2×H×W), after <see cref="SetFlow"/>.</summary>
     public Tensor LevelFlow => levelFlow ?? throw new InvalidOperationException("WarpOneLevel: call SetFlow first");
 
-    /// <summary>The cut and reflect-padded flow (1×2×P×P) the Euler integration runs on.</summary>
+    /// <summary>The cut and reflect-padded flow (1×2×P_h×P_w) the Euler integration runs on.</summary>
     public Tensor PaddedFlow { get; }
 
-    /// <summary>The cut and reflect-padded feature (1×C×P×P) of the last <see cref="PadFeature"/>.</summary>
+    /// <summary>The cut and reflect-padded feature (1×C×P_h×P_w) of the last <see cref="PadFeature"/>.</summary>
     public Tensor PaddedFeature { get; }
 
-    /// <summary>The splat accumulator (1×(C+1)×P×P) of the last <see cref="Splat"/>.</summary>
+    /// <summary>The splat accumulator (1×(C+1)×P_h×P_w) of the last <see cref="Splat"/>.</summary>
     public Tensor Accumulator { get; }
 
-    /// <summary>Brings the motion field (1×2×H×W) to this level: resize, cut, reflect-pad.</summary>
+    /// <summary>
+    /// Brings the motion field (1×2×h×w) to this level: resize (<see cref="FlowPyramid"/>: ×2 / ÷2 steps, the
+    /// original's for a square level; per-axis ratios for odd sides), cut, reflect-pad.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a flow, or the level's size is not reachable by ×2 / ÷2 steps.</exception>
     public void SetFlow(Tensor flow)
     {
         if (flow.N != 1 || flow.C != 2) throw new ArgumentException($"WarpOneLevel: flow must be 1×2×H×W, got {flow.Shape}");
-        var resized = FlowPyramid.ToSize(flow, Geometry.Size);
-        if (resized.W != Geometry.Size)
+        Tensor resized;
+        if (Rows.Size == Columns.Size)
         {
-            resized.Dispose();
-            throw new ArgumentException($"WarpOneLevel: flow {flow.Shape} resizes to {resized.Shape}, not the level's {Geometry.Size}×{Geometry.Size}");
+            resized = FlowPyramid.ToSize(flow, Rows.Size);
+            if (resized.W != Columns.Size)
+            {
+                resized.Dispose();
+                throw new ArgumentException($"WarpOneLevel: flow {flow.Shape} resizes to {resized.Shape}, not the level's {Rows.Size}×{Columns.Size}");
+            }
         }
+        else resized = FlowPyramid.ToSize(flow, Rows.Size, Columns.Size);
         levelFlow?.Dispose();
         levelFlow = resized;
-        Padding.Reflect(resized, PaddedFlow, Geometry.Pad, Geometry.Pad, Window.Inset(resized, Geometry.Cut));
+        Padding.Reflect(resized, PaddedFlow, Rows.Pad, Columns.Pad, Inner);
     }
 
     /// <summary>
@@ -65,12 +91,13 @@ public sealed class WarpOneLevel : IDisposable
     public DisplacementFields Integrate(LoopSchedule schedule, bool cropOnly = false) =>
         DisplacementFields.Compute(PaddedFlow, schedule, DisplacementFields.DefaultMemoryBudgetBytes, cropOnly ? CropWindow : null);
 
-    /// <summary>Cuts and reflect-pads the level's feature (1×C×S×S) into <see cref="PaddedFeature"/>.</summary>
+    /// <summary>Cuts and reflect-pads the level's feature (1×C×H×W) into <see cref="PaddedFeature"/>.</summary>
+    /// <exception cref="ArgumentException">The feature's shape is not the level's.</exception>
     public void PadFeature(Tensor feature)
     {
-        if (feature.Shape != new Shape4(1, Channels, Geometry.Size, Geometry.Size))
-            throw new ArgumentException($"WarpOneLevel: feature {feature.Shape} must be 1×{Channels}×{Geometry.Size}×{Geometry.Size}");
-        Padding.Reflect(feature, PaddedFeature, Geometry.Pad, Geometry.Pad, Window.Inset(feature, Geometry.Cut));
+        if (feature.Shape != new Shape4(1, Channels, Rows.Size, Columns.Size))
+            throw new ArgumentException($"WarpOneLevel: feature {feature.Shape} must be 1×{Channels}×{Rows.Size}×{Columns.Size}");
+        Padding.Reflect(feature, PaddedFeature, Rows.Pad, Columns.Pad, Inner);
     }
 
     /// <summary>
@@ -81,10 +108,11 @@ public sealed class WarpOneLevel : IDisposable
     {
         get
         {
-            var g = Geometry;
-            int top = Math.Max(0, g.CropOffset - HoleFill.Radius);
-            int bottom = Math.Min(g.Padded, g.CropOffset + g.Size + HoleFill.Radius);
-            return new Window(top, top, bottom - top, bottom - top);
+            int top = Math.Max(0, Rows.CropOffset - HoleFill.Radius);
+            int bottom = Math.Min(Rows.Padded, Rows.CropOffset + Rows.Size + HoleFill.Radius);
+            int left = Math.Max(0, Columns.CropOffset - HoleFill.Radius);
+            int right = Math.Min(Columns.Padded, Columns.CropOffset + Columns.Size + HoleFill.Radius);
+            return new Window(top, left, bottom - top, right - left);
         }
     }
 
@@ -111,9 +139,9 @@ public sealed class WarpOneLevel : IDisposable
     /// <summary>The blend with its holes filled (1×C×P×P), the original's <c>feature_inpaint_conv</c>.</summary>
     public void ResolveInpainted(Tensor output) => JointSplat.Resolve(Accumulator, output, 0, 0, fillHoles: true);
 
-    /// <summary>The warped level (1×C×S×S): holes filled, centre cropped.</summary>
+    /// <summary>The warped level (1×C×H×W): holes filled, centre cropped.</summary>
     public void ResolveWarped(Tensor output) =>
-        JointSplat.Resolve(Accumulator, output, Geometry.CropOffset, Geometry.CropOffset, fillHoles: true);
+        JointSplat.Resolve(Accumulator, output, Rows.CropOffset, Columns.CropOffset, fillHoles: true);
 
     /// <summary>
     /// The whole step for frame t: <c>warp_one_level(feature, flow, t, N)</c> with the flow given to

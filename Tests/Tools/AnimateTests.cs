@@ -85,7 +85,9 @@ public class AnimateTests : CliTestBase
         string output = PathOf("arrows.gif");
         var r = Run("animate", image, "-o", output, "--arrow", "40,30,70,30", "--size", "64", "--frames", "4", "--device", "cpu", "--quiet");
         Assert.That(r.Exit, Is.Zero, r.Err);
-        Assert.That(r.Err, Does.Contain("centre-cropped 80x64"), "a non-square input is reported");
+        // Issue 11 item 1: the whole photo is rendered at its aspect (long side --size), no longer centre-cropped.
+        Assert.That(r.Err, Does.Not.Contain("centre-cropped"), "nothing is cut unless --region asks");
+        using (var gif = Image.Load<Rgba32>(output)) Assert.That((gif.Width, gif.Height), Is.EqualTo((64, 51)), "80x64 at long side 64");
         Assert.That(r.Out, Does.Contain("\"motion\":\"arrows\""));
     }
 

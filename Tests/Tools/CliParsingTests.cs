@@ -76,7 +76,9 @@ public class CliParsingTests : CliTestBase
         AssertUsageError(Animate(sample, output, "--speed"), "option --speed needs a value");
         AssertUsageError(Run("animate", sample, "-o"), "option -o needs a value");
         AssertUsageError(Animate(sample, output, "--frames", "many"), "--frames expects an integer, got 'many'");
-        AssertUsageError(Animate(sample, output, "--size", "100"), "--size must be a power of two (64..4096), got 100");
+        AssertUsageError(Animate(sample, output, "--size", "5"), "--size must be between 8 and 4096, got 5");
+        AssertUsageError(Animate(sample, PathOf("o.mp4"), "--size", "101"), "--size 101 is odd; an MP4 (H.264, yuv420p) needs even sides: give 100 or 102");
+        AssertUsageError(Animate(sample, output, "--region", "1,2"), "--region must be x,y,side: three integers in photo pixels (the square's top-left corner and its side), got '1,2'");
         AssertUsageError(Animate(sample, output, "--loop", "forever"), "--loop must be seamless or official, got 'forever'");
         AssertUsageError(Animate(sample, output, "--fps", "0"), "--fps must be a number in (0, 240], got '0'");
         AssertUsageError(Animate(sample, output, "--bogus"), "unknown option '--bogus'");

@@ -40,59 +40,64 @@ public static class AnimateCommand
         return request.WeightsDir is null ? RunWeightFree(request, total, stdout, stderr) : AnimateFullMethod.Run(request, total, stdout, stderr);
     }
 
-    /// <summary>The weight-free renderer on the photo at --size (default <see cref="ImageInput.DefaultSize"/>).</summary>
+    /// <summary>
+    /// The weight-free renderer on the whole photo at its own aspect, long side --size (default its own, at most
+    /// 2048), or on the --region square when one is asked for.
+    /// </summary>
     private static int RunWeightFree(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
     {
         if (request.MotionPath is null && request.Arrows.Count == 0)
             throw new CliException($"no motion: give --motion FILE (.npy, .npz or .flo) or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
-        int size = request.Size ?? ImageInput.DefaultSize;
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        var photo = ImageInput.Load(request.Input.Image, size);
-        if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Crop.Describe()}");
+        var photo = request.Region is { } asked
+            ? Refusing(() => ImageInput.LoadSquare(request.Input.Image, FrameSize.Fit(asked.Side, asked.Side,
+                request.Size ?? FrameSize.DefaultLongSide(asked.Side, asked.Side), request.EvenSides).Width, asked))
+            : ImageInput.LoadWhole(request.Input.Image, request.Size, request.EvenSides);
+        if (photo.WasCropped) stderr.WriteLine($"cinekernel: note: input {photo.Region.Describe()} (--region)");
+        int width = photo.Pixels.Width, height = photo.Pixels.Height;
         var imageWarnings = Announce(photo, stderr);
         seconds["load"] = clock.Elapsed.TotalSeconds;
         seconds["inversion"] = 0; // no encoder without weights
 
         clock.Restart();
         string? motionPath = request.MotionPath;
-        var motionFile = motionPath is null ? null : MotionField.Load(motionPath);
-        int motionSize = DefaultMotionSize;
-        if (motionFile is not null)
+        var motionFile = motionPath is null ? null : FitMotion(MotionField.Load(motionPath), motionPath, photo.Region);
+        var options = new CinemagraphOptions
         {
-            if (motionFile.Height != motionFile.Width)
-                throw new CliException($"{motionPath}: motion field is {motionFile.Height}x{motionFile.Width}; it must be square like the cropped photo");
-            motionSize = motionFile.Width;
-        }
+            FrameCount = request.Frames, Loop = request.Loop, Speed = request.Speed,
+            PyramidLevels = Math.Min(new CinemagraphOptions().PyramidLevels, CinemagraphOptions.MaxPyramidLevels(width, height)),
+        };
+        // The motion stays on its own grid when ×2 / ÷2 steps reach every pyramid level from it, as the original's
+        // resize_flow brings its 512 grid to each level; otherwise (and for arrows) it is resampled to the frame's size.
+        if (motionFile is not null && !ReachesLevels(motionFile, width, height, options.PyramidLevels))
+            motionFile = motionFile.Resampled(width, height);
+        int gridWidth = motionFile?.Width ?? width, gridHeight = motionFile?.Height ?? height;
         // Without a mask everything is animated.
-        var mask = request.MaskPath is null ? AnimationMask.All(motionSize, motionSize) : LoadMask(request.MaskPath, motionSize, stderr);
+        var mask = request.MaskPath is null ? AnimationMask.All(gridWidth, gridHeight) : LoadMask(request.MaskPath, gridWidth, gridHeight, photo.Region, stderr);
         seconds["mask"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var motion = motionFile ?? ArrowField.Build(request.Arrows, photo.Crop, mask, request.Fps);
-        for (int l = 0; l < 4; l++)
-        {
-            try { StepResize.Steps(motion.Shape, size >> l); }
-            catch (ArgumentException) { throw new CliException($"{motionPath}: a {motionSize}x{motionSize} motion field cannot be halved or doubled to the pyramid level {size >> l} of --size {size}"); }
-        }
+        var motion = motionFile ?? ArrowField.Build(request.Arrows, photo.Region, mask, request.Fps);
         seconds["motion"] = clock.Elapsed.TotalSeconds;
         var warnings = imageWarnings.Concat(Warn(MotionDiagnostics.Check(motion, mask, request.Frames, request.Speed), stderr)).ToList();
 
         using var device = DeviceOption.Open(request.Device);
-        using var writer = FrameWriter.Create(request.Output, size, size, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
+        using var writer = FrameWriter.Create(request.Output, width, height, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
 
         clock.Restart();
-        var options = new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop, Speed = request.Speed };
         using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, mask, options);
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
         seconds["once_integrate"] = renderer.Timings.Integrate;
 
-        var kept = RenderFrames(renderer.Render, request, size, writer, stderr);
+        var kept = RenderFrames(renderer.Render, request, width, height, writer, stderr);
         seconds["frames"] = renderer.Timings.Frames;
-        for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{size >> l}"] = renderer.Timings.LevelWarps[l];
+        int longSide = Math.Max(width, height);
+        for (int l = 0; l < renderer.Timings.LevelWarps.Length; l++) seconds[$"frames_warp_{longSide >> l}"] = renderer.Timings.LevelWarps[l];
 
         warnings = [.. warnings, .. Complete(writer, request, dir => WritePreviews(dir, photo, motion, mask, request.Speed, kept, request.Frames), seconds, stderr)];
-        var report = new AnimateReport(request, size, device).Set("motion", motionPath ?? "arrows").Set("warnings", warnings).Set("notes", photo.Notes);
+        var report = new AnimateReport(request, longSide, device).Set("width", width).Set("height", height)
+            .Set("motion", motionPath ?? "arrows").Set("warnings", warnings).Set("notes", photo.Notes);
         foreach (var (stage, s) in seconds) report.Seconds[stage] = s;
         report.Write(total, stdout, stderr);
         return 0;
@@ -108,6 +113,41 @@ public static class AnimateCommand
         return Warn(image.Warnings, stderr);
     }
 
+    /// <summary>Whether ×2 / ÷2 steps bring the field to every level ⌊W/2^l⌋×⌊H/2^l⌋ of the pyramid.</summary>
+    private static bool ReachesLevels(MotionField motion, int width, int height, int levels)
+    {
+        try
+        {
+            for (int l = 0; l < levels; l++) StepResize.Steps(motion.Shape, height >> l, width >> l);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A motion file brought to the photo's region: it must have the (oriented) photo's aspect within a pixel of
+    /// rounding (else one line naming both sizes, never stretched); the region, scaled to the field's pixels (the
+    /// centre square as <see cref="SquareCrop.Centre"/> takes it), is cut out. Resampling to a grid is the caller's.
+    /// </summary>
+    internal static MotionField FitMotion(MotionField motion, string path, ImageRegion region)
+    {
+        if (!ImageRegion.SameAspect(motion.Width, motion.Height, region.SourceWidth, region.SourceHeight))
+            throw new CliException($"{path}: the motion field is {motion.Width}x{motion.Height}, not the aspect of the {region.SourceWidth}x{region.SourceHeight} photo; " +
+                                   "a motion field must cover the same picture (it is never stretched)");
+        var part = region.IsCentreSquare ? ImageRegion.Of(SquareCrop.Centre(motion.Width, motion.Height)) : region.ScaledTo(motion.Width, motion.Height);
+        return motion.Cropped(part.X, part.Y, part.Width, part.Height);
+    }
+
+    /// <summary>Runs a load, turning a refused region (ArgumentException) into a one-line error.</summary>
+    internal static T Refusing<T>(Func<T> load)
+    {
+        try { return load(); }
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException) { throw new CliException($"--{e.Message}"); }
+    }
+
     /// <summary>Writes each warning as one line on stderr (quiet or not) and returns them for the JSON report.</summary>
     internal static IReadOnlyList<string> Warn(IReadOnlyList<string> warnings, TextWriter stderr)
     {
@@ -119,7 +159,7 @@ public static class AnimateCommand
     /// Runs a renderer's frame loop into the writer, with the progress bar on an interactive terminal, and keeps
     /// the frames the previews need (clamped copies).
     /// </summary>
-    internal static SortedDictionary<int, RgbPlanes> RenderFrames(Action<FrameCallback, CancellationToken> render, AnimateRequest run, int size,
+    internal static SortedDictionary<int, RgbPlanes> RenderFrames(Action<FrameCallback, CancellationToken> render, AnimateRequest run, int width, int height,
         IFrameWriter writer, TextWriter stderr)
     {
         int frames = run.Frames;
@@ -130,7 +170,7 @@ public static class AnimateCommand
             writer.Write(rgb);
             if (keep.Contains(t))
             {
-                var copy = RgbPlanes.From(size, size, rgb, PixelRange.Unit);
+                var copy = RgbPlanes.From(width, height, rgb, PixelRange.Unit);
                 for (int i = 0; i < copy.Data.Length; i++) copy.Data[i] = Math.Clamp(copy.Data[i], 0f, 1f);
                 kept[t] = copy;
             }
@@ -159,10 +199,13 @@ public static class AnimateCommand
         return kept;
     }
 
-    /// <summary>Reads the mask on the grid×grid motion grid (<see cref="MaskInput.Load"/>), saying on stderr when it was read as labels.</summary>
-    internal static AnimationMask LoadMask(string path, int grid, TextWriter stderr)
+    /// <summary>
+    /// Reads the mask over the photo's region on the width×height motion grid (<see cref="MaskInput.Load(string, int, int, ImageRegion)"/>:
+    /// a mask of another aspect is refused naming both sizes), saying on stderr when it was read as labels.
+    /// </summary>
+    internal static AnimationMask LoadMask(string path, int width, int height, ImageRegion region, TextWriter stderr)
     {
-        var reading = MaskInput.Load(path, grid, grid);
+        var reading = MaskInput.Load(path, width, height, region);
         if (reading.Note is { } note) stderr.WriteLine($"cinekernel: note: {note}");
         return reading.Mask;
     }

@@ -38,7 +38,7 @@ internal sealed class AnimateReport(AnimateRequest request, int size, ComputeDev
         Seconds["total"] = total.Elapsed.TotalSeconds;
         fields["seconds"] = Seconds.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 3));
         if (!request.Quiet)
-            stderr.WriteLine($"cinekernel: wrote {request.Output} ({request.Frames} frames, {fields["size"]}x{fields["size"]}) in {Seconds["total"]:F1} s");
+            stderr.WriteLine($"cinekernel: wrote {request.Output} ({request.Frames} frames, {(fields.TryGetValue("width", out var w) ? w : fields["size"])}x{(fields.TryGetValue("height", out var h) ? h : fields["size"])}) in {Seconds["total"]:F1} s");
         stdout.WriteLine(JsonSerializer.Serialize(fields));
     }
 }

@@ -27,8 +27,20 @@ internal sealed record AnimateRequest
     public float Speed { get; init; } = 1f;
     public required LoopMode Loop { get; init; }
 
-    /// <summary>--size, or null when not given (the weight-free default is <see cref="ImageInput.DefaultSize"/>, the full method's G).</summary>
+    /// <summary>
+    /// --size: the output's long side in pixels (any integer in 8..<see cref="FrameSize.MaxLongSide"/>; even for MP4), or
+    /// null when not given (the photo's own long side, at most <see cref="FrameSize.DefaultLongSideCap"/>).
+    /// </summary>
     public int? Size { get; init; }
+
+    /// <summary>
+    /// --region x,y,side: the square of the photo the full method's generator runs on (default its centre square);
+    /// without --weights, the square the weight-free renderer crops to. Null when not given.
+    /// </summary>
+    public SquareRequest? Region { get; init; }
+
+    /// <summary>Whether the output is an MP4 (H.264 in yuv420p: both sides even).</summary>
+    public bool EvenSides { get; init; }
 
     public required string Device { get; init; }
     public bool Quiet { get; init; }
@@ -73,8 +85,12 @@ internal sealed record AnimateRequest
         public readonly Option<LoopMode> Loop = CliOptions.Choice("--loop",
             "seamless: N distinct frames; official: the original's schedule, frame N-1 equals frame 0",
             new Dictionary<string, LoopMode> { ["seamless"] = LoopMode.Seamless, ["official"] = LoopMode.Official }, LoopMode.Seamless);
-        public readonly Option<int?> Size = CliOptions.Parsed<int?>("--size", "S",
-            "working and output side, a power of two 64..4096 (default 1024; with --weights: the output side, default the generator's)", ParseSize, null);
+        public readonly Option<int?> Size = CliOptions.Int("--size", "S",
+            $"the output's long side in pixels, 8..{FrameSize.MaxLongSide} (even for MP4; default the photo's own long side, at most {FrameSize.DefaultLongSideCap}); the aspect is kept",
+            null, 8, FrameSize.MaxLongSide);
+        public readonly Option<SquareRequest?> Region = CliOptions.Parsed<SquareRequest?>("--region", "x,y,side",
+            "the square of the photo the full method's generator runs on (default the centre square; the rest of the frame is the photo); without --weights: crop to it",
+            ParseRegion, null);
         public readonly Option<string?> Device = DeviceOption.Create();
         public readonly Option<string?> Preview = CliOptions.Text("--preview", "DIR",
             "also write flow.png, mask_overlay.png, frame_first.png, frame_middle.png and contact_sheet.png into DIR");
@@ -104,6 +120,10 @@ internal sealed record AnimateRequest
         if (preview is not null) OutputCheck.Check(preview, overwrite, "--preview");
         string device = DeviceOption.Resolve(r.GetValue(s.Device));
         var arrows = ArrowField.ParseAll(r.GetValue(s.Arrow) ?? []);
+        bool evenSides = output.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase);
+        int? size = r.GetValue(s.Size);
+        if (evenSides && size is int odd && odd % 2 != 0)
+            throw new CliException($"--size {odd} is odd; an MP4 (H.264, yuv420p) needs even sides: give {odd - 1} or {odd + 1}", 2);
 
         // Inputs: explicit options first, then the sample folder's files.
         var input = AnimateCommand.ResolveInput(r.GetValue(s.Input)!);
@@ -117,19 +137,20 @@ internal sealed record AnimateRequest
         return new AnimateRequest
         {
             Input = input, Output = output, Frames = r.GetValue(s.Frames)!.Value, Fps = r.GetValue(s.Fps), Speed = r.GetValue(s.Speed),
-            Loop = r.GetValue(s.Loop), Size = r.GetValue(s.Size), Device = device, Quiet = r.GetValue(s.Quiet), PreviewDir = preview,
-            Overwrite = overwrite, Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = r.GetValue(s.Weights),
+            Loop = r.GetValue(s.Loop), Size = size, Region = r.GetValue(s.Region), EvenSides = evenSides, Device = device, Quiet = r.GetValue(s.Quiet),
+            PreviewDir = preview, Overwrite = overwrite, Arrows = arrows, MaskPath = maskPath, MotionPath = motionPath, WeightsDir = r.GetValue(s.Weights),
             FlowNet = r.GetValue(s.FlowNet), FlowNetGiven = Has(s.FlowNet), StylePath = stylePath,
         };
     }
 
-    private static int? ParseSize(string text)
+    private static SquareRequest? ParseRegion(string text)
     {
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int s))
-            throw new CliException($"--size expects an integer, got '{text}'", 2);
-        if (s < 64 || s > 4096) throw new CliException($"--size must be between 64 and 4096, got {s}", 2);
-        if ((s & (s - 1)) != 0) throw new CliException($"--size must be a power of two (64..4096), got {s}", 2);
-        return s;
+        SquareRequest region;
+        try { region = SquareRequest.Parse(text); }
+        catch (FormatException e) { throw new CliException(e.Message, 2); }
+        if (region.Side < 1) throw new CliException($"--region {text}: the side must be positive", 2);
+        if (region.X < 0 || region.Y < 0) throw new CliException($"--region {text}: x and y must be at least 0 (the top-left pixel is 0,0)", 2);
+        return region;
     }
 
     private static float ParseSpeed(string text)

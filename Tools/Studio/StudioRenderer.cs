@@ -11,8 +11,8 @@ namespace CineKernel.Tools.Studio;
 
 /// <summary>
 /// What the studio's buttons run, through the library API <c>animate</c> uses (no second pipeline): the photo read by
-/// <see cref="ImageInput.Load"/>, the painted mask by <see cref="MaskInput.Load"/> on the motion grid, the arrows made a
-/// field by <see cref="ArrowField.Build"/> (or the predicted motion), <see cref="MotionDiagnostics"/>' warnings, then
+/// <see cref="ImageInput.Load"/>, the painted mask by <see cref="MaskInput.Load(string, int, int)"/> on the motion grid, the arrows made a
+/// field by <see cref="ArrowField.Build(IReadOnlyList{MotionArrow}, SquareCrop, AnimationMask, double)"/> (or the predicted motion), <see cref="MotionDiagnostics"/>' warnings, then
 /// <see cref="WeightFreeRenderer"/> (or <see cref="StyleCineGanRenderer"/> with --weights) into a
 /// <see cref="FrameWriter"/>, which leaves nothing behind when a render fails or is cancelled.
 /// </summary>
