@@ -12,21 +12,9 @@ namespace CineKernel.Tests.Tools;
 /// <c>cinekernel animate</c> on photos of any aspect (issue 11 items 1 and 3): full frame with the aspect kept,
 /// static pixels exactly the photo's, --size as the long side, --region, and masks and motion that must line up.
 /// </summary>
-public class AnimateAspectTests : CliTestBase
+public class AnimateAspectTests : TinyWeightsCliTestBase
 {
-    private const int G = TinyWeightsFolder.GeneratorSize;
-    private static string weightsDir = "";
-
-    [OneTimeSetUp]
-    public void CreateWeights() =>
-        weightsDir = TinyWeightsFolder.Create(Path.Combine(Path.GetTempPath(), "cinekernel-tests", "aspect-weights-" + Guid.NewGuid().ToString("N")[..8]),
-            CineKernel.Pipeline.Weights.PredictedInputs.None);
-
-    [OneTimeTearDown]
-    public void DeleteWeights()
-    {
-        if (Directory.Exists(weightsDir)) Directory.Delete(weightsDir, recursive: true);
-    }
+    protected override CineKernel.Pipeline.Weights.PredictedInputs Networks => CineKernel.Pipeline.Weights.PredictedInputs.None;
 
     /// <summary>A W×H sample: noise photo, mask white from column <paramref name="maskFrom"/> on, a constant drift of (1, 2, mh, mw).</summary>
     private (string Photo, string Mask, string Motion) Scene(int w, int h, int maskFrom, int motionW = 0, int motionH = 0)
@@ -135,7 +123,7 @@ public class AnimateAspectTests : CliTestBase
         File.WriteAllBytes(motion, MotionNpy(64, 64));
         AssertRefused(Run("animate", photo, "-o", output, "--motion", motion, "--frames", "2", "--device", "cpu", "--quiet"), output,
             "square.npy", "64x64", "80x60", "aspect");
-        AssertRefused(Run("animate", photo, "-o", output, "--mask", mask, "--motion", motion, "--weights", weightsDir, "--frames", "2", "--device", "cpu", "--quiet"), output,
+        AssertRefused(Run("animate", photo, "-o", output, "--mask", mask, "--motion", motion, "--weights", WeightsDir, "--frames", "2", "--device", "cpu", "--quiet"), output,
             "64x64", "80x60");
     }
 
@@ -172,7 +160,7 @@ public class AnimateAspectTests : CliTestBase
         int left = (w - h) / 2, maskFrom = left + 3 * h / 4;
         var (photo, mask, motion) = Scene(w, h, maskFrom);
         string output = PathOf("frames");
-        var r = Run("animate", photo, "-o", output, "--mask", mask, "--motion", motion, "--weights", weightsDir, "--frames", "3", "--device", "cpu", "--quiet");
+        var r = Run("animate", photo, "-o", output, "--mask", mask, "--motion", motion, "--weights", WeightsDir, "--frames", "3", "--device", "cpu", "--quiet");
         Assert.That(r.Exit, Is.Zero, r.Err);
         Assert.That(r.Err, Does.Contain("the generator is square").And.Contain($"centre-cropped {w}x{h} to {h}x{h}").And.Contain("every frame is the photo"));
         var report = Report(r.Out);
@@ -186,7 +174,7 @@ public class AnimateAspectTests : CliTestBase
     {
         var (photo, mask, motion) = Scene(341, 256, 0);
         string output = PathOf("frames");
-        var r = Run("animate", photo, "-o", output, "--mask", mask, "--motion", motion, "--weights", weightsDir, "--region", "0,0,256",
+        var r = Run("animate", photo, "-o", output, "--mask", mask, "--motion", motion, "--weights", WeightsDir, "--region", "0,0,256",
             "--frames", "2", "--device", "cpu", "--quiet");
         Assert.That(r.Exit, Is.Zero, r.Err);
         Assert.That(r.Err, Does.Contain("region 0,0,256 (x 0..255, y 0..255) of the 341x256 photo"));
@@ -194,7 +182,7 @@ public class AnimateAspectTests : CliTestBase
         AssertStaticPixelsArePhoto(output, photo, 341, 256, 2, (x, _) => x >= 256);
 
         string o = PathOf("o.gif");
-        string[] common = ["--mask", mask, "--motion", motion, "--weights", weightsDir, "--frames", "2", "--device", "cpu", "--quiet"];
+        string[] common = ["--mask", mask, "--motion", motion, "--weights", WeightsDir, "--frames", "2", "--device", "cpu", "--quiet"];
         AssertRefused(Run(["animate", photo, "-o", o, "--region", "100,0,256", .. common]), o, "--region 100,0,256", "not inside the 341x256 photo");
         AssertRefused(Run(["animate", photo, "-o", o, "--region", "0,0,0", .. common]), o, "--region 0,0,0: the side must be positive");
         AssertRefused(Run(["animate", photo, "-o", o, "--region", "-1,0,10", .. common]), o, "x and y must be at least 0");

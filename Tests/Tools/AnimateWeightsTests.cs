@@ -11,26 +11,13 @@ using SixLabors.ImageSharp;
 namespace CineKernel.Tests.Tools;
 
 /// <summary><c>cinekernel animate --weights</c> (the full method) on the tiny weights folder, and every bad folder it must refuse.</summary>
-public class AnimateWeightsTests : CliTestBase
+public class AnimateWeightsTests : TinyWeightsCliTestBase
 {
-    private const int G = TinyWeightsFolder.GeneratorSize;
-    private static string weightsDir = "";
-
-    [OneTimeSetUp]
-    public void CreateWeights() =>
-        weightsDir = TinyWeightsFolder.Create(Path.Combine(Path.GetTempPath(), "cinekernel-tests", "animate-weights-" + Guid.NewGuid().ToString("N")[..8]));
-
-    [OneTimeTearDown]
-    public void DeleteWeights()
-    {
-        if (Directory.Exists(weightsDir)) Directory.Delete(weightsDir, recursive: true);
-    }
-
     /// <summary>The sample layout at the generator's size: photo, right-half mask, constant drift (M = 256).</summary>
     private string Sample => AnimateSample.Create(Dir, size: G);
 
     private (int Exit, string Out, string Err) Animate(string input, string output, params string[] extra) =>
-        Run(["animate", input, "-o", output, "--weights", weightsDir, "--frames", "3", "--device", "cpu", "--quiet", .. extra]);
+        Run(["animate", input, "-o", output, "--weights", WeightsDir, "--frames", "3", "--device", "cpu", "--quiet", .. extra]);
 
     private static JsonElement Report(string stdout) => JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
 
@@ -165,7 +152,7 @@ public class AnimateWeightsTests : CliTestBase
     [Test]
     public void MissingClassifierIsNamedOnlyWhenTheMaskIsPredicted()
     {
-        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        string broken = TinyWeightsFolder.Copy(WeightsDir, PathOf("broken"));
         File.Delete(Path.Combine(broken, WeightsFolder.ClassifierFile(7)));
         string sample = Sample, output = PathOf("out.gif");
         var r = Run(["animate", Path.Combine(sample, "scene.png"), "-o", output, "--motion", Path.Combine(sample, "scene_motion.npy"),
@@ -178,7 +165,7 @@ public class AnimateWeightsTests : CliTestBase
     [Test]
     public void MotionNetworkOfTheChosenFlowNetMustExistWhenTheMotionIsPredicted()
     {
-        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        string broken = TinyWeightsFolder.Copy(WeightsDir, PathOf("broken"));
         File.Delete(Path.Combine(broken, WeightsFolder.FlowNetFile(FlowNet.Fluid)));
         string sample = Sample, output = PathOf("out.gif");
         string[] imageAndMask = [Path.Combine(sample, "scene.png"), "-o", output, "--mask", Path.Combine(sample, "scene_mask.png")];
@@ -267,7 +254,7 @@ public class AnimateWeightsTests : CliTestBase
 
         foreach (var checkpoint in new[] { "sg2-tiny.pt", "sg2-tiny-legacy.pt" })
         {
-            string renamed = TinyWeightsFolder.Copy(weightsDir, PathOf("renamed-" + checkpoint));
+            string renamed = TinyWeightsFolder.Copy(WeightsDir, PathOf("renamed-" + checkpoint));
             File.Copy(Path.Combine(TestContext.CurrentContext.TestDirectory, "Data", "checkpoints", checkpoint),
                 Path.Combine(renamed, WeightsFolder.GeneratorFile), overwrite: true);
             AssertRefused(Run(["animate", Sample, "-o", output, "--weights", renamed, "--quiet"]), output,
@@ -278,7 +265,7 @@ public class AnimateWeightsTests : CliTestBase
     [Test]
     public void GeneratorWithoutItsConfigurationIsToBeConvertedAgain()
     {
-        string bare = TinyWeightsFolder.Copy(weightsDir, PathOf("bare"));
+        string bare = TinyWeightsFolder.Copy(WeightsDir, PathOf("bare"));
         string path = Path.Combine(bare, WeightsFolder.GeneratorFile);
         Dictionary<string, TensorData> tensors;
         using (var file = SafetensorsFile.Open(path)) tensors = file.Names.ToDictionary(n => n, file.Read);
@@ -292,7 +279,7 @@ public class AnimateWeightsTests : CliTestBase
     public void AFileGivenAsTheFolderIsSaidToBeAFile()
     {
         string output = PathOf("out.gif");
-        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", Path.Combine(weightsDir, WeightsFolder.EncoderFile), "--quiet"]),
+        AssertRefused(Run(["animate", Sample, "-o", output, "--weights", Path.Combine(WeightsDir, WeightsFolder.EncoderFile), "--quiet"]),
             output, "is a file");
     }
 
@@ -310,7 +297,7 @@ public class AnimateWeightsTests : CliTestBase
     [TestCase("flow-sky/latest_net_G.safetensors", "model.1.weight")]
     public void TensorOfTheWrongShapeIsNamedWithItsFile(string file, string tensor)
     {
-        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        string broken = TinyWeightsFolder.Copy(WeightsDir, PathOf("broken"));
         TinyWeightsFolder.ReplaceTensor(Path.Combine(broken, file), tensor, new TensorData([2, 3], new float[6]));
         string output = PathOf("out.gif");
         // The photo alone: mask and motion are predicted, so every network of the folder is opened and checked.
@@ -321,7 +308,7 @@ public class AnimateWeightsTests : CliTestBase
     [Test]
     public void EncoderThatDoesNotMatchTheGeneratorIsRefused()
     {
-        string broken = TinyWeightsFolder.Copy(weightsDir, PathOf("broken"));
+        string broken = TinyWeightsFolder.Copy(WeightsDir, PathOf("broken"));
         var narrow = new CineKernel.Pipeline.Inversion.FeatureStyleEncoderConfig(3, 5, [4, 6, 8, 7], [1, 1, 1, 1], 9, 32, TinyWeightsFolder.Latents, TinyWeightsFolder.StyleDim);
         SafetensorsWriter.Write(Path.Combine(broken, WeightsFolder.EncoderFile), RandomWeights.Encoder(narrow, 1));
         string output = PathOf("out.gif");
