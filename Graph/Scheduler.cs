@@ -2,14 +2,20 @@ namespace CineKernel.Graph;
 
 /// <summary>
 /// Turns a graph into an execution plan (DESIGN.md "Graph"): removes dead work, fuses element-wise
-/// epilogues into their producer, marks each step once-per-cinemagraph or per-frame and hoists the
-/// first kind ahead of the frame loop, then plans buffer reuse. Ordering-only edges (<see cref="Node.After"/>)
+/// epilogues into their producer, gives ops that read a transformed weight (<see cref="IWeightTransformer"/>) the step
+/// that computes it, marks each step once-per-cinemagraph or per-frame and hoists the first kind ahead of the frame
+/// loop, then plans buffer reuse. Ordering-only edges (<see cref="Node.After"/>)
 /// count as dependencies in every step but the memory plan: they keep a node alive, make it per-frame when it
 /// follows a per-frame node, and keep the order; effect values take no memory.
 /// </summary>
 public static class Scheduler
 {
-    public static ExecutionPlan Plan(ComputeGraph graph, bool fuse = true)
+    /// <summary>
+    /// Plans <paramref name="graph"/>; <paramref name="fuse"/> false keeps every epilogue its own step, and
+    /// <paramref name="transformWeights"/> false keeps every op on its stored weights (no <see cref="IWeightTransformer"/>
+    /// steps: the direct kernels everywhere).
+    /// </summary>
+    public static ExecutionPlan Plan(ComputeGraph graph, bool fuse = true, bool transformWeights = true)
     {
         // 1. Dead work: keep only nodes some output depends on, through inputs or ordering edges.
         var live = new HashSet<Node>();
@@ -54,6 +60,33 @@ public static class Scheduler
                 continue;
             }
             result.Add(d);
+        }
+
+        // 2b. Weight transforms: an op that reads a weight in a transformed layout (IWeightTransformer: Winograd's
+        // G g Gᵀ) gets a step computing it from the weight, placed just before it; that step reads what the weight
+        // reads (a constant: nothing per frame), so step 4 hoists it. One transform per weight and kind, shared by its
+        // readers (convs[9] and its warped copy share a weight).
+        var transformed = new Dictionary<(Value Weight, string Kind), Value>();
+        int nextNode = graph.Nodes.Count, nextValue = graph.Values.Count;
+        for (int k = 0; k < result.Count; k++)
+        {
+            var d = result[k];
+            if (!transformWeights || d.Op is not IWeightTransformer transformer ||
+                transformer.WeightTransform(d.Inputs.Select(v => v.Shape).ToArray()) is not { } wt) continue;
+            var weight = d.Inputs[wt.WeightInput];
+            if (!transformed.TryGetValue((weight, wt.Transform.Name), out var u))
+            {
+                var node = new Node(nextNode++, wt.Transform, [weight], []);
+                u = new Value(nextValue++, $"{weight.Name}.{wt.Transform.Name}", wt.Transform.OutputShape([weight.Shape]),
+                    ValueKind.Intermediate, node);
+                node.Output = u;
+                var transform = new Draft(node);
+                drafts[node] = transform;
+                result.Insert(k++, transform);
+                transformed[(weight, wt.Transform.Name)] = u;
+            }
+            d.Op = wt.Reader;
+            d.Inputs.Add(u);
         }
 
         // 3. Classification: per-frame if the op reads the frame, any input is per-frame or it is ordered after a

@@ -43,19 +43,26 @@ public static class Conv2d
         Padding2d padding)
     {
         ConvChecks.SameDevice(op, input, weight, "weight");
+        Validate(op, input, weight.Shape, epilogue, output, stride, padding);
+    }
+
+    /// <summary>The checks of a conv by a weight of shape <paramref name="weight"/> (Cout×Cin×KH×KW), wherever it is stored.</summary>
+    internal static void Validate(string op, Tensor input, Shape4 weight, EpilogueArguments epilogue, Tensor output, int stride,
+        Padding2d padding)
+    {
         ConvChecks.SameDevice(op, input, output, "output");
         if (stride < 1) throw new ArgumentException($"{op}: stride {stride} must be at least 1");
         if (padding.Top < 0 || padding.Bottom < 0 || padding.Left < 0 || padding.Right < 0)
             throw new ArgumentException($"{op}: padding {padding} must not be negative");
         if (weight.C != input.C)
-            throw new ArgumentException($"{op}: weight {weight.Shape} (Cout×Cin×KH×KW) expects {weight.C} input channels, input {input.Shape} has {input.C}");
+            throw new ArgumentException($"{op}: weight {weight} (Cout×Cin×KH×KW) expects {weight.C} input channels, input {input.Shape} has {input.C}");
         if (padding.Mode == PaddingMode.Reflect &&
             (padding.Top >= input.H || padding.Bottom >= input.H || padding.Left >= input.W || padding.Right >= input.W))
             throw new ArgumentException($"{op}: reflect padding {padding} must be smaller than the input {input.Shape} (as torch ReflectionPad2d)");
         if (input.H + padding.Top + padding.Bottom < weight.H || input.W + padding.Left + padding.Right < weight.W)
             throw new ArgumentException($"{op}: kernel {weight.H}×{weight.W} is larger than the padded input {input.Shape} {padding}");
         ConvChecks.Length(op, epilogue.Bias, weight.N, "bias", "one per output channel");
-        ConvChecks.OutputShape(op, output, OutputShape(input.Shape, weight.Shape, stride, padding));
+        ConvChecks.OutputShape(op, output, OutputShape(input.Shape, weight, stride, padding));
         ConvChecks.Disjoint(op, output, input, "input");
         ConvChecks.Fits(op, input, "input");
         ConvChecks.Fits(op, output, "output");

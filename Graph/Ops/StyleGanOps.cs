@@ -50,9 +50,13 @@ public sealed class DemodulationOp(float weightScale) : Op
 /// unless <see cref="ModulatedConvKind.ToRgb"/>, then the blur kernel for <see cref="ModulatedConvKind.Upsample"/>,
 /// then the inputs of its <see cref="Epilogue"/> (toRGB's bias; StyledConv's noise plane and FusedLeakyReLU's bias
 /// once the scheduler has fused them), which the conv applies in its store (the direct conv's, or the upsampling
-/// conv's blur). The upsampling conv owns its transposed-conv scratch.
+/// conv's blur), then, when <see cref="ReadsTransformedWeight"/> (a plain 3×3 conv, from the
+/// <see cref="WinogradWeightOp"/> step the scheduler adds), the Winograd-transformed weight Cout×Cin×4×4, which
+/// does not depend on the style (the style scales input channels and demod the outputs). The upsampling conv owns its
+/// transposed-conv scratch.
 /// </summary>
-public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, Epilogue epilogue) : Op, IEpilogueProducer
+public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, Epilogue epilogue, bool readsTransformedWeight = false)
+    : Op, IEpilogueProducer, IWeightTransformer
 {
     private Tensor? scratch;
 
@@ -66,6 +70,14 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, E
     public float WeightScale { get; } = weightScale;
     public Epilogue Epilogue { get; } = epilogue;
 
+    /// <summary>
+    /// Whether the last input is the Winograd-transformed weight (plain 3×3 only): a CPU device then runs
+    /// <see cref="WinogradConv2d.ForwardModulated"/> (<see cref="WinogradConv2d.Preferred"/>), other devices the direct conv.
+    /// </summary>
+    /// <exception cref="ArgumentException">Asked of a kind other than <see cref="ModulatedConvKind.Plain"/>.</exception>
+    public bool ReadsTransformedWeight { get; } = !readsTransformedWeight || kind == ModulatedConvKind.Plain ? readsTransformedWeight
+        : throw new ArgumentException("modulated conv op: only the plain 3×3 conv reads a transformed weight");
+
     public override string Name => Kind switch
     {
         ModulatedConvKind.Plain => "modconv3x3",
@@ -76,6 +88,19 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, E
     private int FixedInputs => Kind switch { ModulatedConvKind.Plain => 4, ModulatedConvKind.Upsample => 5, _ => 3 };
 
     public override Shape4 OutputShape(IReadOnlyList<Shape4> inputs)
+    {
+        if (ReadsTransformedWeight)
+        {
+            var own = inputs.Take(inputs.Count - 1).ToArray();
+            var output = OwnOutputShape(own);
+            if (inputs[^1] != WinogradConv2d.TransformedWeightShape(own[1]))
+                throw new ArgumentException($"{Name}: the transformed weight is {inputs[^1]}, expected {WinogradConv2d.TransformedWeightShape(own[1])}");
+            return output;
+        }
+        return OwnOutputShape(inputs);
+    }
+
+    private Shape4 OwnOutputShape(IReadOnlyList<Shape4> inputs)
     {
         int expected = FixedInputs + Epilogue.InputCount;
         if (inputs.Count != expected)
@@ -109,6 +134,9 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, E
         var epilogue = Epilogue.Bind(inputs, FixedInputs);
         switch (Kind)
         {
+            case ModulatedConvKind.Plain when ReadsTransformedWeight && WinogradConv2d.Preferred(context.Device):
+                WinogradConv2d.ForwardModulated(x, inputs[^1], style, inputs[3], output, WeightScale, epilogue);
+                break;
             case ModulatedConvKind.Plain:
                 ModulatedConv2d.Forward(x, w, style, inputs[3], output, WeightScale, epilogue);
                 break;
@@ -122,8 +150,16 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, E
         }
     }
 
-    /// <summary>The conv kernels and the blur apply any epilogue.</summary>
-    public Op? WithEpilogue(Epilogue epilogue, IReadOnlyList<Shape4> inputs) => new ModulatedConvOp(Kind, WeightScale, epilogue);
+    /// <summary>The conv kernels and the blur apply any epilogue (not added once the op reads a transformed weight,
+    /// which the scheduler adds after fusing).</summary>
+    public Op? WithEpilogue(Epilogue epilogue, IReadOnlyList<Shape4> inputs) =>
+        ReadsTransformedWeight ? null : new ModulatedConvOp(Kind, WeightScale, epilogue);
+
+    /// <summary>The plain 3×3 conv reads Winograd's G g Gᵀ of its weight (input 1).</summary>
+    public WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs) =>
+        Kind != ModulatedConvKind.Plain || ReadsTransformedWeight || inputs.Count < 2 || !WinogradConv2d.Supports(inputs[1], 1)
+            ? null
+            : new WeightTransform(1, new WinogradWeightOp(), new ModulatedConvOp(Kind, WeightScale, Epilogue, readsTransformedWeight: true));
 
     public override double Flops(IReadOnlyList<Shape4> inputs, Shape4 output)
     {

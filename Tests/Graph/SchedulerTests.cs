@@ -38,6 +38,56 @@ public class SchedulerTests
     }
 
     [Test]
+    public void WinogradWeightTransformIsOneHoistedStepSharedByTheConvsOfAWeight()
+    {
+        // Two 3×3 stride-1 convs of one weight on a per-frame input, and a stride-2 conv that keeps the direct kernel.
+        var xs = new Shape4(1, 4, 9, 11);
+        var ws = new Shape4(4, 4, 3, 3);
+        var w = Numerics.Random((int)ws.Length, 5);
+        var b = Numerics.Random(4, 6);
+        var g = new GraphBuilder("winograd");
+        var x = g.Input("x", xs, perFrame: true);
+        var weight = g.Constant("w", ws, w);
+        var bias = g.Constant("b", new Shape4(1, 1, 1, 4), b);
+        var zero = new Conv2dOptions { Padding = Padding2d.Uniform(1), Epilogue = ActivationFunction.Relu };
+        var reflect = new Conv2dOptions { Padding = Padding2d.Uniform(1, PaddingMode.Reflect) };
+        var strided = new Conv2dOptions { Padding = Padding2d.Uniform(1), Stride = 2 };
+        var c1 = g.Apply("c1", new Conv2dOp(zero), x, weight, bias);
+        var c2 = g.Apply("c2", new Conv2dOp(reflect), c1, weight);
+        var c3 = g.Apply("c3", new Conv2dOp(strided), c2, weight);
+        g.Output("out", c3);
+        var plan = Scheduler.Plan(g.Build());
+
+        var transform = plan.Steps.Single(s => s.Op is WinogradWeightOp);
+        Assert.That(transform.Schedule, Is.EqualTo(Schedule.Once), "the transform reads only the weight: hoisted");
+        Assert.That(transform.Inputs, Is.EqualTo(new[] { weight }));
+        Assert.That(transform.Output.Shape, Is.EqualTo(new Shape4(4, 4, 4, 4)));
+        var convs = plan.Steps.Where(s => s.Op is Conv2dOp).ToList();
+        Assert.That(convs.Select(s => ((Conv2dOp)s.Op).ReadsTransformedWeight), Is.EqualTo(new[] { true, true, false }));
+        Assert.That(convs.Take(2).Select(s => s.Inputs[^1]), Is.All.EqualTo(transform.Output), "one transform, read by both");
+        Assert.That(convs.Select(s => s.Schedule), Is.All.EqualTo(Schedule.PerFrame));
+
+        // The plan's result (Winograd on the CPU, the direct conv elsewhere) against the direct kernels one by one.
+        var input = Numerics.Random((int)xs.Length, 7);
+        var device = TestDevice.Instance;
+        using var runner = new GraphRunner(device, plan, frameCount: 2);
+        runner.SetInput("x", input);
+        runner.RunFrame(0);
+        runner.RunFrame(1);
+        using var tx = device.Upload(input, xs);
+        using var tw = device.Upload(w, ws);
+        using var tb = device.Upload(b, new Shape4(1, 1, 1, 4));
+        using var t1 = device.Allocate(xs);
+        using var t2 = device.Allocate(xs);
+        using var t3 = device.Allocate(Conv2d.OutputShape(xs, ws, 2, strided.Padding));
+        Conv2d.Forward(tx, tw, tb, t1, zero);
+        Conv2d.Forward(t1, tw, null, t2, reflect);
+        Conv2d.Forward(t2, tw, null, t3, strided);
+        Numerics.AssertClose(runner.Output("out").ToArray(), t3.ToArray(), 1e-5, "planned convs vs the direct kernels");
+        Assert.That(runner.Executions[transform.Index], Is.EqualTo(1), "the transform runs once for both frames");
+    }
+
+    [Test]
     public void EpiloguesFuseIntoTheirProducerOnlyWhenAllowed()
     {
         // add → scale fuses only if add can absorb scale; AddOp cannot, ScaleShift→ScaleShift can.

@@ -150,6 +150,40 @@ public class EpilogueArgumentsTests
             upsample ? "modconv↑2 + epilogue" : "modconv + epilogue");
     }
 
+    [TestCase(PaddingMode.Zeros, 1)]
+    [TestCase(PaddingMode.Reflect, 2)]
+    public void WinogradConvMatchesReference(PaddingMode mode, int noiseImages)
+    {
+        // 7 output channels: a partial channel block; 11×13: partial 2×2 tiles and a partial tile pair per row.
+        var xs = new Shape4(2, 3, 11, 13);
+        var ws = new Shape4(7, 3, 3, 3);
+        var padding = Padding2d.Uniform(1, mode);
+        var x = Numerics.Random((int)xs.Length, 96);
+        var w = Numerics.Random((int)ws.Length, 97);
+        var os = Conv2d.OutputShape(xs, ws, 1, padding);
+        using var terms = new Terms(os, noiseImages, 98);
+        using var tx = Device.Upload(x, xs);
+        using var tw = Device.Upload(w, ws);
+        using var tu = Device.Allocate(WinogradConv2d.TransformedWeightShape(ws));
+        using var ty = Device.Allocate(os);
+        WinogradConv2d.TransformWeight(tw, tu);
+        WinogradConv2d.Forward(tx, tu, ty, new Conv2dOptions { Padding = padding, WeightScale = 0.5f }, terms.Arguments);
+        var v = ConvReference.Conv2d(Numerics.ToDouble(x), xs, Numerics.ToDouble(w), ws, null, 1, padding, 0.5f,
+            ActivationFunction.Identity);
+        Numerics.AssertClose(ty.ToArray(), terms.Expected(v, os), 1e-5, "winograd conv2d + epilogue");
+
+        // The modulated form: style on the inputs, demod on the outputs, then the same epilogue.
+        var style = Numerics.Random(xs.N * xs.C, 99);
+        using var ts = Device.Upload(style, new Shape4(xs.N, 1, 1, xs.C));
+        using var td = Device.Allocate(new Shape4(xs.N, 1, 1, ws.N));
+        float scale = ModulatedConv2d.EqualisedScale(ws.C, 3);
+        ModulatedConv2d.Demodulation(tw, ts, scale, td);
+        using var plain = Device.Allocate(os with { });
+        ModulatedConv2d.Forward(tx, tw, ts, td, plain, scale, EpilogueArguments.Identity);
+        WinogradConv2d.ForwardModulated(tx, tu, ts, td, ty, scale, terms.Arguments);
+        Numerics.AssertClose(ty.ToArray(), terms.Expected(Numerics.ToDouble(plain.ToArray()), os), 1e-5, "winograd modconv + epilogue");
+    }
+
     [Test]
     public void UpfirdnMatchesReference()
     {
