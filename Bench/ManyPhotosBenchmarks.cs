@@ -2,6 +2,8 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CineKernel.Bench.Support;
 using CineKernel.Kernels;
 using CineKernel.Pipeline.Cinemagraph;
@@ -19,7 +21,6 @@ namespace CineKernel.Bench;
 /// same run and on the same device ($CINEKERNEL_DEVICE, default cpu). Both read the photo and write the GIF.
 /// </summary>
 [Config(typeof(Config))]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
 public class ManyPhotosBenchmarks
 {
     /// <summary>Photos per operation.</summary>
@@ -35,6 +36,9 @@ public class ManyPhotosBenchmarks
         public Config()
         {
             AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median, new PhotosPerHourColumn(Photos));
+            // Seconds per operation: a few monitored iterations, in this process (the engine's setup is the point).
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
+                .WithInvocationCount(1).WithUnrollFactor(1).WithToolchain(InProcessEmitToolchain.Instance));
         }
     }
 
