@@ -24,6 +24,7 @@ public static class Cli
     private static IEnumerable<Command> Commands(TextWriter stdout, TextWriter stderr) =>
     [
         AnimateCommand.Create(stdout, stderr),
+        BatchCommand.Create(stdout, stderr),
         ConvertCommand.Create(stdout),
         DevicesCommand.Create(stdout),
         EvalCommand.Create(stdout),

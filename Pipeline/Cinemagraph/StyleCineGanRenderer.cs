@@ -45,6 +45,8 @@ public sealed class StyleCineGanRenderer : IDisposable
 
     private readonly ComputeDevice device;
     private GraphRunner frames = null!;
+    private PlanCache.Lease<GraphRunner>? framesLease;
+    private PlanCache? cache; // an engine's built programs (null: build each and release it)
 
     /// <summary>The frame program's plan (for tests and inspection).</summary>
     internal ExecutionPlan FramePlan => frames.Plan;
@@ -107,14 +109,22 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <param name="outputSize">Side of the square frames at the output scale (any positive side; default G; with a
     /// background, the placement's side, which it must equal when given).</param>
     public static StyleCineGanRenderer Create(ComputeDevice device, WeightsFolder weights, StyleCineGanInputs inputs,
-        CinemagraphOptions? options = null, int? outputSize = null)
+        CinemagraphOptions? options = null, int? outputSize = null) => CreateReusing(device, weights, inputs, options, outputSize, cache: null);
+
+    /// <summary>
+    /// <see cref="Create(ComputeDevice, WeightsFolder, StyleCineGanInputs, CinemagraphOptions?, int?)"/> reusing the
+    /// encoder, the mask and motion networks and the frame program from <paramref name="cache"/> (a
+    /// <see cref="CinemagraphEngine"/>'s, for one weights folder).
+    /// </summary>
+    internal static StyleCineGanRenderer CreateReusing(ComputeDevice device, WeightsFolder weights, StyleCineGanInputs inputs,
+        CinemagraphOptions? options, int? outputSize, PlanCache? cache)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new CinemagraphOptions();
         options.ValidateFrameCount();
-        var r = new StyleCineGanRenderer(device, options);
+        var r = new StyleCineGanRenderer(device, options) { cache = cache };
         try
         {
             r.Build(weights, inputs, outputSize);
@@ -142,9 +152,10 @@ public sealed class StyleCineGanRenderer : IDisposable
 
         // 1. Inversion (utils.gan_inversion → Trainer.test): w+ and D.
         var wplusShape = new Shape4(1, 1, g.LatentCount, g.StyleDim);
-        using (var encoder = new FeatureStyleEncoder(device, weights.Encoder, weights.LatentAverage, new Shape4(1, 3, size, size),
-                   downscales: weights.EncoderDownscales))
+        using (var encoderLease = PlanCache.Rent(cache, new PlanKey("encoder", new Shape4(1, 3, size, size)),
+                   () => new FeatureStyleEncoder(device, weights.Encoder, weights.LatentAverage, new Shape4(1, 3, size, size), downscales: weights.EncoderDownscales)))
         {
+            var encoder = encoderLease.Item;
             encoder.Run(inputs.Photo.ToSigned());
             WPlus = encoder.WPlus.ToArray();
             Feature = encoder.Feature.ToArray();
@@ -171,7 +182,11 @@ public sealed class StyleCineGanRenderer : IDisposable
 
         // 4. The frame program, composite and style change included, and its hoisted part.
         clock.Restart();
-        frames = new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid, inputs.Placement)), FrameCount);
+        var framesKey = new PlanKey("frames", new Shape4(1, 3, size, size), new Shape4(1, 2, grid, grid), FrameCount, Options.Loop,
+            OutputSize: Size, Styled: StyleWPlus is not null, Placement: inputs.Placement,
+            Background: inputs.Background is { } b ? new Shape4(1, 3, b.Height, b.Width) : default);
+        framesLease = PlanCache.Rent(cache, framesKey, () => new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid, inputs.Placement)), FrameCount));
+        frames = framesLease.Item;
         frames.SetInput(Generator.WPlusInput, WPlus);
         frames.SetInput(Generator.FeatureInput, Feature);
         frames.SetInput(Generator.FlowInput, flow.Planes);
@@ -255,13 +270,17 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <summary>The original's predict_mask: features of feature_forward, the ensemble, vote of the flow net's class, clean-up.</summary>
     private AnimationMask PredictMask(WeightsFolder weights, int grid)
     {
-        var config = new MaskPredictorConfig(weights.MaskSources, grid);
-        var b = new GraphBuilder("predict_mask");
-        var features = b.Include(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution));
-        var bindings = Enumerable.Range(0, config.Sources.Count).ToDictionary(MaskPredictor.FeatureInput, i => features[Generator.FeaturesOutput(i)]);
-        foreach (var (name, logits) in b.Include(MaskPredictor.BuildGraph(config, weights.Classifiers, FirstLayerPlacement.PerSource), bindings))
-            b.Output(name, logits);
-        using var predictor = new GraphRunner(device, Scheduler.Plan(b.Build()));
+        using var lease = PlanCache.Rent(cache, new PlanKey("predict_mask", default, new Shape4(1, 1, grid, grid)), () =>
+        {
+            var config = new MaskPredictorConfig(weights.MaskSources, grid);
+            var b = new GraphBuilder("predict_mask");
+            var features = b.Include(weights.Generator.BuildFeatureForward(WeightsFolder.FeatureResolution));
+            var bindings = Enumerable.Range(0, config.Sources.Count).ToDictionary(MaskPredictor.FeatureInput, i => features[Generator.FeaturesOutput(i)]);
+            foreach (var (name, logits) in b.Include(MaskPredictor.BuildGraph(config, weights.Classifiers, FirstLayerPlacement.PerSource), bindings))
+                b.Output(name, logits);
+            return new GraphRunner(device, Scheduler.Plan(b.Build()));
+        });
+        var predictor = lease.Item;
         predictor.SetInput(Generator.WPlusInput, WPlus);
         predictor.SetInput(Generator.FeatureInput, Feature);
         predictor.Run();
@@ -272,12 +291,16 @@ public sealed class StyleCineGanRenderer : IDisposable
     /// <summary>The flow network on the photo at M in [−1, 1], then z_score_filtering.</summary>
     private MotionField PredictMotion(WeightsFolder weights, RgbPlanes image, int grid)
     {
-        var b = new GraphBuilder("predict_motion");
-        var atGrid = StepResize.Build(b, b.Input(PhotoInput, new Shape4(1, 3, image.Height, image.Width)), grid, "photo");
-        var motion = b.Include(MotionGenerator.BuildGraph(weights.MotionConfig, weights.Motion, grid, grid),
-            new Dictionary<string, Value> { [MotionGenerator.ImageInput] = atGrid });
-        b.Output(MotionGenerator.MotionOutput, motion[MotionGenerator.MotionOutput]);
-        using var network = new GraphRunner(device, Scheduler.Plan(b.Build()));
+        using var lease = PlanCache.Rent(cache, new PlanKey("predict_motion", new Shape4(1, 3, image.Height, image.Width), new Shape4(1, 2, grid, grid)), () =>
+        {
+            var b = new GraphBuilder("predict_motion");
+            var atGrid = StepResize.Build(b, b.Input(PhotoInput, new Shape4(1, 3, image.Height, image.Width)), grid, "photo");
+            var motion = b.Include(MotionGenerator.BuildGraph(weights.MotionConfig, weights.Motion, grid, grid),
+                new Dictionary<string, Value> { [MotionGenerator.ImageInput] = atGrid });
+            b.Output(MotionGenerator.MotionOutput, motion[MotionGenerator.MotionOutput]);
+            return new GraphRunner(device, Scheduler.Plan(b.Build()));
+        });
+        var network = lease.Item;
         network.SetInput(PhotoInput, image.ToSigned());
         network.Run();
         var output = network.Output(MotionGenerator.MotionOutput);
@@ -305,5 +328,5 @@ public sealed class StyleCineGanRenderer : IDisposable
     public void Render(FrameCallback onFrame, CancellationToken cancellation = default) =>
         (Timings.Frames, Timings.Callback) = FrameLoop.Run(device, FrameCount, ComputeFrame, host, onFrame, cancellation);
 
-    public void Dispose() => frames?.Dispose();
+    public void Dispose() => framesLease?.Dispose();
 }

@@ -38,11 +38,14 @@ public sealed class WeightFreeRenderer : IDisposable
 
     private readonly ComputeDevice device;
     private readonly GraphRunner runner;
+    private readonly PlanCache.Lease<GraphRunner> lease; // the runner, returned to the engine's cache or released on Dispose
     private readonly int[] warpSteps; // the plan step of each level's per-frame warp, finest first
     private readonly float[] host;
 
-    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int width, int height, GraphRunner runner)
+    private WeightFreeRenderer(ComputeDevice device, CinemagraphOptions options, int width, int height, PlanCache.Lease<GraphRunner> lease)
     {
+        this.lease = lease;
+        var runner = lease.Item;
         this.device = device;
         Options = options;
         Width = width;
@@ -86,7 +89,11 @@ public sealed class WeightFreeRenderer : IDisposable
     /// <exception cref="ArgumentException">The mask's grid differs from the motion's, or a level is unreachable from the motion's grid.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The frame count or the pyramid depth is out of range.</exception>
     public static WeightFreeRenderer Create(ComputeDevice device, RgbPlanes photo, MotionField motion,
-        AnimationMask? animatedMask, CinemagraphOptions? options = null)
+        AnimationMask? animatedMask, CinemagraphOptions? options = null) => CreateReusing(device, photo, motion, animatedMask, options, cache: null);
+
+    /// <summary><see cref="Create(ComputeDevice, RgbPlanes, MotionField, AnimationMask?, CinemagraphOptions?)"/> reusing the frame program from <paramref name="cache"/> (a <see cref="CinemagraphEngine"/>'s).</summary>
+    internal static WeightFreeRenderer CreateReusing(ComputeDevice device, RgbPlanes photo, MotionField motion,
+        AnimationMask? animatedMask, CinemagraphOptions? options, PlanCache? cache)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(photo);
@@ -103,8 +110,9 @@ public sealed class WeightFreeRenderer : IDisposable
         // The original multiplies the predicted flow by the mask at 512 (flow *= mask) before warping.
         var masked = motion.Masked(mask, options.Speed);
         var clock = Stopwatch.StartNew();
-        var runner = new GraphRunner(device, Scheduler.Plan(BuildGraph(width, height, motion.Width, motion.Height, options)), options.FrameCount);
-        var renderer = new WeightFreeRenderer(device, options, width, height, runner);
+        var key = new PlanKey("weight-free", new Shape4(1, 3, height, width), motion.Shape, options.FrameCount, options.Loop, options.PyramidLevels);
+        var lease = PlanCache.Rent(cache, key, () => new GraphRunner(device, Scheduler.Plan(BuildGraph(width, height, motion.Width, motion.Height, options)), options.FrameCount));
+        var renderer = new WeightFreeRenderer(device, options, width, height, lease);
         try
         {
             renderer.Prepare(photo, masked, mask, clock);
@@ -173,12 +181,13 @@ public sealed class WeightFreeRenderer : IDisposable
     {
         var fieldSteps = runner.Plan.Steps.Where(s => s.Op is FeatureWarpFieldsOp).Select(s => s.Index).ToArray();
         foreach (int i in fieldSteps) runner.TimedSteps.Add(i);
+        double before = fieldSteps.Sum(i => runner.StepSeconds[i]); // a reused runner has counted earlier photos
         runner.SetInput(PhotoInput, photo.Data);
         runner.SetInput(FlowInput, flow.Planes);
         runner.SetInput(MaskInput, mask.Values);
         runner.RunOnce();
         device.Synchronize();
-        Timings.Integrate = fieldSteps.Sum(i => runner.StepSeconds[i]);
+        Timings.Integrate = fieldSteps.Sum(i => runner.StepSeconds[i]) - before;
         Timings.Prepare = clock.Elapsed.TotalSeconds - Timings.Integrate;
         runner.TimedSteps.Clear();
     }
@@ -218,5 +227,5 @@ public sealed class WeightFreeRenderer : IDisposable
     /// <summary>Every frame in order, each a new <see cref="RgbPlanes"/> (values clamped to [0, 1]; no stage timings).</summary>
     public IEnumerable<RgbPlanes> Frames() => FrameLoop.Clamped(FrameCount, Width, Height, RenderFrame);
 
-    public void Dispose() => runner.Dispose();
+    public void Dispose() => lease.Dispose();
 }

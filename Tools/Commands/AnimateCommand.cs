@@ -35,16 +35,21 @@ public static class AnimateCommand
             });
     }
 
-    private static int Run(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Runs one animate request: on <paramref name="engine"/> when given (<c>cinekernel batch</c>: its device, weights
+    /// and built programs are shared by every row; the request's --device, --weights and --flow-net must be the
+    /// engine's), else on an engine of its own, opened after the inputs are checked.
+    /// </summary>
+    internal static int Run(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr, CinemagraphEngine? engine = null)
     {
-        return request.WeightsDir is null ? RunWeightFree(request, total, stdout, stderr) : AnimateFullMethod.Run(request, total, stdout, stderr);
+        return request.WeightsDir is null ? RunWeightFree(request, total, stdout, stderr, engine) : AnimateFullMethod.Run(request, total, stdout, stderr, engine);
     }
 
     /// <summary>
     /// The weight-free renderer on the whole photo at its own aspect, long side --size (default its own, at most
     /// 2048), or on the --region square when one is asked for.
     /// </summary>
-    private static int RunWeightFree(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
+    private static int RunWeightFree(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr, CinemagraphEngine? engine)
     {
         if (request.MotionPath is null && request.Arrows.Count == 0)
             throw new CliException($"no motion: give --motion FILE (.npy, .npz or .flo) or --arrow x0,y0,x1,y1 (or a sample folder with NAME_motion.npy)");
@@ -82,11 +87,15 @@ public static class AnimateCommand
         seconds["motion"] = clock.Elapsed.TotalSeconds;
         var warnings = imageWarnings.Concat(Warn(MotionDiagnostics.Check(motion, mask, request.Frames, request.Speed), stderr)).ToList();
 
-        using var device = DeviceOption.Open(request.Device);
+        using var ownDevice = engine is null ? DeviceOption.Open(request.Device) : null;
+        using var ownEngine = engine is null ? CinemagraphEngine.Open(ownDevice!) : null;
+        engine ??= ownEngine!;
+        var device = engine.Device;
         using var writer = FrameWriter.Create(request.Output, width, height, new FrameWriterOptions { Fps = request.Fps, Overwrite = request.Overwrite });
 
         clock.Restart();
-        using var renderer = WeightFreeRenderer.Create(device, photo.Pixels, motion, mask, options);
+        using var prepared = engine.Prepare(new CinemagraphJob { Photo = photo.Pixels, Motion = motion, Mask = mask, Options = options });
+        var renderer = prepared.WeightFree!;
         seconds["once_per_cinemagraph"] = clock.Elapsed.TotalSeconds;
         seconds["once_integrate"] = renderer.Timings.Integrate;
 

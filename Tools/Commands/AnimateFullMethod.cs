@@ -20,7 +20,8 @@ namespace CineKernel.Tools;
 /// </summary>
 internal static class AnimateFullMethod
 {
-    public static int Run(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the request on <paramref name="engine"/> (its weights folder and device) when given, else opens both.</summary>
+    public static int Run(AnimateRequest request, Stopwatch total, TextWriter stdout, TextWriter stderr, CinemagraphEngine? engine = null)
     {
         string weightsDir = request.WeightsDir!;
         string? maskPath = request.MaskPath, motionPath = request.MotionPath;
@@ -29,7 +30,11 @@ internal static class AnimateFullMethod
         var clock = Stopwatch.StartNew();
         var predicted = (maskPath is null ? PredictedInputs.Mask : PredictedInputs.None)
                         | (motionPath is null && arrows.Count == 0 ? PredictedInputs.Motion : PredictedInputs.None);
-        using var weights = WeightsFolder.Open(weightsDir, request.FlowNet, predicted);
+        if (engine is not null && (engine.Weights is null || engine.Weights.FlowNet != request.FlowNet))
+            throw new CliException($"the engine was opened {(engine.Weights is null ? "without weights" : $"with --flow-net {engine.Weights.FlowNet.ToString().ToLowerInvariant()}")}; this photo asks for --weights with --flow-net {request.FlowNet.ToString().ToLowerInvariant()}");
+        using var ownWeights = engine is null ? WeightsFolder.Open(weightsDir, request.FlowNet, predicted) : null;
+        var weights = engine?.Weights ?? ownWeights!;
+        weights.Require(predicted); // a missing classifier or flow network is said before the photo is read
         if (request.FlowNetGiven && predicted == PredictedInputs.None)
             stderr.WriteLine("cinekernel: note: --flow-net has no effect: the mask and the motion are both given");
         int size = weights.GeneratorConfig.Size;
@@ -63,13 +68,18 @@ internal static class AnimateFullMethod
         if (!region.IsWhole) // said once every input has been checked, so a refusal stays one line
             stderr.WriteLine($"cinekernel: note: the generator is square: it animates the {region.Describe()}; outside that region every frame is the photo (--region x,y,side picks another square)");
 
-        using var device = DeviceOption.Open(request.Device);
-        var inputs = new StyleCineGanInputs
+        using var ownDevice = engine is null ? DeviceOption.Open(request.Device) : null;
+        using var ownEngine = engine is null ? CinemagraphEngine.Open(ownDevice!, weights) : null;
+        engine ??= ownEngine!;
+        var device = engine.Device;
+        var job = new CinemagraphJob
         {
             Photo = photo.Pixels, GridSize = grid, Motion = motion, Mask = mask, Style = style?.Pixels, Background = background, Placement = placement,
+            OutputSize = placement?.Height ?? frameSize.Width,
+            Options = new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop, Speed = request.Speed },
         };
-        using var renderer = StyleCineGanRenderer.Create(device, weights, inputs,
-            new CinemagraphOptions { FrameCount = request.Frames, Loop = request.Loop, Speed = request.Speed }, placement?.Height ?? frameSize.Width);
+        using var prepared = engine.Prepare(job);
+        var renderer = prepared.Full!;
         seconds["inversion"] = renderer.Timings.Inversion;
         seconds["mask"] = renderer.Timings.Mask;
         seconds["motion"] = renderer.Timings.Motion;

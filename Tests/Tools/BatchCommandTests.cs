@@ -1,0 +1,203 @@
+using System.Text.Json;
+using CineKernel.Tests.Pipeline.Cinemagraph;
+using CineKernel.Tools;
+using NUnit.Framework;
+
+namespace CineKernel.Tests.Tools;
+
+/// <summary>
+/// <c>cinekernel batch</c>: shards that split a manifest without overlap, a rerun that renders only what is missing,
+/// a bad row reported while the others finish, the shard from each scheduler's variables, JSON lines manifests.
+/// </summary>
+public class BatchCommandTests : CliTestBase
+{
+    private const string Header = "photo,output,frames,size,loop";
+
+    /// <summary>Six rows: three sample folders (relative to the manifest), each twice with another output and loop.</summary>
+    private string SixRows()
+    {
+        foreach (string name in new[] { "a", "b", "c" }) AnimateSample.Create(PathOf("in"), name, 64);
+        var rows = new[] { "a", "b", "c" }.SelectMany((n, i) => new[] { $"in/{n},{n}1.gif,2,64,seamless", $"in/{n},{n}2,3,64,official" });
+        return WriteManifest("photos.csv", [Header, .. rows]);
+    }
+
+    private string WriteManifest(string name, IEnumerable<string> lines)
+    {
+        string path = PathOf(name);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private static List<JsonElement> Events((int Exit, string Out, string Err) r) =>
+        r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    private static List<string> Outputs(List<JsonElement> events, string status) =>
+        events.Where(e => e.GetProperty("event").GetString() == "row" && e.GetProperty("status").GetString() == status)
+            .Select(e => e.GetProperty("output").GetString()!).ToList();
+
+    private (int Exit, string Out, string Err) Batch(string manifest, params string[] extra) =>
+        Run(["batch", manifest, "-o", PathOf("out"), "--device", "cpu", .. extra]);
+
+    [Test]
+    public void TwoShardsRenderEveryRowExactlyOnce()
+    {
+        string manifest = SixRows();
+        var first = Batch(manifest, "--shard", "0/2");
+        var second = Batch(manifest, "--shard", "1/2");
+        Assert.That(first.Exit, Is.Zero, first.Err);
+        Assert.That(second.Exit, Is.Zero, second.Err);
+        var a = Outputs(Events(first), "rendered");
+        var b = Outputs(Events(second), "rendered");
+        Assert.Multiple(() =>
+        {
+            Assert.That(a, Is.EqualTo(new[] { "a1.gif", "b1.gif", "c1.gif" }), "rows 0, 2, 4");
+            Assert.That(b, Is.EqualTo(new[] { "a2", "b2", "c2" }), "rows 1, 3, 5");
+            Assert.That(a.Concat(b).Order(), Is.EqualTo(new[] { "a1.gif", "a2", "b1.gif", "b2", "c1.gif", "c2" }), "each row once");
+        });
+        Assert.That(Directory.GetFiles(PathOf("out"), "*.png", SearchOption.AllDirectories), Has.Length.EqualTo(9), "3 PNG frames × 3 folder rows");
+        foreach (string gif in new[] { "a1.gif", "b1.gif", "c1.gif" }) Assert.That(new FileInfo(PathOf($"out/{gif}")).Length, Is.GreaterThan(100));
+        var summary = Events(first)[^1];
+        Assert.That(summary.GetProperty("event").GetString(), Is.EqualTo("summary"));
+        Assert.That(summary.GetProperty("rendered").GetInt32(), Is.EqualTo(3));
+        Assert.That(Events(first)[0].GetProperty("shard").GetString(), Is.EqualTo("0/2"));
+    }
+
+    [Test]
+    public void ARunStoppedMidwayIsResumedByRenderingOnlyTheMissingRows()
+    {
+        string manifest = SixRows();
+        Assert.That(Batch(manifest).Exit, Is.Zero);
+        // What a killed run leaves: the outputs it finished (atomic: whole or absent) and perhaps a hidden temporary.
+        foreach (string lost in new[] { "b2", "c1.gif", "c2" })
+        {
+            string path = PathOf($"out/{lost}");
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+            else File.Delete(path);
+        }
+        File.WriteAllBytes(PathOf("out/.c1.gif.0badc0de.partial"), [71, 73, 70]);
+        var kept = new[] { "a1.gif", "b1.gif" }.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(PathOf($"out/{f}")));
+
+        var rerun = Batch(manifest);
+        Assert.That(rerun.Exit, Is.Zero, rerun.Err);
+        var events = Events(rerun);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Outputs(events, "rendered"), Is.EqualTo(new[] { "b2", "c1.gif", "c2" }), "only the missing rows");
+            Assert.That(Outputs(events, "skipped"), Is.EqualTo(new[] { "a1.gif", "a2", "b1.gif" }));
+            foreach (var (file, time) in kept) Assert.That(File.GetLastWriteTimeUtc(PathOf($"out/{file}")), Is.EqualTo(time), $"{file} untouched");
+            Assert.That(Directory.GetFiles(PathOf("out/c2"), "*.png"), Has.Length.EqualTo(3));
+        });
+        Assert.That(Outputs(Events(Batch(manifest)), "rendered"), Is.Empty, "a third run has nothing left to do");
+    }
+
+    [Test]
+    public void ABadRowIsReportedAndTheOthersFinish()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        string manifest = WriteManifest("photos.csv", [Header, "in/a,one.gif,2,64,seamless", "in/missing.png,two.gif,2,64,seamless", "in/a,three.gif,2,64,seamless",
+            "in/a,four.gif,1,64,seamless", "in/a,five.txt,2,64,seamless"]);
+        var r = Batch(manifest);
+        Assert.That(r.Exit, Is.EqualTo(1), "a failed row fails the run, at the end");
+        var events = Events(r);
+        Assert.That(Outputs(events, "rendered"), Is.EqualTo(new[] { "one.gif", "three.gif" }));
+        var failed = events.Where(e => e.GetProperty("event").GetString() == "row" && e.GetProperty("status").GetString() == "failed").ToList();
+        Assert.That(failed.Select(e => e.GetProperty("row").GetInt32()), Is.EqualTo(new[] { 2, 4, 5 }));
+        Assert.That(failed[0].GetProperty("error").GetString(), Does.Contain("input not found").And.Contain("missing.png"));
+        Assert.That(failed[1].GetProperty("error").GetString(), Does.Contain("--frames must be between 2 and 10000"), "animate's own check");
+        Assert.That(failed[2].GetProperty("error").GetString(), Does.Contain("unsupported extension"));
+        Assert.That(events[^1].GetProperty("failed").GetInt32(), Is.EqualTo(3));
+        Assert.That(r.Err, Does.Contain("row 2 (line 3, two.gif)").And.Contain("2 rendered, 0 already done, 3 failed of 5 rows"));
+        Assert.That(File.Exists(PathOf("out/two.gif")) || File.Exists(PathOf("out/four.gif")), Is.False);
+        Assert.That(Directory.GetFiles(PathOf("out"), "*.partial"), Is.Empty);
+    }
+
+    [Test]
+    public void JsonLinesTakeAnimateOptionsArraysAndNumbers()
+    {
+        string sample = AnimateSample.Create(PathOf("in"), "a", 64);
+        string manifest = WriteManifest("photos.jsonl", [
+            "# arrows instead of the sample's motion",
+            """{"photo": "in/a/a.png", "output": "arrows.gif", "frames": 2, "size": 64, "arrows": ["10,10,20,10", "40,40,40,50"], "speed": 0.5}""",
+            "",
+            """{"photo": "in/a", "output": "sample.gif", "frames": 3, "size": 64, "fps": 10}""",
+            """{"photo": "in/a", "output": "broken.gif", """,
+        ]);
+        var r = Batch(manifest);
+        Assert.That(r.Exit, Is.EqualTo(1), r.Err);
+        var events = Events(r);
+        Assert.That(Outputs(events, "rendered"), Is.EqualTo(new[] { "arrows.gif", "sample.gif" }));
+        var arrows = events.First(e => e.TryGetProperty("report", out _)).GetProperty("report");
+        Assert.That(arrows.GetProperty("motion").GetString(), Is.EqualTo("arrows"));
+        Assert.That(arrows.GetProperty("speed").GetDouble(), Is.EqualTo(0.5));
+        Assert.That(Outputs(events, "failed"), Is.Empty.Or.All.Null, "the broken line has no readable output");
+        Assert.That(events.Single(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed").GetProperty("line").GetInt32(), Is.EqualTo(5));
+        Assert.That(sample, Does.EndWith("a"));
+    }
+
+    [TestCase("fram", "unknown column 'fram'")]
+    [TestCase("device", "column 'device' is not per row (give batch --device)")]
+    [TestCase("overwrite", "never replaces a finished output")]
+    public void AColumnNoRowCanUseStopsTheBatchBeforeAnyWork(string column, string expected)
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        var r = Batch(WriteManifest("photos.csv", [$"photo,output,{column}", "in/a,one.gif,x"]));
+        Assert.That(r.Exit, Is.EqualTo(2));
+        Assert.That(r.Err.Trim(), Does.StartWith("cinekernel: error:").And.Contain(expected));
+        Assert.That(Directory.Exists(PathOf("out")), Is.False, "nothing done");
+    }
+
+    [Test]
+    public void TwoRowsWithOneOutputAreRefused()
+    {
+        var r = Batch(WriteManifest("photos.csv", ["photo,output", "a.png,same.gif", "b.png,SAME.gif"]));
+        Assert.That(r.Exit, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Contain("output 'same.gif' is named by rows 1 and 2"));
+    }
+
+    [Test]
+    public void TheShardComesFromTheSchedulersVariables()
+    {
+        static BatchShard Shard(string? option, params (string Name, string Value)[] env) =>
+            BatchShard.Resolve(option, name => env.FirstOrDefault(e => e.Name == name).Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Shard(null), Is.EqualTo(new BatchShard(0, 1, "default")));
+            Assert.That(Shard(null, ("JOB_COMPLETION_INDEX", "2"), ("JOB_COMPLETIONS", "3")), Is.EqualTo(new BatchShard(2, 3, "JOB_COMPLETION_INDEX/JOB_COMPLETIONS")));
+            Assert.That(Shard(null, ("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")).ToString(), Is.EqualTo("1/4"));
+            Assert.That(Shard(null, ("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_COUNT", "3"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_STEP", "2")).ToString(),
+                Is.EqualTo("2/3"), "--array=1-5:2: ids 1, 3, 5");
+            Assert.That(Shard("0/2", ("JOB_COMPLETION_INDEX", "1"), ("JOB_COMPLETIONS", "2")).Source, Is.EqualTo("--shard"), "the option wins");
+            Assert.That(Shard(null, ("JOB_COMPLETION_INDEX", "0"), ("JOB_COMPLETIONS", "2"), ("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "2")).Index,
+                Is.Zero, "Kubernetes before Slurm");
+        });
+        Assert.That(new BatchShard(1, 3, "").Owns(4) && !new BatchShard(1, 3, "").Owns(3), Is.True, "row i goes to i mod N");
+        foreach (var (option, env, message) in new (string?, (string, string)[], string)[]
+                 {
+                     (null, [("JOB_COMPLETION_INDEX", "1")], "JOB_COMPLETIONS is not"),
+                     (null, [("JOB_COMPLETION_INDEX", "3"), ("JOB_COMPLETIONS", "3")], "not below the shard count 3"),
+                     (null, [("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "2")], "SLURM_ARRAY_TASK_ID must be an integer"),
+                     (null, [("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "3"), ("SLURM_ARRAY_TASK_STEP", "2"), ("SLURM_ARRAY_TASK_MIN", "1")], "not on the array's range"),
+                     ("2/2", [], "not below the shard count 2"),
+                     ("1of2", [], "--shard expects I/N"),
+                 })
+        {
+            var e = Assert.Throws<CliException>(() => Shard(option, env))!;
+            Assert.That(e.Message, Does.Contain(message));
+            Assert.That(e.ExitCode, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
+    public void TheSameCommandLineRendersItsIndexedJobShard()
+    {
+        string manifest = SixRows();
+        var stdout = new StringWriter();
+        var env = new Dictionary<string, string> { ["JOB_COMPLETION_INDEX"] = "2", ["JOB_COMPLETIONS"] = "3" };
+        var command = BatchCommand.Create(stdout, new StringWriter(), name => env.GetValueOrDefault(name));
+        int exit = Cli.ParseCommand(command, [manifest, "-o", PathOf("out"), "--device", "cpu"]).Invoke();
+        Assert.That(exit, Is.Zero);
+        var events = Events((exit, stdout.ToString(), ""));
+        Assert.That(Outputs(events, "rendered"), Is.EqualTo(new[] { "b1.gif", "c2" }), "rows 2 and 5 of 0..5");
+        Assert.That(events[0].GetProperty("shard_source").GetString(), Is.EqualTo("JOB_COMPLETION_INDEX/JOB_COMPLETIONS"));
+    }
+}

@@ -1,0 +1,244 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CineKernel.Pipeline.Cinemagraph;
+using CineKernel.Pipeline.IO;
+using CineKernel.Pipeline.Weights;
+
+namespace CineKernel.Tools;
+
+/// <summary>
+/// <c>cinekernel batch MANIFEST -o DIR [--shard I/N]</c>: every row of a manifest (<see cref="BatchManifest"/>) is one
+/// <c>animate</c> run, its fields read as animate's options by their long names and parsed and checked by animate's
+/// own syntax (<see cref="AnimateRequest.Syntax"/>), all rendered with one <see cref="CinemagraphEngine"/> (the device
+/// opened, the weights loaded and each program built once). Rows are split over array-job tasks by
+/// <see cref="BatchShard"/>. Each output is written atomically into DIR and a row whose output is already there is
+/// skipped, so a killed or preempted task rerun resumes where it stopped. A row that fails is reported and the others
+/// still render; the exit code is 1 when any row failed. Progress is JSON lines on stdout (events <c>batch</c>,
+/// <c>start</c>, <c>row</c>, <c>summary</c>); a summary line goes to stderr.
+/// </summary>
+public static class BatchCommand
+{
+    /// <summary>Manifest fields that name input files, resolved against the manifest's folder.</summary>
+    private static readonly HashSet<string> InputPaths = ["mask", "motion", "style"];
+
+    /// <summary>animate options that belong to the whole batch (one engine), with what to give instead.</summary>
+    private static readonly Dictionary<string, string> BatchWide = new()
+    {
+        ["device"] = "give batch --device", ["weights"] = "give batch --weights", ["flow-net"] = "give batch --flow-net",
+        ["overwrite"] = "a batch never replaces a finished output (that is how it resumes): delete the output to render it again",
+        ["quiet"] = "batch rows are always quiet",
+    };
+
+    private sealed class Syntax : CommandSyntax
+    {
+        public readonly Argument<string> Manifest = CliOptions.Positional<string>("MANIFEST",
+            "CSV with a header row, or JSON lines: one photo per row; columns photo, output (a file name under DIR; .gif, .mp4 or no extension "
+            + "for PNG frames), mask, motion, arrows (x0,y0,x1,y1;... ) and any animate option by its long name; paths relative to the manifest",
+            ArgumentArity.ExactlyOne);
+        public readonly Option<string?> Output = CliOptions.Text("--output", "DIR", "the folder the outputs are written into (created if missing)", "-o");
+        public readonly Option<string?> Shard = CliOptions.Text("--shard", "I/N",
+            $"render rows i with i mod N = I (I from 0); default from {BatchShard.KubernetesIndex} and {BatchShard.KubernetesCount} (Kubernetes Indexed Job) "
+            + "or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm array), else every row");
+        public readonly Option<string?> Device = DeviceOption.Create();
+        public readonly Option<string?> Weights = CliOptions.Text("--weights", "DIR", "the full StyleCineGAN method for every row (weights.md); without: the weight-free renderer");
+        public readonly Option<FlowNet> FlowNet = CliOptions.Choice("--flow-net", "with --weights: the motion network used when a row's motion or mask is predicted",
+            new Dictionary<string, FlowNet> { ["sky"] = Pipeline.Weights.FlowNet.Sky, ["fluid"] = Pipeline.Weights.FlowNet.Fluid }, Pipeline.Weights.FlowNet.Sky);
+    }
+
+    /// <summary>The <c>batch</c> command, reading the shard's default from the process environment.</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr) => Create(stdout, stderr, Environment.GetEnvironmentVariable);
+
+    /// <summary>The <c>batch</c> command with the environment given (tests).</summary>
+    internal static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+    {
+        var syntax = new Syntax();
+        return syntax.Build("batch",
+            "Render every photo of a manifest with one engine (device, weights and built programs shared), skipping outputs already written; "
+            + "progress as JSON lines on stdout.",
+            "batch expects one MANIFEST (CSV with a header row, or JSON lines)",
+            r =>
+            {
+                string outDir = r.GetValue(syntax.Output) ?? throw new CliException("batch needs -o DIR (the folder for the outputs)", 2);
+                var shard = BatchShard.Resolve(r.GetValue(syntax.Shard), environment);
+                string device = DeviceOption.Resolve(r.GetValue(syntax.Device));
+                string? weights = r.GetValue(syntax.Weights);
+                if (weights is null && r.Given(syntax.FlowNet)) throw new CliException("--flow-net needs --weights DIR", 2);
+                var settings = new Settings(outDir, device, weights, r.GetValue(syntax.FlowNet), shard);
+                return Run(BatchManifest.Load(r.GetValue(syntax.Manifest)!), settings, stdout, stderr);
+            });
+    }
+
+    private sealed record Settings(string OutputFolder, string Device, string? Weights, FlowNet FlowNet, BatchShard Shard);
+
+    private static int Run(BatchManifest manifest, Settings settings, TextWriter stdout, TextWriter stderr)
+    {
+        var total = Stopwatch.StartNew();
+        var animate = new AnimateRequest.Syntax();
+        var command = animate.Build("animate", "", "a row needs a photo", _ => 0);
+        CheckColumns(manifest, command);
+        string outDir = Path.GetFullPath(settings.OutputFolder);
+        if (File.Exists(outDir)) throw new CliException($"-o {settings.OutputFolder} is a file; it must be a folder");
+        try
+        {
+            Directory.CreateDirectory(outDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"-o {settings.OutputFolder}: cannot create the folder ({e.Message})");
+        }
+
+        var mine = manifest.Rows.Where((_, i) => settings.Shard.Owns(i)).ToList();
+        using var engine = OpenEngine(settings);
+        Emit(stdout, new JsonObject
+        {
+            ["event"] = "batch", ["manifest"] = manifest.Path, ["output"] = settings.OutputFolder, ["rows"] = manifest.Rows.Count,
+            ["shard"] = settings.Shard.ToString(), ["shard_source"] = settings.Shard.Source, ["shard_rows"] = mine.Count,
+            ["device"] = engine.Device.Name, ["weights"] = settings.Weights is null ? false : settings.Weights,
+        });
+
+        int rendered = 0, skipped = 0;
+        var failed = new List<(BatchRow Row, string Error)>();
+        foreach (var row in mine)
+        {
+            var clock = Stopwatch.StartNew();
+            string? output = row.Get("output");
+            try
+            {
+                if (row.Error is not null) throw new CliException(row.Error);
+                string target = OutputPath(output, outDir);
+                if (IsComplete(target))
+                {
+                    skipped++;
+                    Emit(stdout, RowEvent(row, output, "skipped").With("reason", "the output is already there"));
+                    continue;
+                }
+                Emit(stdout, RowEvent(row, output, null, "start"));
+                var args = Arguments(row, manifest.Folder, target, outDir, settings);
+                var request = AnimateRequest.From(Cli.ParseCommand(command, args), animate);
+                var report = new StringWriter();
+                AnimateCommand.Run(request, Stopwatch.StartNew(), report, stderr, engine);
+                rendered++;
+                var done = RowEvent(row, output, "rendered").With("seconds", Math.Round(clock.Elapsed.TotalSeconds, 3));
+                if (LastLine(report.ToString()) is { } json && JsonNode.Parse(json) is JsonObject animateReport) done["report"] = animateReport;
+                Emit(stdout, done);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                string message = e.Message.ReplaceLineEndings(" ");
+                failed.Add((row, message));
+                stderr.WriteLine($"cinekernel: error: {manifest.Path} row {row.Number} (line {row.Line}{(output is null ? "" : $", {output}")}): {message}");
+                Emit(stdout, RowEvent(row, output, "failed").With("error", message));
+            }
+        }
+
+        double seconds = total.Elapsed.TotalSeconds;
+        var failures = new JsonArray(failed.Select(f => (JsonNode)new JsonObject { ["row"] = f.Row.Number, ["line"] = f.Row.Line, ["error"] = f.Error }).ToArray());
+        Emit(stdout, new JsonObject
+        {
+            ["event"] = "summary", ["shard"] = settings.Shard.ToString(), ["rows"] = mine.Count, ["rendered"] = rendered, ["skipped"] = skipped,
+            ["failed"] = failed.Count, ["failures"] = failures, ["seconds"] = Math.Round(seconds, 3),
+            ["photos_per_hour"] = rendered == 0 ? 0 : Math.Round(rendered * 3600 / seconds, 1),
+        });
+        stderr.WriteLine($"cinekernel: batch shard {settings.Shard}: {rendered} rendered, {skipped} already done, {failed.Count} failed of {mine.Count} rows in {seconds:F1} s"
+                         + (failed.Count == 0 ? "" : $" (failed rows: {string.Join(", ", failed.Select(f => f.Row.Number))})"));
+        return failed.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>One engine for every row: the device opened and the weights (generator and encoder) loaded once.</summary>
+    private static CinemagraphEngine OpenEngine(Settings settings)
+    {
+        try
+        {
+            return CinemagraphEngine.Open(settings.Device, settings.Weights, settings.FlowNet);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message); // the device is not available
+        }
+    }
+
+    /// <summary>Refuses, before any row renders, a column no row can use: unknown, or one that belongs to the whole batch.</summary>
+    private static void CheckColumns(BatchManifest manifest, Command animate)
+    {
+        var known = animate.Options.Select(o => BatchManifest.Key(o.Name)).Concat(["photo", "output", "arrows"]).ToHashSet();
+        known.Remove("help");
+        foreach (var row in manifest.Rows)
+            foreach (string key in row.Fields.Keys)
+            {
+                if (BatchWide.TryGetValue(key, out string? instead))
+                    throw new CliException($"{manifest.Path} line {row.Line}: column '{key}' is not per row ({instead})", 2);
+                if (!known.Contains(key))
+                    throw new CliException($"{manifest.Path} line {row.Line}: unknown column '{key}' (columns: photo, output, and animate's options by long name: "
+                                           + $"{string.Join(", ", known.Except(["photo", "output"]).Order())})", 2);
+            }
+        var outputs = manifest.Rows.Where(r => r.Get("output") is not null).GroupBy(r => r.Get("output")!, StringComparer.OrdinalIgnoreCase);
+        if (outputs.FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new CliException($"{manifest.Path}: output '{twice.Key}' is named by rows {string.Join(" and ", twice.Select(r => r.Number))}; each row needs its own", 2);
+    }
+
+    /// <summary>DIR/NAME for a row's output, NAME a plain file or folder name whose extension picks the format.</summary>
+    private static string OutputPath(string? output, string outDir)
+    {
+        if (output is null) throw new CliException("no output: give the row an output file name (.gif, .mp4, or a name without extension for PNG frames)");
+        if (output is "." or ".." || output.IndexOfAny(['/', '\\']) >= 0 || Path.GetFileName(output) != output || output.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new CliException($"output '{output}' must be a file name inside -o DIR, without folders");
+        string target = Path.Combine(outDir, output);
+        FrameWriter.KindOf(target); // an unsupported extension is the row's error before any work
+        return target;
+    }
+
+    /// <summary>An output is complete when it is there at all: outputs are renamed into place only when finished.</summary>
+    private static bool IsComplete(string target) =>
+        File.Exists(target) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
+
+    /// <summary>animate's command line for a row: the photo, -o, its fields as options, and the batch's device and weights.</summary>
+    private static string[] Arguments(BatchRow row, string manifestFolder, string target, string outDir, Settings settings)
+    {
+        string photo = row.Get("photo") ?? throw new CliException("no photo: give the row a photo (a file, or a sample folder)");
+        var args = new List<string> { Path.Combine(manifestFolder, photo), "--output", target, "--quiet", "--device", settings.Device };
+        if (settings.Weights is not null) args.AddRange(["--weights", settings.Weights, "--flow-net", settings.FlowNet.ToString().ToLowerInvariant()]);
+        foreach (var (key, values) in row.Fields)
+        {
+            switch (key)
+            {
+                case "photo" or "output":
+                    break;
+                case "arrows" or "arrow":
+                    foreach (string arrow in values.SelectMany(v => v.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                        args.AddRange(["--arrow", arrow]);
+                    break;
+                case "preview":
+                    args.AddRange(["--preview", Path.Combine(outDir, values[0])]);
+                    break;
+                case var flag when flag is "overwrite" or "quiet":
+                    break; // refused by CheckColumns
+                default:
+                    string value = string.Join(";", values);
+                    args.AddRange([$"--{key}", InputPaths.Contains(key) ? Path.Combine(manifestFolder, value) : value]);
+                    break;
+            }
+        }
+        return [.. args];
+    }
+
+    private static JsonObject RowEvent(BatchRow row, string? output, string? status, string kind = "row") =>
+        status is null ? new() { ["event"] = kind, ["row"] = row.Number, ["line"] = row.Line, ["output"] = output }
+            : new() { ["event"] = kind, ["row"] = row.Number, ["line"] = row.Line, ["output"] = output, ["status"] = status };
+
+    private static JsonObject With(this JsonObject o, string key, JsonNode? value)
+    {
+        o[key] = value;
+        return o;
+    }
+
+    private static string? LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+
+    private static void Emit(TextWriter stdout, JsonObject line)
+    {
+        stdout.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        stdout.Flush();
+    }
+}

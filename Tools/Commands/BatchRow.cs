@@ -1,0 +1,8 @@
+namespace CineKernel.Tools;
+
+/// <summary>One manifest row: its 1-based number among the data rows, the line it starts on, its non-empty fields by <see cref="BatchManifest.Key"/>, or why it cannot be read.</summary>
+internal sealed record BatchRow(int Number, int Line, IReadOnlyDictionary<string, IReadOnlyList<string>> Fields, string? Error)
+{
+    /// <summary>The field's single value, or null when absent.</summary>
+    public string? Get(string key) => Fields.TryGetValue(key, out var v) ? string.Join(";", v) : null;
+}
