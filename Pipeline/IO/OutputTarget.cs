@@ -145,7 +145,19 @@ internal sealed partial class OutputTarget
         {
             if (IsDirectory)
             {
-                if (Directory.Exists(TempPath)) Directory.Delete(TempPath, recursive: true);
+                // A frame-writer thread may still add a file while the folder goes (a signal does not wait for it):
+                // try again briefly until the folder stays gone.
+                for (int attempt = 0; Directory.Exists(TempPath); attempt++)
+                {
+                    try
+                    {
+                        Directory.Delete(TempPath, recursive: true);
+                    }
+                    catch (IOException) when (attempt < 20)
+                    {
+                        Thread.Sleep(25);
+                    }
+                }
             }
             else if (File.Exists(TempPath))
             {

@@ -153,6 +153,7 @@ public class StudioApiTests
         async Task<string> Bad(object s) => await Error(await host.Client.PostAsync("/api/export", StudioTestHost.RenderForm(s)), 400);
         Assert.That(await Bad(new { frames = 1, arrows = settings.arrows }), Does.Contain("loop length"));
         Assert.That(await Bad(new { fps = 0, arrows = settings.arrows }), Does.Contain("fps"));
+        Assert.That(await Bad(new { fps = 60, format = "gif", arrows = settings.arrows }), Does.Contain("a GIF plays at most 50 fps, 60 asked"));
         Assert.That(await Bad(new { speed = 11, arrows = settings.arrows }), Does.Contain("speed"));
         Assert.That(await Bad(new { size = 100, arrows = settings.arrows }), Does.Contain("power of two"));
         Assert.That(await Bad(new { format = "avi", arrows = settings.arrows }), Does.Contain("format"));

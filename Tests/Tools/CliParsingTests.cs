@@ -80,6 +80,8 @@ public class CliParsingTests : CliTestBase
         AssertUsageError(Animate(sample, PathOf("o.mp4"), "--size", "101"), "--size 101 is odd; an MP4 (H.264, yuv420p) needs even sides: give 100 or 102");
         AssertUsageError(Animate(sample, output, "--region", "1,2"), "--region must be x,y,side: three integers in photo pixels (the square's top-left corner and its side), got '1,2'");
         AssertUsageError(Animate(sample, output, "--loop", "forever"), "--loop must be seamless or official, got 'forever'");
+        AssertUsageError(Run("animate", sample, "-o", output, "--arrow", "50,150,90"), "Motion hint '50,150,90': expected x0,y0,x1,y1: four numbers in input-photo pixels, from where the motion starts to where it goes in one second (e.g. 120,340,180,330); found 3 values.");
+        AssertUsageError(Animate(sample, output, "--preview", output), $"--preview {output} is the output itself; give the previews a folder of their own");
         AssertUsageError(Animate(sample, output, "--fps", "0"), "--fps must be a number in (0, 240], got '0'");
         AssertUsageError(Animate(sample, output, "--bogus"), "unknown option '--bogus'");
         AssertUsageError(Run("animate", "--colour", "red", sample, "-o", output), "unknown option '--colour'");

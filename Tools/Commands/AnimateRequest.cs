@@ -117,9 +117,22 @@ internal sealed record AnimateRequest
         string? preview = r.GetValue(s.Preview);
         // Said in the command's words before any work (the writer refuses too, later and without the option's name).
         OutputCheck.Check(output, overwrite);
-        if (preview is not null) OutputCheck.Check(preview, overwrite, "--preview");
+        if (preview is not null)
+        {
+            if (string.Equals(Path.GetFullPath(Path.TrimEndingDirectorySeparator(preview)), Path.GetFullPath(Path.TrimEndingDirectorySeparator(output)), StringComparison.Ordinal))
+                throw new CliException($"--preview {preview} is the output itself; give the previews a folder of their own", 2);
+            OutputCheck.Check(preview, overwrite, "--preview");
+        }
         string device = DeviceOption.Resolve(r.GetValue(s.Device));
-        var arrows = ArrowField.ParseAll(r.GetValue(s.Arrow) ?? []);
+        IReadOnlyList<MotionArrow> arrows;
+        try
+        {
+            arrows = ArrowField.ParseAll(r.GetValue(s.Arrow) ?? []);
+        }
+        catch (FormatException e) // a malformed --arrow is a usage error, like any other bad value
+        {
+            throw new CliException(e.Message, 2);
+        }
         bool evenSides = output.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase);
         int? size = r.GetValue(s.Size);
         if (evenSides && size is int odd && odd % 2 != 0)

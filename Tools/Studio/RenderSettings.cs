@@ -68,6 +68,9 @@ internal sealed record RenderSettings
         if (Loop?.ToLowerInvariant() is not ("seamless" or "official")) throw Bad($"loop mode must be seamless or official, got '{Loop}'");
         if (Size != 0 && (Size < 64 || Size > 4096 || (Size & (Size - 1)) != 0)) throw Bad($"size must be a power of two in 64..4096, got {Size}");
         if (Format?.ToLowerInvariant() is not ("gif" or "mp4" or "png")) throw Bad($"format must be gif, mp4 or png, got '{Format}'");
+        // As animate refuses it: a GIF's delays are whole hundredths, so it cannot play faster (the preview plays as fast as it may).
+        if (OutputKind == FrameOutputKind.Gif && Fps > StudioRenderer.GifMaxFps)
+            throw Bad($"a GIF plays at most {StudioRenderer.GifMaxFps} fps, {Fps.ToString(CultureInfo.InvariantCulture)} asked; export an MP4 or lower the fps");
         if (Motion?.ToLowerInvariant() is not ("arrows" or "predicted")) throw Bad($"motion must be arrows or predicted, got '{Motion}'");
         if (Arrows is null) throw Bad("arrows must be a list of [x0, y0, x1, y1]");
         if (Arrows.Length > MaxArrows) throw Bad($"at most {MaxArrows} arrows, got {Arrows.Length}");

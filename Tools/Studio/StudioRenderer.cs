@@ -19,7 +19,7 @@ namespace CineKernel.Tools.Studio;
 internal static class StudioRenderer
 {
     /// <summary>The fastest a GIF plays (delays are whole hundredths of a second; <see cref="FrameWriter.Create"/> refuses more).</summary>
-    private const double GifMaxFps = 50;
+    internal const double GifMaxFps = 50;
 
     /// <summary>The mask and motion on the session's grid for these settings (the same for the motion view, Preview and Export).</summary>
     /// <exception cref="StudioException">400: no motion (no arrow and no prediction), or an arrow the field refuses.</exception>
