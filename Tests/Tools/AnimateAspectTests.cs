@@ -38,16 +38,6 @@ public class AnimateAspectTests : TinyWeightsCliTestBase
 
     private static JsonElement Report(string stdout) => JsonDocument.Parse(stdout.TrimEnd().Split('\n')[^1]).RootElement;
 
-    private void AssertRefused((int Exit, string Out, string Err) r, string output, params string[] expected)
-    {
-        Assert.That(r.Exit, Is.Not.Zero, r.Err);
-        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), $"one line: {r.Err}");
-        Assert.That(r.Err, Does.StartWith("cinekernel: error:"));
-        foreach (var e in expected) Assert.That(r.Err, Does.Contain(e));
-        Assert.That(File.Exists(output) || Directory.Exists(output), Is.False, "no output after a failure");
-        Assert.That(Directory.GetFiles(Dir, "*.partial"), Is.Empty, "no temporary output left behind");
-    }
-
     /// <summary>Loads the PNG frames and checks each is W×H and equals the photo exactly wherever <paramref name="isStatic"/> says.</summary>
     private static void AssertStaticPixelsArePhoto(string folder, string photoPath, int w, int h, int frames, Func<int, int, bool> isStatic)
     {

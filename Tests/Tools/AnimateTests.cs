@@ -15,15 +15,6 @@ public class AnimateTests : CliTestBase
     private (int Exit, string Out, string Err) Animate(string output, params string[] extra) =>
         Run(["animate", Sample, "-o", output, "--size", "64", "--frames", "8", "--device", "cpu", "--quiet", .. extra]);
 
-    private void AssertRefused((int Exit, string Out, string Err) r, string output, string expected)
-    {
-        Assert.That(r.Exit, Is.Not.Zero, r.Err);
-        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), $"one line: {r.Err}");
-        Assert.That(r.Err, Does.StartWith("cinekernel: error:").And.Contain(expected));
-        Assert.That(File.Exists(output) || Directory.Exists(output), Is.False, "no output after a failure");
-        Assert.That(Directory.GetFiles(Dir, "*.partial"), Is.Empty, "no temporary output left behind");
-    }
-
     [Test]
     public void PngFramesKeepTheStaticRegionExactAndAnimateTheRest()
     {

@@ -24,15 +24,6 @@ public class AnimateWeightsTests : TinyWeightsCliTestBase
     private static List<Image<Rgb24>> LoadFrames(string folder) =>
         Directory.GetFiles(folder, "*.png").Order().Select(Image.Load<Rgb24>).ToList();
 
-    private void AssertRefused((int Exit, string Out, string Err) r, string output, params string[] expected)
-    {
-        Assert.That(r.Exit, Is.Not.Zero, r.Err);
-        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), $"one line: {r.Err}");
-        Assert.That(r.Err, Does.StartWith("cinekernel: error:"));
-        foreach (var e in expected) Assert.That(r.Err, Does.Contain(e));
-        Assert.That(File.Exists(output) || Directory.Exists(output), Is.False, "no output after a failure");
-    }
-
     [Test]
     public void GifHasTheFramesAndPngFramesKeepThePhotoOutsideTheMask()
     {
