@@ -122,6 +122,9 @@ public static class Cli
         {
             return error.SymbolResult switch
             {
+                // A required option left out (System.CommandLine reports it on the option, with no token): said as what to add.
+                OptionResult { IdentifierToken: null } missing when missing.Option.Required =>
+                    $"{command.Name} needs {missing.Option.Aliases.Append(missing.Option.Name).MinBy(a => a.Length)} {missing.Option.HelpName} ({missing.Option.Description})",
                 OptionResult { Tokens.Count: 0 } option when option.Option.Arity.MinimumNumberOfValues > 0 =>
                     $"option {option.IdentifierToken?.Value ?? option.Option.Name} needs a value",
                 OptionResult => error.Message, // a value check's own message (CliOptions)

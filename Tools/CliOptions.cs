@@ -17,6 +17,13 @@ internal static class CliOptions
     public static Option<string?> Text(string name, string valueName, string description, params string[] aliases) =>
         Parsed<string?>(name, valueName, description, s => s, null, aliases);
 
+    /// <summary>The option made required: the help marks it (REQUIRED), and a command line without it is a usage error.</summary>
+    public static Option<T> Required<T>(Option<T> option)
+    {
+        option.Required = true;
+        return option;
+    }
+
     /// <summary>A flag: present or not.</summary>
     public static Option<bool> Flag(string name, string description, params string[] aliases) =>
         new(name, aliases) { Description = description, Arity = ArgumentArity.Zero };

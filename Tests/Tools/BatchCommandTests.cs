@@ -31,12 +31,25 @@ public class BatchCommandTests : CliTestBase
     private static List<JsonElement> Events((int Exit, string Out, string Err) r) =>
         r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
 
+    private static List<string?> FailedErrors((int Exit, string Out, string Err) r) =>
+        Events(r).Where(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed").Select(e => e.GetProperty("error").GetString()).ToList();
+
     private static List<string> Outputs(List<JsonElement> events, string status) =>
         events.Where(e => e.GetProperty("event").GetString() == "row" && e.GetProperty("status").GetString() == status)
             .Select(e => e.GetProperty("output").GetString()!).ToList();
 
     private (int Exit, string Out, string Err) Batch(string manifest, params string[] extra) =>
         Run(["batch", manifest, "-o", PathOf("out"), "--device", "cpu", .. extra]);
+
+    /// <summary>A manifest no run can use: exit 2, one error line holding <paramref name="expected"/>, nothing rendered, DIR not even made.</summary>
+    private void AssertManifestRefused((int Exit, string Out, string Err) r, string expected)
+    {
+        Assert.That(r.Exit, Is.EqualTo(2), r.Err);
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), r.Err);
+        Assert.That(r.Err, Does.StartWith("cinekernel: error:").And.Contain(expected));
+        Assert.That(r.Out, Is.Empty);
+        Assert.That(Directory.Exists(PathOf("out")), Is.False, "nothing done");
+    }
 
     [Test]
     public void TwoShardsRenderEveryRowExactlyOnce()
@@ -134,16 +147,36 @@ public class BatchCommandTests : CliTestBase
         Assert.That(sample, Does.EndWith("a"));
     }
 
-    [TestCase("fram", "unknown column 'fram'")]
-    [TestCase("device", "column 'device' is not per row (give batch --device)")]
-    [TestCase("overwrite", "never replaces a finished output")]
-    public void AColumnNoRowCanUseStopsTheBatchBeforeAnyWork(string column, string expected)
+    [TestCase("fram", "x", "unknown column 'fram'")]
+    [TestCase("fram", "", "unknown column 'fram'")]
+    [TestCase("device", "x", "column 'device' is not per row (give batch --device)")]
+    [TestCase("quiet", "", "column 'quiet' is not per row")]
+    [TestCase("overwrite", "x", "column 'overwrite' is not per row (a batch never replaces a finished output")]
+    public void AColumnNoRowCanUseStopsTheBatchBeforeAnyWork(string column, string cell, string expected)
     {
         AnimateSample.Create(PathOf("in"), "a", 64);
-        var r = Batch(WriteManifest("photos.csv", [$"photo,output,{column}", "in/a,one.gif,x"]));
-        Assert.That(r.Exit, Is.EqualTo(2));
-        Assert.That(r.Err.Trim(), Does.StartWith("cinekernel: error:").And.Contain(expected));
-        Assert.That(Directory.Exists(PathOf("out")), Is.False, "nothing done");
+        var r = Batch(WriteManifest("photos.csv", [$"photo,output,{column}", $"in/a,one.gif,{cell}"]));
+        AssertManifestRefused(r, $"photos.csv line 1: {expected}");
+    }
+
+    [Test]
+    public void AJsonLinesColumnNoRowCanUseIsRefusedAtTheLineThatFirstNamesIt()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        var r = Batch(WriteManifest("photos.jsonl", [
+            """{"photo": "in/a", "output": "one.gif"}""",
+            """{"photo": "in/a", "output": "two.gif", "fram": null}""",
+            """{"photo": "in/a", "output": "three.gif", "fram": 3}""",
+        ]));
+        AssertManifestRefused(r, "photos.jsonl line 2: unknown column 'fram'");
+    }
+
+    [Test]
+    public void TheUnknownColumnMessageListsOnlyTheColumnsARowMayHave()
+    {
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,fram", "a.png,one.gif,3"]));
+        AssertManifestRefused(r, "(a row's columns: photo, output, arrows, fps, frames, loop, mask, motion, preview, region, size, speed, style)");
+        foreach (string batchWide in new[] { "device", "flow-net", "weights", "overwrite", "quiet", "help" }) Assert.That(r.Err, Does.Not.Contain(batchWide));
     }
 
     [Test]
@@ -152,6 +185,71 @@ public class BatchCommandTests : CliTestBase
         var r = Batch(WriteManifest("photos.csv", ["photo,output", "a.png,same.gif", "b.png,SAME.gif"]));
         Assert.That(r.Exit, Is.EqualTo(2));
         Assert.That(r.Err, Does.Contain("output 'same.gif' is named by rows 1 and 2"));
+    }
+
+    [TestCase("photos.csv", "photo,output\n", "the manifest has no rows")]
+    [TestCase("photos.csv", "", "the CSV manifest needs a header row")]
+    [TestCase("photos.csv", "photo,output,Photo\na.png,one.gif,b.png\n", "photos.csv line 1: the header names column 'photo' twice")]
+    [TestCase("photos.csv", "photo,,output\n", "the header has an empty column name (column 2)")]
+    [TestCase("photos.jsonl", "# nothing\n\n", "the manifest has no rows")]
+    [TestCase("missing.csv", null, "manifest not found")]
+    [TestCase("folder.csv", null, "manifest")]
+    public void AnUnusableManifestExits2BeforeAnyWork(string name, string? text, string expected)
+    {
+        if (text is not null) File.WriteAllText(PathOf(name), text);
+        if (name == "folder.csv") Directory.CreateDirectory(PathOf(name));
+        var r = Batch(PathOf(name));
+        AssertManifestRefused(r, expected);
+        if (name == "folder.csv") Assert.That(r.Err, Does.Contain("is a folder; give the manifest file"));
+    }
+
+    [Test]
+    public void AnUnterminatedQuoteIsReportedOnTheLineItStarts()
+    {
+        var r = Batch(WriteManifest("photos.csv", ["photo,output", "\"in/a,one.gif", "in/a,two.gif"]));
+        AssertManifestRefused(r, "photos.csv line 2: unterminated quoted field");
+    }
+
+    [Test]
+    public void ARowIsNumberedByTheLineItStartsOn()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        // A quoted field may hold a line break; blank lines are skipped but counted.
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,frames,size", "\"in/a", "b\",one.gif,2,64", "", "in/a,two.gif,2", "in/a,three.gif,2,64"]));
+        Assert.That(r.Exit, Is.EqualTo(1));
+        var failed = Events(r).Where(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed").ToList();
+        Assert.That(failed.Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("line").GetInt32())), Is.EqualTo(new[] { (1, 2), (2, 5) }));
+        Assert.That(failed[1].GetProperty("error").GetString(), Is.EqualTo("line 5 has 3 fields; the header has 4"));
+        Assert.That(Outputs(Events(r), "rendered"), Is.EqualTo(new[] { "three.gif" }));
+    }
+
+    [Test]
+    public void AJsonValueThatIsNotTextIsARowErrorInPlainWords()
+    {
+        var r = Batch(WriteManifest("photos.jsonl", [
+            """{"photo": "in/a", "output": "object.gif", "frames": {"n": 2}}""",
+            """{"photo": "in/a", "output": "list.gif", "arrows": [["1,2,3,4"]]}""",
+            """{"photo": "in/a", "output": "null.gif", "arrows": ["1,2,3,4", null]}""",
+        ]));
+        Assert.That(r.Exit, Is.EqualTo(1));
+        Assert.That(FailedErrors(r), Is.EqualTo(new[]
+        {
+            "line 1: 'frames' is a JSON object; give text, a number, true/false or a list",
+            "line 2: 'arrows' holds a JSON array in its list; give text or numbers",
+            "line 3: 'arrows' holds null in its list; give text or numbers",
+        }));
+    }
+
+    [Test]
+    public void TheHelpMarksTheOutputRequiredAndGivesTheExitCodes()
+    {
+        var help = Run("batch", "--help");
+        Assert.That(help.Exit, Is.Zero);
+        Assert.That(help.Out, Does.Match(@"-o, --output <DIR> \(REQUIRED\)"));
+        Assert.That(help.Out, Does.Contain("Exit codes: 0 every row rendered or already done, 1 some row failed, 2 the manifest or the command line is unusable"));
+        var r = Run("batch", PathOf("photos.csv"));
+        Assert.That(r.Exit, Is.EqualTo(2));
+        Assert.That(r.Err.Trim(), Is.EqualTo("cinekernel: error: batch needs -o DIR (the folder the outputs are written into, created if missing)"));
     }
 
     [Test]

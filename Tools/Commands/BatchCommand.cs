@@ -15,8 +15,9 @@ namespace CineKernel.Tools;
 /// opened, the weights loaded and each program built once). Rows are split over array-job tasks by
 /// <see cref="BatchShard"/>. Each output is written atomically into DIR and a row whose output is already there is
 /// skipped, so a killed or preempted task rerun resumes where it stopped. A row that fails is reported and the others
-/// still render; the exit code is 1 when any row failed. Progress is JSON lines on stdout (events <c>batch</c>,
-/// <c>start</c>, <c>row</c>, <c>summary</c>); a summary line goes to stderr.
+/// still render. Exit codes: 0 every row rendered or already done, 1 some row failed, 2 the manifest or the command
+/// line is unusable (nothing rendered), 130/143 stopped by SIGINT/SIGTERM. Progress is JSON lines on stdout (events
+/// <c>batch</c>, <c>start</c>, <c>row</c>, <c>summary</c>); a one-line summary goes to stderr.
 /// </summary>
 public static class BatchCommand
 {
@@ -31,13 +32,18 @@ public static class BatchCommand
         ["quiet"] = "batch rows are always quiet",
     };
 
+    /// <summary>The exit codes, as the help and the README give them.</summary>
+    private const string ExitCodes =
+        "Exit codes: 0 every row rendered or already done, 1 some row failed, 2 the manifest or the command line is unusable (nothing rendered), "
+        + "130/143 stopped by SIGINT/SIGTERM.";
+
     private sealed class Syntax : CommandSyntax
     {
         public readonly Argument<string> Manifest = CliOptions.Positional<string>("MANIFEST",
-            "CSV with a header row, or JSON lines: one photo per row; columns photo, output (a file name under DIR; .gif, .mp4 or no extension "
-            + "for PNG frames), mask, motion, arrows (x0,y0,x1,y1;... ) and any animate option by its long name; paths relative to the manifest",
+            "CSV with a header row, or JSON lines: one photo per row; columns photo, output (a plain name in DIR, no folders; .gif, .mp4 or no extension "
+            + "for PNG frames), mask, motion, arrows (x0,y0,x1,y1;... ) and animate's per-row options by their long names; paths relative to the manifest",
             ArgumentArity.ExactlyOne);
-        public readonly Option<string?> Output = CliOptions.Text("--output", "DIR", "the folder the outputs are written into (created if missing)", "-o");
+        public readonly Option<string?> Output = CliOptions.Required(CliOptions.Text("--output", "DIR", "the folder the outputs are written into, created if missing", "-o"));
         public readonly Option<string?> Shard = CliOptions.Text("--shard", "I/N",
             $"render rows i with i mod N = I (I from 0); default from {BatchShard.KubernetesIndex} and {BatchShard.KubernetesCount} (Kubernetes Indexed Job) "
             + "or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (Slurm array), else every row");
@@ -56,11 +62,11 @@ public static class BatchCommand
         var syntax = new Syntax();
         return syntax.Build("batch",
             "Render every photo of a manifest with one engine (device, weights and built programs shared), skipping outputs already written; "
-            + "progress as JSON lines on stdout.",
+            + "progress as JSON lines on stdout. " + ExitCodes,
             "batch expects one MANIFEST (CSV with a header row, or JSON lines)",
             r =>
             {
-                string outDir = r.GetValue(syntax.Output) ?? throw new CliException("batch needs -o DIR (the folder for the outputs)", 2);
+                string outDir = r.GetValue(syntax.Output)!; // required: a parse without it is a usage error
                 var shard = BatchShard.Resolve(r.GetValue(syntax.Shard), environment);
                 string device = DeviceOption.Resolve(r.GetValue(syntax.Device));
                 string? weights = r.GetValue(syntax.Weights);
@@ -77,16 +83,16 @@ public static class BatchCommand
         var total = Stopwatch.StartNew();
         var animate = new AnimateRequest.Syntax();
         var command = animate.Build("animate", "", "a row needs a photo", _ => 0);
-        CheckColumns(manifest, command);
+        CheckManifest(manifest, command);
         string outDir = Path.GetFullPath(settings.OutputFolder);
-        if (File.Exists(outDir)) throw new CliException($"-o {settings.OutputFolder} is a file; it must be a folder");
+        if (File.Exists(outDir)) throw new CliException($"-o {settings.OutputFolder} is a file; it must be a folder", 2);
         try
         {
             Directory.CreateDirectory(outDir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"-o {settings.OutputFolder}: cannot create the folder ({e.Message})");
+            throw new CliException($"-o {settings.OutputFolder}: cannot create the folder ({e.Message})", 2);
         }
 
         var mine = manifest.Rows.Where((_, i) => settings.Shard.Owns(i)).ToList();
@@ -128,7 +134,7 @@ public static class BatchCommand
             {
                 string message = e.Message.ReplaceLineEndings(" ");
                 failed.Add((row, message));
-                stderr.WriteLine($"cinekernel: error: {manifest.Path} row {row.Number} (line {row.Line}{(output is null ? "" : $", {output}")}): {message}");
+                stderr.WriteLine($"cinekernel: error: {manifest.Path} row {row.Number} (line {row.Line}{(output is null ? "" : $", {output}")}): {message}".ReplaceLineEndings(" "));
                 Emit(stdout, RowEvent(row, output, "failed").With("error", message));
             }
         }
@@ -153,30 +159,41 @@ public static class BatchCommand
         {
             return CinemagraphEngine.Open(settings.Device, settings.Weights, settings.FlowNet);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            throw new CliException(e.Message); // the device is not available
+            throw new CliException(e.Message, 2); // the device is not available, or --weights cannot be read: nothing renders
         }
     }
 
-    /// <summary>Refuses, before any row renders, a column no row can use: unknown, or one that belongs to the whole batch.</summary>
-    private static void CheckColumns(BatchManifest manifest, Command animate)
+    /// <summary>
+    /// Refuses, before any row renders, a manifest no run can finish: a column no row may have (unknown, or one that
+    /// belongs to the whole batch; said at the line that first names it, even when every cell is empty), or two rows
+    /// with one output.
+    /// </summary>
+    private static void CheckManifest(BatchManifest manifest, Command animate)
     {
-        var known = animate.Options.Select(o => BatchManifest.Key(o.Name)).Concat(["photo", "output", "arrows"]).ToHashSet();
-        known.Remove("help");
-        foreach (var row in manifest.Rows)
-            foreach (string key in row.Fields.Keys)
-            {
-                if (BatchWide.TryGetValue(key, out string? instead))
-                    throw new CliException($"{manifest.Path} line {row.Line}: column '{key}' is not per row ({instead})", 2);
-                if (!known.Contains(key))
-                    throw new CliException($"{manifest.Path} line {row.Line}: unknown column '{key}' (columns: photo, output, and animate's options by long name: "
-                                           + $"{string.Join(", ", known.Except(["photo", "output"]).Order())})", 2);
-            }
+        var columns = RowColumns(animate);
+        foreach (var (key, line) in manifest.Columns)
+        {
+            if (BatchWide.TryGetValue(key, out string? instead))
+                throw new CliException($"{manifest.Path} line {line}: column '{key}' is not per row ({instead})", 2);
+            if (!columns.Contains(ColumnOf(key)))
+                throw new CliException($"{manifest.Path} line {line}: unknown column '{key}' (a row's columns: {string.Join(", ", columns)})", 2);
+        }
         var outputs = manifest.Rows.Where(r => r.Get("output") is not null).GroupBy(r => r.Get("output")!, StringComparer.OrdinalIgnoreCase);
         if (outputs.FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new CliException($"{manifest.Path}: output '{twice.Key}' is named by rows {string.Join(" and ", twice.Select(r => r.Number))}; each row needs its own", 2);
     }
+
+    /// <summary>The columns a row may have, in order: photo, output, arrows, then animate's per-row options (not the batch's own).</summary>
+    private static List<string> RowColumns(Command animate) =>
+    [
+        "photo", "output", "arrows",
+        .. animate.Options.Select(o => ColumnOf(BatchManifest.Key(o.Name))).Where(c => c is not ("help" or "output" or "arrows") && !BatchWide.ContainsKey(c)).Order(),
+    ];
+
+    /// <summary>The column an animate option is given in: its long name, but <c>arrows</c> for the repeatable <c>--arrow</c>.</summary>
+    private static string ColumnOf(string key) => key == "arrow" ? "arrows" : key;
 
     /// <summary>DIR/NAME for a row's output, NAME a plain file or folder name whose extension picks the format.</summary>
     private static string OutputPath(string? output, string outDir)
@@ -213,7 +230,7 @@ public static class BatchCommand
                     args.AddRange(["--preview", Path.Combine(outDir, values[0])]);
                     break;
                 case var flag when flag is "overwrite" or "quiet":
-                    break; // refused by CheckColumns
+                    break; // refused by CheckManifest
                 default:
                     string value = string.Join(";", values);
                     args.AddRange([$"--{key}", InputPaths.Contains(key) ? Path.Combine(manifestFolder, value) : value]);

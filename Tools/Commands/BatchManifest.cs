@@ -11,15 +11,16 @@ namespace CineKernel.Tools;
 /// skipped). Column names are animate's long option names without the dashes (<c>frames</c>, <c>size</c>, ...) plus
 /// <c>photo</c>, <c>output</c> and <c>arrows</c>; values are text (a JSON number or boolean is taken as written, a JSON
 /// array as a list, e.g. of arrows). A row that cannot be read is kept with its <see cref="BatchRow.Error"/>, so the
-/// others still render; a manifest that cannot be read at all is an error.
+/// others still render; a manifest that cannot be read at all is an error (exit 2, nothing rendered).
 /// </summary>
 internal sealed class BatchManifest
 {
-    private BatchManifest(string path, IReadOnlyList<BatchRow> rows)
+    private BatchManifest(string path, IReadOnlyList<BatchRow> rows, IReadOnlyList<(string Key, int Line)> columns)
     {
         Path = path;
         Folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Rows = rows;
+        Columns = columns;
     }
 
     /// <summary>The manifest as given.</summary>
@@ -31,11 +32,19 @@ internal sealed class BatchManifest
     /// <summary>Every data row in order (the shard of row i is i mod N).</summary>
     public IReadOnlyList<BatchRow> Rows { get; }
 
+    /// <summary>
+    /// Every column the manifest names, as a key, with the line that first names it (CSV: the header's; JSON lines: the
+    /// first object holding it, null or not), so that a column no row may have is refused even when every cell is empty.
+    /// </summary>
+    public IReadOnlyList<(string Key, int Line)> Columns { get; }
+
     /// <summary>Reads a manifest: JSON lines for <c>.jsonl</c>, <c>.ndjson</c> and <c>.json</c>, CSV for <c>.csv</c>, else JSON lines when the first character is <c>{</c>.</summary>
-    /// <exception cref="CliException">The file is missing, unreadable or has no rows; a CSV header is empty or names a column twice.</exception>
+    /// <exception cref="CliException">The file is missing, a folder, unreadable or has no rows; a CSV header is empty or names a column twice; a
+    /// quoted CSV field is never closed (exit 2: the manifest is unusable).</exception>
     public static BatchManifest Load(string path)
     {
-        if (!File.Exists(path)) throw new CliException($"manifest not found: {path}");
+        if (Directory.Exists(path)) throw new CliException($"manifest {path} is a folder; give the manifest file (CSV or JSON lines)", 2);
+        if (!File.Exists(path)) throw new CliException($"manifest not found: {path}", 2);
         string text;
         try
         {
@@ -43,39 +52,59 @@ internal sealed class BatchManifest
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"{path}: cannot read the manifest ({e.Message})");
+            throw new CliException($"{path}: cannot read the manifest ({e.Message})", 2);
         }
         string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         bool jsonLines = extension is ".jsonl" or ".ndjson" or ".json" || (extension != ".csv" && text.TrimStart().StartsWith('{'));
-        var rows = jsonLines ? ReadJsonLines(path, text) : ReadCsv(path, text);
-        if (rows.Count == 0) throw new CliException($"{path}: the manifest has no rows");
-        return new BatchManifest(path, rows);
+        var columns = new List<(string Key, int Line)>();
+        var rows = jsonLines ? ReadJsonLines(text, columns) : ReadCsv(path, text, columns);
+        if (rows.Count == 0) throw new CliException($"{path}: the manifest has no rows", 2);
+        return new BatchManifest(path, rows, columns);
     }
 
     /// <summary>The column name as a key: trimmed, lower case, without leading dashes (<c>--Frames</c> is <c>frames</c>).</summary>
     public static string Key(string column) => column.Trim().TrimStart('-').ToLowerInvariant();
 
-    private static List<BatchRow> ReadCsv(string path, string text)
+    private static List<BatchRow> ReadCsv(string path, string text, List<(string Key, int Line)> columns)
     {
+        bool unterminated = false;
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
             TrimOptions = TrimOptions.Trim,
-            BadDataFound = null, // a stray quote is read as text; a wrong field count is the row's error
+            // A stray quote inside a field is read as text; a quoted field never closed swallows the rest of the file,
+            // which CsvHelper reports here (an odd number of quotes: "" is an escaped quote).
+            BadDataFound = bad => unterminated |= bad.Field.TrimStart().StartsWith('"') && bad.RawRecord.Count(c => c == '"') % 2 == 1,
             IgnoreBlankLines = true,
         };
+        // CsvHelper's RawRow is where a record ends (one past it at the end of the file), so the line a record starts
+        // on is counted here: the line after the previous record, past blank lines, as the reader skips them.
+        var lines = text.Split('\n');
+        int end = 0;
+        int NextRecord(string raw)
+        {
+            int start = end + 1;
+            while (start <= lines.Length && lines[start - 1].TrimEnd('\r').Length == 0) start++;
+            end = start + raw.TrimEnd('\n').TrimEnd('\r').Count(c => c == '\n');
+            return start;
+        }
+
         using var reader = new CsvReader(new StringReader(text), config);
         if (!reader.Read() || !reader.ReadHeader() || reader.HeaderRecord is not { Length: > 0 } header || header.All(string.IsNullOrWhiteSpace))
-            throw new CliException($"{path}: the CSV manifest needs a header row naming its columns (photo, output, ...)");
+            throw new CliException($"{path}: the CSV manifest needs a header row naming its columns (photo, output, ...)", 2);
+        int headerLine = NextRecord(reader.Parser.RawRecord);
+        if (unterminated) throw Unterminated(path, headerLine);
         var keys = header.Select(Key).ToArray();
         if (keys.FirstOrDefault(string.IsNullOrEmpty) is not null)
-            throw new CliException($"{path}: the header has an empty column name (column {Array.IndexOf(keys, "") + 1})");
+            throw new CliException($"{path} line {headerLine}: the header has an empty column name (column {Array.IndexOf(keys, "") + 1})", 2);
         if (keys.GroupBy(k => k).FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new CliException($"{path}: the header names column '{twice.Key}' twice");
+            throw new CliException($"{path} line {headerLine}: the header names column '{twice.Key}' twice", 2);
+        columns.AddRange(keys.Select(k => (k, headerLine)));
         var rows = new List<BatchRow>();
         while (reader.Read())
         {
-            int line = reader.Parser.RawRow;
-            var fields = reader.Parser.Record ?? [];
+            int line = NextRecord(reader.Parser.RawRecord);
+            var fields = reader.Parser.Record ?? []; // the fields are parsed here, and bad data found
+            if (unterminated) throw Unterminated(path, line);
             if (fields.All(string.IsNullOrWhiteSpace)) continue;
             if (fields.Length != keys.Length)
             {
@@ -91,7 +120,11 @@ internal sealed class BatchManifest
         return rows;
     }
 
-    private static List<BatchRow> ReadJsonLines(string path, string text)
+    /// <summary>A quoted field that is never closed: every later row would be read into it, so the manifest is unusable.</summary>
+    private static CliException Unterminated(string path, int line) =>
+        new($"{path} line {line}: unterminated quoted field (a '\"' that is never closed; the rest of the file would be read as that one field)", 2);
+
+    private static List<BatchRow> ReadJsonLines(string text, List<(string Key, int Line)> columns)
     {
         var rows = new List<BatchRow>();
         int line = 0;
@@ -100,12 +133,12 @@ internal sealed class BatchManifest
             line++;
             string s = raw.Trim();
             if (s.Length == 0 || s.StartsWith('#')) continue;
-            rows.Add(ReadJsonRow(rows.Count + 1, line, s));
+            rows.Add(ReadJsonRow(rows.Count + 1, line, s, columns));
         }
         return rows;
     }
 
-    private static BatchRow ReadJsonRow(int number, int line, string json)
+    private static BatchRow ReadJsonRow(int number, int line, string json, List<(string Key, int Line)> columns)
     {
         var values = new Dictionary<string, IReadOnlyList<string>>();
         try
@@ -116,18 +149,19 @@ internal sealed class BatchManifest
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 string key = Key(property.Name);
+                if (!columns.Exists(c => c.Key == key)) columns.Add((key, line));
                 if (values.ContainsKey(key)) return new BatchRow(number, line, values, $"line {line} names '{key}' twice");
                 if (property.Value.ValueKind == JsonValueKind.Null) continue;
                 if (property.Value.ValueKind == JsonValueKind.Array)
                 {
                     var items = new List<string>();
                     foreach (var item in property.Value.EnumerateArray())
-                        items.Add(Scalar(item) ?? throw new FormatException($"'{key}' holds a {item.ValueKind} in its list; give text or numbers"));
+                        items.Add(Scalar(item) ?? throw new FormatException($"'{key}' holds {Describe(item.ValueKind)} in its list; give text or numbers"));
                     values[key] = items;
                 }
                 else
                 {
-                    values[key] = [Scalar(property.Value) ?? throw new FormatException($"'{key}' is a JSON {property.Value.ValueKind}; give text, a number, true/false or a list")];
+                    values[key] = [Scalar(property.Value) ?? throw new FormatException($"'{key}' is {Describe(property.Value.ValueKind)}; give text, a number, true/false or a list")];
                 }
             }
         }
@@ -141,6 +175,15 @@ internal sealed class BatchManifest
         }
         return new BatchRow(number, line, values, null);
     }
+
+    /// <summary>A JSON value's kind in a sentence: "an object", "an array", "null".</summary>
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "a JSON object",
+        JsonValueKind.Array => "a JSON array",
+        JsonValueKind.Null => "null",
+        _ => $"a JSON {kind.ToString().ToLowerInvariant()}",
+    };
 
     private static string? Scalar(JsonElement e) => e.ValueKind switch
     {
