@@ -182,9 +182,59 @@ public class BatchCommandTests : CliTestBase
     [Test]
     public void TwoRowsWithOneOutputAreRefused()
     {
-        var r = Batch(WriteManifest("photos.csv", ["photo,output", "a.png,same.gif", "b.png,SAME.gif"]));
-        Assert.That(r.Exit, Is.EqualTo(2));
-        Assert.That(r.Err, Does.Contain("output 'same.gif' is named by rows 1 and 2"));
+        var r = Batch(WriteManifest("photos.csv", ["photo,output", "a.png,same.gif", "b.png,SAME.gif", "c.png,other.gif", "d.png,Same.gif"]));
+        AssertManifestRefused(r, "'same.gif' is the output of rows 1, 2 and 4; every output and preview needs a name of its own");
+    }
+
+    [TestCase("p8.gif", "pv2", "'p8.gif' is the output of row 2 and the preview of row 1")]
+    [TestCase("pv", "PV", "'pv' is the preview of rows 1 and 2")]
+    [TestCase("one.gif", "two", "'one.gif' is the output of row 1 and the preview of row 1")]
+    public void APreviewNamedLikeAnotherOutputOrPreviewIsRefused(string firstPreview, string secondPreview, string expected)
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,preview,frames,size", $"in/a,one.gif,{firstPreview},2,64", $"in/a,p8.gif,{secondPreview},2,64"]));
+        AssertManifestRefused(r, expected);
+    }
+
+    [TestCase("output", "../escape.gif")]
+    [TestCase("output", ".hidden.gif")]
+    [TestCase("output", "sub/one.gif")]
+    [TestCase("output", "frames/")]
+    [TestCase("preview", "../escape")]
+    [TestCase("preview", "ABSOLUTE")]
+    [TestCase("preview", ".hidden")]
+    public void ANameThatIsNotAPlainNameInDirIsABadRow(string column, string name)
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        if (name == "ABSOLUTE") name = PathOf("absolute");
+        string bad = column == "output" ? $"in/a,{name},,2,64" : $"in/a,bad.gif,{name},2,64";
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,preview,frames,size", bad, "in/a,good.gif,good,2,64"]));
+        Assert.That(r.Exit, Is.EqualTo(1), r.Err);
+        var events = Events(r);
+        var failed = events.Single(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed");
+        Assert.That(failed.GetProperty("error").GetString(), Is.EqualTo($"{column} '{name}' must be a plain name inside -o DIR: no folders or '/', and not starting with '.'"));
+        Assert.That(Outputs(events, "rendered"), Is.EqualTo(new[] { "good.gif" }));
+        Assert.That(Directory.GetFileSystemEntries(Dir).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "in", "out", "photos.csv" }), "nothing written outside DIR");
+        Assert.That(Directory.GetFileSystemEntries(PathOf("out")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "good", "good.gif" }));
+    }
+
+    [Test]
+    public void ARowWhoseOutputIsMissingOrEmptyIsRenderedAgainWithItsPreviews()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        string manifest = WriteManifest("photos.csv", ["photo,output,preview,frames,size", "in/a,p1.gif,pv1,2,64", "in/a,p2.gif,pv2,2,64"]);
+        Assert.That(Batch(manifest).Exit, Is.Zero);
+        var previewTime = File.GetLastWriteTimeUtc(PathOf("out/pv1/contact_sheet.png"));
+        File.Delete(PathOf("out/p1.gif"));
+        File.WriteAllBytes(PathOf("out/p2.gif"), []); // an empty file is no finished output (they are renamed into place whole)
+        Thread.Sleep(20);
+
+        var rerun = Batch(manifest);
+        Assert.That(rerun.Exit, Is.Zero, rerun.Err);
+        Assert.That(Outputs(Events(rerun), "rendered"), Is.EqualTo(new[] { "p1.gif", "p2.gif" }));
+        Assert.That(new FileInfo(PathOf("out/p2.gif")).Length, Is.GreaterThan(100));
+        Assert.That(File.GetLastWriteTimeUtc(PathOf("out/pv1/contact_sheet.png")), Is.GreaterThan(previewTime), "the row's previews replaced");
+        Assert.That(Outputs(Events(Batch(manifest)), "skipped"), Is.EqualTo(new[] { "p1.gif", "p2.gif" }), "the main output decides");
     }
 
     [TestCase("photos.csv", "photo,output\n", "the manifest has no rows")]

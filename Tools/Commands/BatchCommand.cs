@@ -14,10 +14,11 @@ namespace CineKernel.Tools;
 /// own syntax (<see cref="AnimateRequest.Syntax"/>), all rendered with one <see cref="CinemagraphEngine"/> (the device
 /// opened, the weights loaded and each program built once). Rows are split over array-job tasks by
 /// <see cref="BatchShard"/>. Each output is written atomically into DIR and a row whose output is already there is
-/// skipped, so a killed or preempted task rerun resumes where it stopped. A row that fails is reported and the others
-/// still render. Exit codes: 0 every row rendered or already done, 1 some row failed, 2 the manifest or the command
-/// line is unusable (nothing rendered), 130/143 stopped by SIGINT/SIGTERM. Progress is JSON lines on stdout (events
-/// <c>batch</c>, <c>start</c>, <c>row</c>, <c>summary</c>); a one-line summary goes to stderr.
+/// skipped, so a killed or preempted task rerun resumes where it stopped; a row whose output is missing is rendered
+/// again, its previews replaced. A row that fails is reported and the others still render. Exit codes: 0 every row
+/// rendered or already done, 1 some row failed, 2 the manifest or the command line is unusable (nothing rendered),
+/// 130/143 stopped by SIGINT/SIGTERM. Progress is JSON lines on stdout (events <c>batch</c>, <c>start</c>, <c>row</c>,
+/// <c>summary</c>); a one-line summary goes to stderr.
 /// </summary>
 public static class BatchCommand
 {
@@ -113,7 +114,10 @@ public static class BatchCommand
             try
             {
                 if (row.Error is not null) throw new CliException(row.Error);
-                string target = OutputPath(output, outDir);
+                string target = InDir("output", output ?? throw new CliException(
+                    "no output: give the row an output file name (.gif, .mp4, or a name without extension for PNG frames)"), outDir);
+                FrameWriter.KindOf(target); // an unsupported extension is the row's error before any work
+                if (row.Get("preview") is { } preview) InDir("preview", preview, outDir); // refused as the output is, done or not
                 if (IsComplete(target))
                 {
                     skipped++;
@@ -167,8 +171,8 @@ public static class BatchCommand
 
     /// <summary>
     /// Refuses, before any row renders, a manifest no run can finish: a column no row may have (unknown, or one that
-    /// belongs to the whole batch; said at the line that first names it, even when every cell is empty), or two rows
-    /// with one output.
+    /// belongs to the whole batch; said at the line that first names it, even when every cell is empty), or two outputs
+    /// or previews of one name (they would be one file or folder in DIR).
     /// </summary>
     private static void CheckManifest(BatchManifest manifest, Command animate)
     {
@@ -180,9 +184,13 @@ public static class BatchCommand
             if (!columns.Contains(ColumnOf(key)))
                 throw new CliException($"{manifest.Path} line {line}: unknown column '{key}' (a row's columns: {string.Join(", ", columns)})", 2);
         }
-        var outputs = manifest.Rows.Where(r => r.Get("output") is not null).GroupBy(r => r.Get("output")!, StringComparer.OrdinalIgnoreCase);
-        if (outputs.FirstOrDefault(g => g.Count() > 1) is { } twice)
-            throw new CliException($"{manifest.Path}: output '{twice.Key}' is named by rows {string.Join(" and ", twice.Select(r => r.Number))}; each row needs its own", 2);
+        var names = manifest.Rows.SelectMany(r => new[] { "output", "preview" }.Where(c => r.Get(c) is not null).Select(c => (Name: r.Get(c)!, Column: c, Row: r.Number)));
+        if (names.GroupBy(n => n.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            var uses = twice.GroupBy(n => n.Column).OrderBy(g => g.Key == "output" ? 0 : 1).Select(g => $"the {g.Key} of {Rows(g.Select(n => n.Row).ToList())}");
+            throw new CliException($"{manifest.Path}: '{twice.Key}' is {string.Join(" and ", uses)}; every output and preview needs a name of its own in DIR "
+                                   + "(names are compared ignoring case)", 2);
+        }
     }
 
     /// <summary>The columns a row may have, in order: photo, output, arrows, then animate's per-row options (not the batch's own).</summary>
@@ -195,26 +203,38 @@ public static class BatchCommand
     /// <summary>The column an animate option is given in: its long name, but <c>arrows</c> for the repeatable <c>--arrow</c>.</summary>
     private static string ColumnOf(string key) => key == "arrow" ? "arrows" : key;
 
-    /// <summary>DIR/NAME for a row's output, NAME a plain file or folder name whose extension picks the format.</summary>
-    private static string OutputPath(string? output, string outDir)
+    /// <summary>"row 2", "rows 1 and 3", "rows 1, 2 and 3".</summary>
+    private static string Rows(IReadOnlyList<int> numbers) =>
+        numbers.Count == 1 ? $"row {numbers[0]}" : $"rows {string.Join(", ", numbers.Take(numbers.Count - 1))} and {numbers[^1]}";
+
+    /// <summary>
+    /// DIR/NAME for a row's output or preview. NAME must be a plain name in DIR: no folder (nor a trailing '/'), no
+    /// '..', not absolute, and not hidden, as the staging files (<c>.NAME.XXXXXXXX.partial</c>) are.
+    /// </summary>
+    private static string InDir(string column, string name, string outDir)
     {
-        if (output is null) throw new CliException("no output: give the row an output file name (.gif, .mp4, or a name without extension for PNG frames)");
-        if (output is "." or ".." || output.IndexOfAny(['/', '\\']) >= 0 || Path.GetFileName(output) != output || output.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-            throw new CliException($"output '{output}' must be a file name inside -o DIR, without folders");
-        string target = Path.Combine(outDir, output);
-        FrameWriter.KindOf(target); // an unsupported extension is the row's error before any work
-        return target;
+        if (string.IsNullOrWhiteSpace(name) || name.StartsWith('.') || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl) || Path.IsPathRooted(name)
+            || Path.GetFileName(name) != name || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new CliException($"{column} '{name}' must be a plain name inside -o DIR: no folders or '/', and not starting with '.'");
+        return Path.Combine(outDir, name);
     }
 
-    /// <summary>An output is complete when it is there at all: outputs are renamed into place only when finished.</summary>
+    /// <summary>
+    /// An output is complete when it is there and not empty: outputs are renamed into place only when finished, so an
+    /// empty file or folder was not written by a render (a stray placeholder) and is rendered over.
+    /// </summary>
     private static bool IsComplete(string target) =>
-        File.Exists(target) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
+        (File.Exists(target) && new FileInfo(target).Length > 0) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
 
-    /// <summary>animate's command line for a row: the photo, -o, its fields as options, and the batch's device and weights.</summary>
+    /// <summary>
+    /// animate's command line for a row: the photo, -o, its fields as options, and the batch's device and weights. With
+    /// --overwrite: a row is rendered only when its output is missing (or empty), and then its preview folder, which no
+    /// other row names (<see cref="CheckManifest"/>), is this row's to replace.
+    /// </summary>
     private static string[] Arguments(BatchRow row, string manifestFolder, string target, string outDir, Settings settings)
     {
         string photo = row.Get("photo") ?? throw new CliException("no photo: give the row a photo (a file, or a sample folder)");
-        var args = new List<string> { Path.Combine(manifestFolder, photo), "--output", target, "--quiet", "--device", settings.Device };
+        var args = new List<string> { Path.Combine(manifestFolder, photo), "--output", target, "--quiet", "--overwrite", "--device", settings.Device };
         if (settings.Weights is not null) args.AddRange(["--weights", settings.Weights, "--flow-net", settings.FlowNet.ToString().ToLowerInvariant()]);
         foreach (var (key, values) in row.Fields)
         {
@@ -227,7 +247,7 @@ public static class BatchCommand
                         args.AddRange(["--arrow", arrow]);
                     break;
                 case "preview":
-                    args.AddRange(["--preview", Path.Combine(outDir, values[0])]);
+                    args.AddRange(["--preview", InDir("preview", row.Get("preview")!, outDir)]);
                     break;
                 case var flag when flag is "overwrite" or "quiet":
                     break; // refused by CheckManifest
