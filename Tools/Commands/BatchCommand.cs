@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CineKernel.Pipeline.Cinemagraph;
 using CineKernel.Pipeline.IO;
 using CineKernel.Pipeline.Weights;
@@ -15,10 +17,10 @@ namespace CineKernel.Tools;
 /// opened, the weights loaded and each program built once). Rows are split over array-job tasks by
 /// <see cref="BatchShard"/>. Each output is written atomically into DIR and a row whose output is already there is
 /// skipped, so a killed or preempted task rerun resumes where it stopped; a row whose output is missing is rendered
-/// again, its previews replaced. A row that fails is reported and the others still render. Exit codes: 0 every row
-/// rendered or already done, 1 some row failed, 2 the manifest or the command line is unusable (nothing rendered),
-/// 130/143 stopped by SIGINT/SIGTERM. Progress is JSON lines on stdout (events <c>batch</c>, <c>start</c>, <c>row</c>,
-/// <c>summary</c>); a one-line summary goes to stderr.
+/// again, its previews replaced. A row that fails is reported (in the manifest's words: columns, not options) and the
+/// others still render. Exit codes: 0 every row rendered or already done, 1 some row failed, 2 the manifest or the
+/// command line is unusable (nothing rendered), 130/143 stopped by SIGINT/SIGTERM. Progress is JSON lines on stdout
+/// (events <c>batch</c>, <c>start</c>, <c>row</c>, <c>summary</c>); a one-line summary goes to stderr.
 /// </summary>
 public static class BatchCommand
 {
@@ -136,7 +138,7 @@ public static class BatchCommand
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                string message = e.Message.ReplaceLineEndings(" ");
+                string message = InColumns(e.Message.ReplaceLineEndings(" "), command);
                 failed.Add((row, message));
                 stderr.WriteLine($"cinekernel: error: {manifest.Path} row {row.Number} (line {row.Line}{(output is null ? "" : $", {output}")}): {message}".ReplaceLineEndings(" "));
                 Emit(stdout, RowEvent(row, output, "failed").With("error", message));
@@ -208,6 +210,26 @@ public static class BatchCommand
         numbers.Count == 1 ? $"row {numbers[0]}" : $"rows {string.Join(", ", numbers.Take(numbers.Count - 1))} and {numbers[^1]}";
 
     /// <summary>
+    /// A row's error in the manifest's words: animate's per-row options become their columns (<c>--frames must be ...</c>
+    /// is <c>frames must be ...</c>; <c>give --motion FILE</c> is <c>give a motion column</c>), while the batch's own
+    /// options (<c>--weights</c>) keep their dashes, being given to <c>batch</c>. One mapping for every message, the
+    /// parser's, animate's and the library's alike, so animate's checks stay the only ones.
+    /// </summary>
+    private static string InColumns(string message, Command animate)
+    {
+        foreach (var option in animate.Options)
+        {
+            string column = ColumnOf(BatchManifest.Key(option.Name));
+            if (BatchWide.ContainsKey(column) || column == "help") continue;
+            string name = $@"(?<![\w-]){Regex.Escape(option.Name)}";
+            if (option.HelpName is { } value)
+                message = Regex.Replace(message, $@"{name} {Regex.Escape(value)}(?![\w,-])", $"{("aeiou".Contains(column[0]) ? "an" : "a")} {column} column");
+            message = Regex.Replace(message, $@"{name}(?![\w-])", column);
+        }
+        return message;
+    }
+
+    /// <summary>
     /// DIR/NAME for a row's output or preview. NAME must be a plain name in DIR: no folder (nor a trailing '/'), no
     /// '..', not absolute, and not hidden, as the staging files (<c>.NAME.XXXXXXXX.partial</c>) are.
     /// </summary>
@@ -273,9 +295,12 @@ public static class BatchCommand
     private static string? LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
 
+    // Our own lines are read by people and log tools, not put in HTML: an apostrophe stays an apostrophe, not \u0027.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static void Emit(TextWriter stdout, JsonObject line)
     {
-        stdout.WriteLine(line.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        stdout.WriteLine(line.ToJsonString(Json));
         stdout.Flush();
     }
 }
