@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CineKernel.Pipeline.Cinemagraph;
@@ -20,7 +18,8 @@ namespace CineKernel.Tools;
 /// again, its previews replaced. A row that fails is reported (in the manifest's words: columns, not options) and the
 /// others still render. Exit codes: 0 every row rendered or already done, 1 some row failed, 2 the manifest or the
 /// command line is unusable (nothing rendered), 130/143 stopped by SIGINT/SIGTERM. Progress is JSON lines on stdout
-/// (events <c>batch</c>, <c>start</c>, <c>row</c>, <c>summary</c>); a one-line summary goes to stderr.
+/// (events <c>batch</c>, <c>start</c>, <c>row</c>, <c>summary</c>, the summary also when a signal stops the run); a
+/// one-line summary goes to stderr.
 /// </summary>
 public static class BatchCommand
 {
@@ -100,15 +99,16 @@ public static class BatchCommand
 
         var mine = manifest.Rows.Where((_, i) => settings.Shard.Owns(i)).ToList();
         using var engine = OpenEngine(settings);
-        Emit(stdout, new JsonObject
+        var progress = new BatchProgress(settings.Shard, mine.Count, total, stdout, stderr);
+        // A signal ends the process from its handler (Interrupts): the summary of the rows done so far is said there.
+        using var onStop = Interrupts.OnStop(signal => progress.Summarize(signal));
+        progress.Emit(new JsonObject
         {
             ["event"] = "batch", ["manifest"] = manifest.Path, ["output"] = settings.OutputFolder, ["rows"] = manifest.Rows.Count,
             ["shard"] = settings.Shard.ToString(), ["shard_source"] = settings.Shard.Source, ["shard_rows"] = mine.Count,
             ["device"] = engine.Device.Name, ["weights"] = settings.Weights is null ? false : settings.Weights,
         });
 
-        int rendered = 0, skipped = 0;
-        var failed = new List<(BatchRow Row, string Error)>();
         foreach (var row in mine)
         {
             var clock = Stopwatch.StartNew();
@@ -122,40 +122,26 @@ public static class BatchCommand
                 if (row.Get("preview") is { } preview) InDir("preview", preview, outDir); // refused as the output is, done or not
                 if (IsComplete(target))
                 {
-                    skipped++;
-                    Emit(stdout, RowEvent(row, output, "skipped").With("reason", "the output is already there"));
+                    progress.Skipped(RowEvent(row, output, "skipped").With("reason", "the output is already there"));
                     continue;
                 }
-                Emit(stdout, RowEvent(row, output, null, "start"));
+                progress.Emit(RowEvent(row, output, null, "start"));
                 var args = Arguments(row, manifest.Folder, target, outDir, settings);
                 var request = AnimateRequest.From(Cli.ParseCommand(command, args), animate);
                 var report = new StringWriter();
                 AnimateCommand.Run(request, Stopwatch.StartNew(), report, stderr, engine);
-                rendered++;
                 var done = RowEvent(row, output, "rendered").With("seconds", Math.Round(clock.Elapsed.TotalSeconds, 3));
                 if (LastLine(report.ToString()) is { } json && JsonNode.Parse(json) is JsonObject animateReport) done["report"] = animateReport;
-                Emit(stdout, done);
+                progress.Rendered(done);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 string message = InColumns(e.Message.ReplaceLineEndings(" "), command);
-                failed.Add((row, message));
-                stderr.WriteLine($"cinekernel: error: {manifest.Path} row {row.Number} (line {row.Line}{(output is null ? "" : $", {output}")}): {message}".ReplaceLineEndings(" "));
-                Emit(stdout, RowEvent(row, output, "failed").With("error", message));
+                progress.Failed(row, message, $"cinekernel: error: {manifest.Path} row {row.Number} (line {row.Line}{(output is null ? "" : $", {output}")}): {message}".ReplaceLineEndings(" "),
+                    RowEvent(row, output, "failed").With("error", message));
             }
         }
-
-        double seconds = total.Elapsed.TotalSeconds;
-        var failures = new JsonArray(failed.Select(f => (JsonNode)new JsonObject { ["row"] = f.Row.Number, ["line"] = f.Row.Line, ["error"] = f.Error }).ToArray());
-        Emit(stdout, new JsonObject
-        {
-            ["event"] = "summary", ["shard"] = settings.Shard.ToString(), ["rows"] = mine.Count, ["rendered"] = rendered, ["skipped"] = skipped,
-            ["failed"] = failed.Count, ["failures"] = failures, ["seconds"] = Math.Round(seconds, 3),
-            ["photos_per_hour"] = rendered == 0 ? 0 : Math.Round(rendered * 3600 / seconds, 1),
-        });
-        stderr.WriteLine($"cinekernel: batch shard {settings.Shard}: {rendered} rendered, {skipped} already done, {failed.Count} failed of {mine.Count} rows in {seconds:F1} s"
-                         + (failed.Count == 0 ? "" : $" (failed rows: {string.Join(", ", failed.Select(f => f.Row.Number))})"));
-        return failed.Count == 0 ? 0 : 1;
+        return progress.Summarize(null);
     }
 
     /// <summary>One engine for every row: the device opened and the weights (generator and encoder) loaded once.</summary>
@@ -294,13 +280,4 @@ public static class BatchCommand
 
     private static string? LastLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-
-    // Our own lines are read by people and log tools, not put in HTML: an apostrophe stays an apostrophe, not \u0027.
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private static void Emit(TextWriter stdout, JsonObject line)
-    {
-        stdout.WriteLine(line.ToJsonString(Json));
-        stdout.Flush();
-    }
 }
