@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CineKernel.Tests.Pipeline.Cinemagraph;
+using CineKernel.Tests.Support;
 using CineKernel.Tools;
 using NUnit.Framework;
 
@@ -311,6 +313,25 @@ public class BatchCommandTests : CliTestBase
             "line 2: 'arrows' holds a JSON array in its list; give text or numbers",
             "line 3: 'arrows' holds null in its list; give text or numbers",
         }));
+    }
+
+    /// <summary>The README's manifests: every column accepted, and every row with its motion (a file, arrows, or a sample folder's).</summary>
+    [Test]
+    public void TheReadmeManifestsAreValid()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")).Replace("\r\n", "\n");
+        string section = readme[readme.IndexOf("## Many photos: `batch`", StringComparison.Ordinal)..];
+        var blocks = Regex.Matches(section, @"^```\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        foreach (var (name, text) in new[] { ("photos.csv", blocks[1]), ("photos.jsonl", blocks[2]) })
+        {
+            string manifest = WriteManifest(name, [text]);
+            foreach (var row in BatchManifest.Load(manifest).Rows)
+                Assert.That(row.Get("motion") ?? row.Get("arrows") ?? (row.Get("photo")!.EndsWith('/') ? "sample" : null), Is.Not.Null, $"{name} row {row.Number}: no motion");
+            var r = Batch(manifest);
+            Assert.That(r.Exit, Is.EqualTo(1), r.Err);
+            Assert.That(Events(r).Where(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed").Select(e => e.GetProperty("error").GetString()),
+                Has.All.StartWith("input not found"), "only the photos are missing here");
+        }
     }
 
     [Test]
