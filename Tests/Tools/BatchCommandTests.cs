@@ -285,6 +285,7 @@ public class BatchCommandTests : CliTestBase
             """{"photo": "in/a", "output": "odd.mp4", "frames": 2, "size": 63}""",
             """{"photo": "in/a", "output": "style.gif", "frames": 2, "size": 64, "style": "in/a/a.png"}""",
             """{"photo": "in/a", "output": "loop.gif", "loop": "sideways"}""",
+            """{"photo": "in/--size", "output": "path.gif"}""",
         ]);
         var r = Batch(manifest);
         Assert.That(r.Exit, Is.EqualTo(1));
@@ -294,6 +295,7 @@ public class BatchCommandTests : CliTestBase
             "size 63 is odd; an MP4 (H.264, yuv420p) needs even sides: give 62 or 64",
             "style needs --weights DIR (the full StyleCineGAN path; see weights.md)", // the batch's own option keeps its dashes
             "loop must be seamless or official, got 'sideways'",
+            $"input not found: {PathOf("in/--size")}", // a path in a message is left as it is
         }));
         Assert.That(r.Out, Does.Contain("got 'sideways'").And.Not.Contain("\\u0027"), "apostrophes as they are in the JSON lines");
     }

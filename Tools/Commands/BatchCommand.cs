@@ -207,7 +207,7 @@ public static class BatchCommand
         {
             string column = ColumnOf(BatchManifest.Key(option.Name));
             if (BatchWide.ContainsKey(column) || column == "help") continue;
-            string name = $@"(?<![\w-]){Regex.Escape(option.Name)}";
+            string name = $@"(?<![\w\-/\\.]){Regex.Escape(option.Name)}"; // not inside a word or a path the message quotes
             if (option.HelpName is { } value)
                 message = Regex.Replace(message, $@"{name} {Regex.Escape(value)}(?![\w,-])", $"{("aeiou".Contains(column[0]) ? "an" : "a")} {column} column");
             message = Regex.Replace(message, $@"{name}(?![\w-])", column);
