@@ -32,7 +32,10 @@ public static class WinogradConv2d
     /// CPU accelerator, where it does 16 multiplies per tile and input channel instead of 36 and fewer view accesses per
     /// multiply-add. GPU backends keep the direct conv (the kernel shape follows <see cref="DeviceKind"/>).
     /// </summary>
-    public static bool Preferred(ComputeDevice device) => device.Kind == DeviceKind.Cpu;
+    public static bool Preferred(ComputeDevice device) => Preferred(device.Kind);
+
+    /// <summary>Whether a device of this kind should run a 3×3 stride-1 conv by this kernel (see <see cref="Preferred(ComputeDevice)"/>).</summary>
+    public static bool Preferred(DeviceKind kind) => kind == DeviceKind.Cpu;
 
     /// <summary>The transformed weight's shape for a Cout×Cin×3×3 weight: Cout×Cin×4×4.</summary>
     /// <exception cref="ArgumentException">The weight is not 3×3.</exception>
