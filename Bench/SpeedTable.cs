@@ -8,7 +8,7 @@ using CineKernel.Pipeline.Weights;
 namespace CineKernel.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Bench -- table [--generator config-f|tiny] [--repeat N] [--frames N] [--only a,b]</c>:
+/// <c>dotnet run -c Release --project Bench -- table [--generator config-f|tiny] [--repeat N] [--frames N] [--only a,b] [--steps]</c>:
 /// the side-by-side table of issue 15 for our side in one command, each row timed a fixed number of times with a
 /// stopwatch (operations of 10–100 s do not suit BenchmarkDotNet's pilot and its in-process timeout), as medians:
 /// <list type="bullet">
@@ -19,6 +19,8 @@ namespace CineKernel.Bench;
 /// weight-free) as a process of the built tool (Tools/bin/Release, or <c>$CINEKERNEL_TOOL</c>, so another build can be
 /// measured in the same run), on the same device.</item>
 /// </list>
+/// With <c>--steps</c> each generator row is followed by where its time went: the plan's steps timed one by one (the
+/// device waited for around each, which adds a little), summed per op and output shape, largest first.
 /// GFLOP/s is the plan's FLOP count (a direct convolution's multiply-adds, whatever algorithm runs) over the median.
 /// The device is <c>CINEKERNEL_DEVICE</c> (default the CPU accelerator), as for every benchmark.
 /// </summary>
@@ -31,6 +33,7 @@ public static class SpeedTable
     {
         string generator = "config-f";
         int repeat = 3, frames = 10;
+        bool steps = false;
         var only = new HashSet<string>(["forward", "once", "frame", "demo"]);
         var all = only.ToArray();
         for (int i = 0; i < args.Length; i++)
@@ -41,8 +44,9 @@ public static class SpeedTable
                 case "--generator": generator = Value(); break;
                 case "--repeat": repeat = int.Parse(Value()); break;
                 case "--frames": frames = int.Parse(Value()); break;
+                case "--steps": steps = true; break;
                 case "--only": only = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
-                default: throw new ArgumentException($"table: unknown option '{args[i]}' (--generator, --repeat, --frames, --only)");
+                default: throw new ArgumentException($"table: unknown option '{args[i]}' (--generator, --repeat, --frames, --only, --steps)");
             }
         }
         if (repeat < 1 || frames < 1) throw new ArgumentException("table: --repeat and --frames must be at least 1");
@@ -61,12 +65,12 @@ public static class SpeedTable
         Console.WriteLine("| work | median | runs (s) | GFLOP | GFLOP/s |");
         Console.WriteLine("| --- | --- | --- | --- | --- |");
 
-        if (only.Overlaps(["forward", "once", "frame"])) GeneratorRows(device, config, only, repeat, frames);
+        if (only.Overlaps(["forward", "once", "frame"])) GeneratorRows(device, config, only, repeat, frames, steps);
         if (only.Contains("demo")) DemoRow(device, repeat);
         return 0;
     }
 
-    private static void GeneratorRows(ComputeDevice device, GeneratorConfig config, HashSet<string> only, int repeat, int frames)
+    private static void GeneratorRows(ComputeDevice device, GeneratorConfig config, HashSet<string> only, int repeat, int frames, bool steps)
     {
         var weights = RandomWeights.Generator(config, seed: 1);
         var generator = new Generator(config, NetworkParameters.From(weights, "random"));
@@ -75,11 +79,13 @@ public static class SpeedTable
         {
             using var forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward(), device.Kind));
             forward.SetInput(Generator.WPlusInput, wplus);
+            if (steps) TimeAll(forward);
             Row($"plain generator forward ({config.Size}²)", forward.Plan.FlopsOnce, repeat, warmUp: true, () =>
             {
                 forward.Run();
                 device.Synchronize();
             });
+            if (steps) Breakdown("forward", forward, _ => true, repeat + 1);
         }
         if (!only.Overlaps(["once", "frame"])) return;
         int flowSize = config.Size / 2; // the original's motion grid: 512 for 1024
@@ -87,11 +93,13 @@ public static class SpeedTable
         program.SetInput(Generator.WPlusInput, wplus);
         program.SetInput(Generator.FeatureInput, RandomWeights.Uniform(config.ChannelsAt(64) * 64 * 64, 2, 1f));
         program.SetInput(Generator.FlowInput, RandomWeights.Uniform(2 * flowSize * flowSize, 3, 2f));
+        if (steps) TimeAll(program);
         Row($"once per cinemagraph ({LoopFrames}-frame loop)", program.Plan.FlopsOnce, only.Contains("once") ? repeat : 1, warmUp: false, () =>
         {
             program.RunOnce();
             device.Synchronize();
         }, print: only.Contains("once"));
+        if (steps && only.Contains("once")) Breakdown("once", program, s => s.Schedule == Schedule.Once, repeat);
         if (!only.Contains("frame")) return;
         int t = 0;
         Row($"one cinemagraph frame ({LoopFrames}-frame loop)", program.Plan.FlopsPerFrame, frames, warmUp: false, () =>
@@ -99,6 +107,7 @@ public static class SpeedTable
             program.RunFrame(t++ * 7 % LoopFrames); // frames spread over the loop, as the reach of the splat grows with t
             device.Synchronize();
         });
+        if (steps) Breakdown("frame", program, s => s.Schedule == Schedule.PerFrame, frames);
     }
 
     private static void DemoRow(ComputeDevice device, int repeat)
@@ -130,6 +139,25 @@ public static class SpeedTable
         {
             File.Delete(output);
         }
+    }
+
+    private static void TimeAll(GraphRunner runner)
+    {
+        foreach (var s in runner.Plan.Steps) runner.TimedSteps.Add(s.Index);
+    }
+
+    /// <summary>Seconds per run of the steps <paramref name="which"/> selects, summed per op and output shape (top 8).</summary>
+    private static void Breakdown(string row, GraphRunner runner, Func<PlanStep, bool> which, int runs)
+    {
+        var groups = runner.Plan.Steps.Where(which)
+            .GroupBy(s => $"{s.Op.Name} → {s.Output.Shape}")
+            .Select(g => (Key: g.Key, Count: g.Count(), Seconds: g.Sum(s => runner.StepSeconds[s.Index]) / runs,
+                          Flops: g.Sum(s => s.Op.Flops(s.Inputs.Select(v => v.Shape).ToArray(), s.Output.Shape))))
+            .OrderByDescending(g => g.Seconds).ToList();
+        double total = groups.Sum(g => g.Seconds);
+        foreach (var g in groups.Take(8))
+            Console.WriteLine($"|   {row}: {g.Count} × {g.Key} | {g.Seconds:F3} s ({100 * g.Seconds / total:F0}%) | | {g.Flops / 1e9:F1} | " +
+                              (g.Flops > 0 ? $"{g.Flops / 1e9 / g.Seconds:F2}" : "-") + " |");
     }
 
     private static void Row(string work, double flops, int runs, bool warmUp, Action operation, bool print = true)
