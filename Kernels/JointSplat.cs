@@ -141,7 +141,8 @@ public static class JointSplat
         if (top < 0 || left < 0 || top + output.H > accumulator.H || left + output.W > accumulator.W)
             throw new ArgumentException($"joint splat resolve: window at ({top}, {left}) of {output.H}×{output.W} does not fit in accumulator {accumulator.Shape}");
         var source = new SplattedFeature(accumulator.View, output.C, accumulator.H, accumulator.W);
-        var split = WorkSplit.For(accumulator.Device, output.Length);
+        // A work item is one pixel, all its channels: the metric is read once for them.
+        var split = WorkSplit.For(accumulator.Device, (long)output.N * output.H * output.W);
         int threads = split.Threads;
         var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, split);
         accumulator.Device.Load<SplattedFeature, ArrayView<float>, ResolveParams>(ResolveKernel)(threads, source, output.View, p);
@@ -210,10 +211,13 @@ public static class JointSplat
         public float Metric(int n, int y, int x) =>
             accumulator[(((long)n * (channels + 1) + channels) * height + y) * width + x];
 
+        /// <summary>Σ value·Z of channel c at (y, x), not yet normalised.</summary>
+        public float Sum(int n, int c, int y, int x) => accumulator[(((long)n * (channels + 1) + c) * height + y) * width + x];
+
         public float Read(int n, int c, int y, int x)
         {
             float z = Metric(n, y, x);
-            return accumulator[(((long)n * (channels + 1) + c) * height + y) * width + x] / (z == 0f ? 1f : z);
+            return Sum(n, c, y, x) / (z == 0f ? 1f : z);
         }
     }
 
@@ -388,16 +392,19 @@ public static class JointSplat
     private static void ResolveKernel(Index1D thread, SplattedFeature source, ArrayView<float> output, ResolveParams p)
     {
         var s = p.Output;
+        int plane = s.H * s.W;
         for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
-            int x = i % s.W + p.Left;
-            int y = i / s.W % s.H + p.Top;
-            int c = i / (s.W * s.H) % s.C;
-            int n = i / (s.W * s.H * s.C);
-            bool hole = source.Metric(n, y, x) == 0f;
-            output[i] = hole && p.FillHoles != 0
-                ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
-                : source.Read(n, c, y, x);
+            int n = i / plane, pixel = i - n * plane;
+            int y = pixel / s.W + p.Top, x = pixel % s.W + p.Left;
+            float z = source.Metric(n, y, x);
+            bool fill = z == 0f && p.FillHoles != 0;
+            float divisor = z == 0f ? 1f : z;
+            long at = (long)n * s.C * plane + pixel;
+            for (int c = 0; c < s.C; c++)
+                output[at + (long)c * plane] = fill
+                    ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
+                    : source.Sum(n, c, y, x) / divisor;
         }
     }
 }
