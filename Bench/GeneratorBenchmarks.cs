@@ -53,8 +53,8 @@ public class GeneratorBenchmarks
         var weights = RandomWeights.Generator(config, seed: 1);
         var generator = new Generator(config, NetworkParameters.From(weights, "random"));
         int flowSize = config.Size / 2; // the original's motion grid: 512 for 1024
-        forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward()));
-        frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: flowSize))), Frames);
+        forward = new GraphRunner(device, Scheduler.Plan(generator.BuildForward(), device.Kind));
+        frames = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: flowSize)), device.Kind), Frames);
         var wplus = RandomWeights.Uniform(config.LatentCount * config.StyleDim, 1, 1f);
         forward.SetInput(Generator.WPlusInput, wplus);
         frames.SetInput(Generator.WPlusInput, wplus);

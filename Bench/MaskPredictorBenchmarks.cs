@@ -46,7 +46,7 @@ public class MaskPredictorBenchmarks
         perSource = Runner(FirstLayerPlacement.PerSource);
         GraphRunner Runner(FirstLayerPlacement placement)
         {
-            var r = new GraphRunner(device, Scheduler.Plan(MaskPredictor.BuildGraph(Config, models, placement)));
+            var r = new GraphRunner(device, Scheduler.Plan(MaskPredictor.BuildGraph(Config, models, placement), device.Kind));
             for (int i = 0; i < Config.Sources.Count; i++)
             {
                 var s = Config.Sources[i];

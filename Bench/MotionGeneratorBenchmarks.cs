@@ -35,7 +35,7 @@ public class MotionGeneratorBenchmarks
         var config = MotionGeneratorConfig.Official;
         if (config.Flops(Size, Size) != Flops) throw new InvalidOperationException($"motion benchmark: Work counts {Flops}, the config {config.Flops(Size, Size)}");
         device = BenchDevice.Open();
-        runner = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(config, NetworkParameters.From(RandomWeights.Motion(config, 1), "random"), Size, Size)));
+        runner = new GraphRunner(device, Scheduler.Plan(MotionGenerator.BuildGraph(config, NetworkParameters.From(RandomWeights.Motion(config, 1), "random"), Size, Size), device.Kind));
         runner.SetInput(MotionGenerator.ImageInput, ConvLayer.Random(3 * Size * Size, 2));
     }
 

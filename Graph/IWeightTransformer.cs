@@ -12,7 +12,11 @@ public interface IWeightTransformer
 {
     /// <summary>
     /// The transform this op wants for the given input shapes (as <see cref="Op.OutputShape"/> takes them), or null
-    /// when none applies (another kernel size or stride, or the op already reads a transformed weight).
+    /// when none applies (another kernel size or stride, the op already reads a transformed weight, or a device of
+    /// kind <paramref name="target"/> would not use it: on a GPU the transformed weight would only take memory).
     /// </summary>
-    WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs);
+    /// <param name="inputs">The op's input shapes.</param>
+    /// <param name="target">The kind of device the plan is for; null when unknown (the transform is offered, and the op
+    /// picks its kernel when it runs).</param>
+    WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs, DeviceKind? target);
 }

@@ -1,3 +1,5 @@
+using CineKernel.Kernels;
+
 namespace CineKernel.Graph;
 
 /// <summary>
@@ -11,11 +13,14 @@ namespace CineKernel.Graph;
 public static class Scheduler
 {
     /// <summary>
-    /// Plans <paramref name="graph"/>; <paramref name="fuse"/> false keeps every epilogue its own step, and
-    /// <paramref name="transformWeights"/> false keeps every op on its stored weights (no <see cref="IWeightTransformer"/>
-    /// steps: the direct kernels everywhere).
+    /// Plans <paramref name="graph"/> for a device of kind <paramref name="target"/> (null: any device; weight
+    /// transforms are then planned wherever an op could use them); <paramref name="fuse"/> false keeps every epilogue
+    /// its own step, and <paramref name="transformWeights"/> false keeps every op on its stored weights (no
+    /// <see cref="IWeightTransformer"/> steps: the direct kernels everywhere).
     /// </summary>
-    public static ExecutionPlan Plan(ComputeGraph graph, bool fuse = true, bool transformWeights = true)
+    /// <remarks>A plan runs correctly on any device; the target only decides which weight transforms are worth their
+    /// memory (a Winograd transform on a GPU, which runs the direct conv, would only hold ~1.8× the conv's weight).</remarks>
+    public static ExecutionPlan Plan(ComputeGraph graph, DeviceKind? target = null, bool fuse = true, bool transformWeights = true)
     {
         // 1. Dead work: keep only nodes some output depends on, through inputs or ordering edges.
         var live = new HashSet<Node>();
@@ -72,7 +77,7 @@ public static class Scheduler
         {
             var d = result[k];
             if (!transformWeights || d.Op is not IWeightTransformer transformer ||
-                transformer.WeightTransform(d.Inputs.Select(v => v.Shape).ToArray()) is not { } wt) continue;
+                transformer.WeightTransform(d.Inputs.Select(v => v.Shape).ToArray(), target) is not { } wt) continue;
             var weight = d.Inputs[wt.WeightInput];
             if (!transformed.TryGetValue((weight, wt.Transform.Name), out var u))
             {

@@ -91,17 +91,27 @@ public static class JointSplat
         int sources = moving?.Count ?? pixels;
         if (sources == 0) return;
         // Bands of at least 2r rows, and no more than two per accelerator thread (one launch per parity); with
-        // fewer than two bands of each parity a launch would run on one thread, and the atomics are faster.
-        int rows = shape.N * shape.H;
+        // fewer than two bands of each parity a launch would run on one thread, and the atomics are faster. Only
+        // the rows that can reach the kept window are cut into bands, so the threads share the work that exists.
+        int firstRow = 0, endRow = shape.N * shape.H;
+        if (reach is { } reachRows && shape.N == 1)
+        {
+            firstRow = Math.Max(0, clip.Top - reachRows);
+            endRow = Math.Min(shape.H, clip.Top + clip.Height + reachRows);
+        }
+        int rows = endRow - firstRow;
         int bandRows = reach is { } r ? Math.Max(2 * r, (rows + 2 * GridStride.Threads(device, rows) - 1) / (2 * GridStride.Threads(device, rows))) : rows;
         int bands = (rows + bandRows - 1) / bandRows;
         if (device.Kind == DeviceKind.Cpu && bands >= 4)
         {
-            p = p with { Split = WorkSplit.For(device, pixels) };
             var rowStarts = moving?.RowStarts ?? ArrayView<int>.Empty;
             for (int parity = 0; parity < 2 && parity < bands; parity++)
             {
-                var banded = p with { BandRows = bandRows, Parity = parity };
+                var banded = p with
+                {
+                    BandRows = bandRows, Parity = parity, FirstRow = firstRow, EndRow = endRow,
+                    SharedValues = ReferenceEquals(forward.Values, backward.Values) ? 1 : 0,
+                };
                 device.Load<CopyViews, CopyViews, ArrayView<float>, ArrayView<int>, ArrayView<int>, SplatParams>(BandKernel)(
                     (bands - parity + 1) / 2, f, b, accumulator.View, moving?.View ?? ArrayView<int>.Empty, rowStarts, banded);
             }
@@ -131,7 +141,8 @@ public static class JointSplat
         if (top < 0 || left < 0 || top + output.H > accumulator.H || left + output.W > accumulator.W)
             throw new ArgumentException($"joint splat resolve: window at ({top}, {left}) of {output.H}×{output.W} does not fit in accumulator {accumulator.Shape}");
         var source = new SplattedFeature(accumulator.View, output.C, accumulator.H, accumulator.W);
-        var split = WorkSplit.For(accumulator.Device, output.Length);
+        // A work item is one pixel, all its channels: the metric is read once for them.
+        var split = WorkSplit.For(accumulator.Device, (long)output.N * output.H * output.W);
         int threads = split.Threads;
         var p = new ResolveParams(output.Shape, accumulator.H, accumulator.W, top, left, fillHoles ? 1 : 0, split);
         accumulator.Device.Load<SplattedFeature, ArrayView<float>, ResolveParams>(ResolveKernel)(threads, source, output.View, p);
@@ -167,7 +178,7 @@ public static class JointSplat
     internal readonly record struct SplatParams(
         int C, int H, int W, int HasMetricForward, float MetricScaleForward, int HasMetricBackward, float MetricScaleBackward,
         int KeepTop, int KeepLeft, int KeepBottom, int KeepRight, WorkSplit Split, int Listed, int BandRows = 0, int Parity = 0,
-        int Reach = -1)
+        int Reach = -1, int FirstRow = 0, int EndRow = 0, int SharedValues = 0)
     {
         /// <summary>
         /// Whether a source at (y, x) can land in the kept window: always without a reach; with one, only within
@@ -200,10 +211,13 @@ public static class JointSplat
         public float Metric(int n, int y, int x) =>
             accumulator[(((long)n * (channels + 1) + channels) * height + y) * width + x];
 
+        /// <summary>Σ value·Z of channel c at (y, x), not yet normalised.</summary>
+        public float Sum(int n, int c, int y, int x) => accumulator[(((long)n * (channels + 1) + c) * height + y) * width + x];
+
         public float Read(int n, int c, int y, int x)
         {
             float z = Metric(n, y, x);
-            return accumulator[(((long)n * (channels + 1) + c) * height + y) * width + x] / (z == 0f ? 1f : z);
+            return Sum(n, c, y, x) / (z == 0f ? 1f : z);
         }
     }
 
@@ -258,104 +272,139 @@ public static class JointSplat
             int j = backward ? i - sources : i;
             int source = p.Listed != 0 ? list[j] : j;
             int n = source / plane, pixel = source - n * plane, y = pixel / p.W, x = pixel - y * p.W;
-            if (p.CanReachWindow(y, x)) SplatMovingPixel(n, y, x, backward, backward ? b : f, acc, p);
+            if (!p.CanReachWindow(y, x)) continue;
+            var copy = backward ? b : f;
+            var taps = Taps.Of(n, y, x, backward, copy, p);
+            if (!taps.Any) continue;
+            long at = (long)n * p.C * plane + pixel;
+            for (int c = 0; c <= p.C; c++)
+                taps.Add(acc, c, c < p.C ? copy.Values[at + (long)c * plane] : 0f, p);
         }
     }
 
-    // Pass 2 on the CPU with a reach: thread k owns band 2k + parity (rows [band·B, band·B + B) of the N·H rows)
-    // and splats both copies of its sources row by row, plainly (see Accumulate's remarks).
+    // Pass 2 on the CPU with a reach: thread k owns band 2k + parity (rows [first + band·B, first + band·B + B) of the
+    // rows that can reach the window) and splats both copies of its sources pixel by pixel, plainly (see Accumulate's
+    // remarks); the two copies share each value read when they splat the same values (as the warp's do).
     private static void BandKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, ArrayView<int> list,
         ArrayView<int> rowStarts, SplatParams p)
     {
         int band = 2 * thread + p.Parity;
-        int rows = p.Split.Total / p.W; // this pass is launched with a split of the N·H·W pixels
-        int firstRow = band * p.BandRows;
-        int endRow = XMath.Min(firstRow + p.BandRows, rows);
-        for (int copy = 0; copy < 2; copy++)
+        int firstRow = p.FirstRow + band * p.BandRows;
+        int endRow = XMath.Min(firstRow + p.BandRows, p.EndRow);
+        int plane = p.H * p.W;
+        for (int row = firstRow; row < endRow; row++)
         {
-            for (int row = firstRow; row < endRow; row++)
+            int n = row / p.H, y = row - n * p.H;
+            if (!p.CanReachWindow(y, p.KeepLeft)) continue;
+            int rowBase = row * p.W; // = n·H·W + y·W, the row's first pixel index
+            long valuesAt = (long)n * p.C * plane + (long)y * p.W;
+            int j = p.Listed != 0 ? rowStarts[row] : p.Reach < 0 ? 0 : XMath.Max(0, p.KeepLeft - p.Reach);
+            int end = p.Listed != 0 ? rowStarts[row + 1] : p.Reach < 0 ? p.W : XMath.Min(p.W, p.KeepRight + p.Reach);
+            for (; j < end; j++)
             {
-                int n = row / p.H, y = row - n * p.H;
-                if (!p.CanReachWindow(y, p.KeepLeft)) continue;
-                int rowBase = row * p.W; // = n·H·W + y·W, the row's first pixel index
-                if (p.Listed != 0)
+                int x = p.Listed != 0 ? list[j] - rowBase : j;
+                if (!p.CanReachWindow(y, x)) continue;
+                var forward = Taps.Of(n, y, x, false, f, p);
+                var backward = Taps.Of(n, y, x, true, b, p);
+                if (!forward.Any && !backward.Any) continue;
+                for (int c = 0; c <= p.C; c++)
                 {
-                    for (int j = rowStarts[row], end = rowStarts[row + 1]; j < end; j++)
-                    {
-                        int x = list[j] - rowBase;
-                        if (p.CanReachWindow(y, x)) SplatMovingPixel(n, y, x, copy == 1, copy == 1 ? b : f, acc, p);
-                    }
-                }
-                else
-                {
-                    int from = p.Reach < 0 ? 0 : XMath.Max(0, p.KeepLeft - p.Reach), to = p.Reach < 0 ? p.W : XMath.Min(p.W, p.KeepRight + p.Reach);
-                    for (int x = from; x < to; x++)
-                        SplatMovingPixel(n, y, x, copy == 1, copy == 1 ? b : f, acc, p);
+                    long at = valuesAt + (long)c * plane + x;
+                    float v = c < p.C ? f.Values[at] : 0f;
+                    forward.Add(acc, c, v, p);
+                    backward.Add(acc, c, p.SharedValues != 0 || c == p.C ? v : b.Values[at], p);
                 }
             }
         }
     }
 
-    /// <summary>Source pixel (y, x) of image n of one copy adds (value·Z, Z) to its destination's neighbours, unless it stays (pass 1 has it).</summary>
-    private static void SplatMovingPixel(int n, int y, int x, bool backward, CopyViews copy, ArrayView<float> acc, SplatParams p)
+    /// <summary>
+    /// Where one copy's source pixel lands: the bilinear weights (times the copy's Z) of its destination's four
+    /// integer neighbours, which of them are kept, and the offset of the north-west one in the accumulator's first
+    /// plane. <see cref="Any"/> is false when it adds nothing: it stays (pass 1 has it), its Z is 0, or no kept
+    /// neighbour has a non-zero weight.
+    /// </summary>
+    private readonly struct Taps
     {
-        int plane = p.H * p.W;
-        int pixel = y * p.W + x;
+        private readonly float wNW, wNE, wSW, wSE, z;
+        private readonly long at; // accumulator index of (n, plane 0, y0, x0)
+        private readonly int plane;
+        public readonly bool Any;
 
-        long flowAt = (long)n * 2 * plane + pixel;
-        float dx = copy.Flow[flowAt], dy = copy.Flow[flowAt + plane];
-        if (dx == 0f && dy == 0f) return;
-        float z = p.Metric(backward, copy.Metric, (long)n * plane + pixel);
-
-        // A copy with Z = 0 (frame 0's backward copy, the official loop's last forward copy) adds only zeros:
-        // skipping it changes no sum (at most the sign of a zero), only saves atomics.
-        if (z == 0f) return;
-
-        // joint_splatting lays the backward copy W columns to the right and subtracts W from its x flow, both
-        // in float32; the destination is the same point, but rounded as the original rounds it.
-        float px = backward ? (float)(x + p.W) + (dx - p.W) : x + dx;
-        float py = y + dy;
-
-        int x0 = (int)XMath.Floor(px), y0 = (int)XMath.Floor(py);
-        int x1 = x0 + 1, y1 = y0 + 1;
-        float ax = x1 - px, bx = px - x0, ay = y1 - py, by = py - y0;
-        float wNW = ax * ay, wNE = bx * ay, wSW = ax * by, wSE = bx * by;
-        bool inX0 = x0 >= p.KeepLeft && x0 < p.KeepRight, inX1 = x1 >= p.KeepLeft && x1 < p.KeepRight;
-        bool inY0 = y0 >= p.KeepTop && y0 < p.KeepBottom, inY1 = y1 >= p.KeepTop && y1 < p.KeepBottom;
-        // A row or column with bilinear weight 0 gets nothing (all four taps of a pixel that lands on the grid
-        // but one): skip it rather than add zeros.
-        inX0 &= ax != 0f;
-        inX1 &= bx != 0f;
-        inY0 &= ay != 0f;
-        inY1 &= by != 0f;
-        if (!((inX0 || inX1) && (inY0 || inY1))) return;
-
-        long accPlane0 = (long)n * (p.C + 1) * plane;
-        for (int c = 0; c <= p.C; c++)
+        private Taps(float wNW, float wNE, float wSW, float wSE, float z, long at, int plane, bool any)
         {
-            // Metric plane last: it splats Z itself; value planes splat value·Z (softsplat 'linear').
-            float v = c < p.C ? copy.Values[((long)n * p.C + c) * plane + pixel] * z : z;
-            long b = accPlane0 + (long)c * plane;
-            if (inY0 && inX0) p.Add(acc, b + (long)y0 * p.W + x0, v * wNW);
-            if (inY0 && inX1) p.Add(acc, b + (long)y0 * p.W + x1, v * wNE);
-            if (inY1 && inX0) p.Add(acc, b + (long)y1 * p.W + x0, v * wSW);
-            if (inY1 && inX1) p.Add(acc, b + (long)y1 * p.W + x1, v * wSE);
+            this.z = z;
+            this.wNW = wNW;
+            this.wNE = wNE;
+            this.wSW = wSW;
+            this.wSE = wSE;
+            this.at = at;
+            this.plane = plane;
+            Any = any;
+        }
+
+        public static Taps Of(int n, int y, int x, bool backward, CopyViews copy, SplatParams p)
+        {
+            int plane = p.H * p.W;
+            int pixel = y * p.W + x;
+            long flowAt = (long)n * 2 * plane + pixel;
+            float dx = copy.Flow[flowAt], dy = copy.Flow[flowAt + plane];
+            if (dx == 0f && dy == 0f) return default;
+            float z = p.Metric(backward, copy.Metric, (long)n * plane + pixel);
+            // A copy with Z = 0 (frame 0's backward copy, the official loop's last forward copy) adds only zeros:
+            // skipping it changes no sum (at most the sign of a zero), only saves additions.
+            if (z == 0f) return default;
+
+            // joint_splatting lays the backward copy W columns to the right and subtracts W from its x flow, both
+            // in float32; the destination is the same point, but rounded as the original rounds it.
+            float px = backward ? (float)(x + p.W) + (dx - p.W) : x + dx;
+            float py = y + dy;
+            int x0 = (int)XMath.Floor(px), y0 = (int)XMath.Floor(py);
+            int x1 = x0 + 1, y1 = y0 + 1;
+            float ax = x1 - px, bx = px - x0, ay = y1 - py, by = py - y0;
+            // A row or column outside the kept window, or with bilinear weight 0 (all four taps of a pixel that
+            // lands on the grid but one), gets nothing: its weight is zeroed and the add skipped.
+            bool inX0 = x0 >= p.KeepLeft && x0 < p.KeepRight && ax != 0f, inX1 = x1 >= p.KeepLeft && x1 < p.KeepRight && bx != 0f;
+            bool inY0 = y0 >= p.KeepTop && y0 < p.KeepBottom && ay != 0f, inY1 = y1 >= p.KeepTop && y1 < p.KeepBottom && by != 0f;
+            if (!((inX0 || inX1) && (inY0 || inY1))) return default;
+            return new Taps(
+                inY0 && inX0 ? ax * ay : 0f, inY0 && inX1 ? bx * ay : 0f,
+                inY1 && inX0 ? ax * by : 0f, inY1 && inX1 ? bx * by : 0f,
+                z, (long)n * (p.C + 1) * plane + (long)y0 * p.W + x0, plane, true);
+        }
+
+        /// <summary>
+        /// Adds (value·Z)·weight to the kept neighbours in accumulator plane <paramref name="c"/>: value planes splat
+        /// value·Z (softsplat 'linear'), the metric plane (value 1) Z itself.
+        /// </summary>
+        public void Add(ArrayView<float> acc, int c, float value, SplatParams p)
+        {
+            if (!Any) return;
+            float v = c < p.C ? value * z : z;
+            long nw = at + (long)c * plane;
+            if (wNW != 0f) p.Add(acc, nw, v * wNW);
+            if (wNE != 0f) p.Add(acc, nw + 1, v * wNE);
+            if (wSW != 0f) p.Add(acc, nw + p.W, v * wSW);
+            if (wSE != 0f) p.Add(acc, nw + p.W + 1, v * wSE);
         }
     }
 
     private static void ResolveKernel(Index1D thread, SplattedFeature source, ArrayView<float> output, ResolveParams p)
     {
         var s = p.Output;
+        int plane = s.H * s.W;
         for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
-            int x = i % s.W + p.Left;
-            int y = i / s.W % s.H + p.Top;
-            int c = i / (s.W * s.H) % s.C;
-            int n = i / (s.W * s.H * s.C);
-            bool hole = source.Metric(n, y, x) == 0f;
-            output[i] = hole && p.FillHoles != 0
-                ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
-                : source.Read(n, c, y, x);
+            int n = i / plane, pixel = i - n * plane;
+            int y = pixel / s.W + p.Top, x = pixel % s.W + p.Left;
+            float z = source.Metric(n, y, x);
+            bool fill = z == 0f && p.FillHoles != 0;
+            float divisor = z == 0f ? 1f : z;
+            long at = (long)n * s.C * plane + pixel;
+            for (int c = 0; c < s.C; c++)
+                output[at + (long)c * plane] = fill
+                    ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
+                    : source.Sum(n, c, y, x) / divisor;
         }
     }
 }

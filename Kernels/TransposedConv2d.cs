@@ -54,10 +54,100 @@ public static class TransposedConv2d
         var geometry = new ConvGeometry(input.Device, input.Shape, output.Shape, weight.H, weight.W, stride, padTop: 0,
             padLeft: 0, reflect: false, weightInStride, weightOutStride, pixelsPerItem: 1);
         var empty = ArrayView<float>.Empty;
+        if (stride == 2 && weight.H == 3 && weight.W == 3)
+        {
+            // StyleGAN2's upsampling conv: the phase-block kernel, with each (i, o)'s nine taps read as one Taps3x3
+            // (both weight strides are whole multiples of 9).
+            var blocks = WorkSplit.For(input.Device, (long)input.N * geometry.ChannelBlocks * (input.H + 1) * (input.W + 1));
+            input.Device.Load<ArrayView<float>, ArrayView<Taps3x3>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ConvGeometry, ConvFusion, WorkSplit>(PhaseBlockKernel)(
+                blocks.Threads, input.View, weight.View.Cast<Taps3x3>(), style?.View ?? empty, demod?.View ?? empty,
+                output.View, geometry, fusion, blocks);
+            return;
+        }
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ConvGeometry, ConvFusion>(GatherKernel)(
             geometry.Split.Threads, input.View, weight.View, style?.View ?? empty, demod?.View ?? empty,
             output.View, geometry, fusion);
+    }
+
+    /// <summary>The nine taps of one (input, output) channel pair of a 3×3 weight, row by row.</summary>
+    internal struct Taps3x3
+    {
+        public float K00, K01, K02, K10, K11, K12, K20, K21, K22;
+    }
+
+    // Stride 2, 3×3 (the form of every upsampling conv in StyleGAN2): output pixel (2a + dy, 2b + dx) takes tap
+    // ky = dy from input row a and, for dy = 0, also ky = 2 from row a − 1 (likewise for x). A work item is the 2×2
+    // output block of input position (a, b), a in [0, H], b in [0, W], at four output channels: per input channel it
+    // reads the 2×2 input window (a−1..a, b−1..b; rows and columns outside the input read as 0) and four weight taps
+    // structs, for 36 multiply-adds (the gather form: 1 input and 4 weight reads per 4). Each output's terms are summed
+    // in the gather form's order (ky, then kx, ascending).
+    private static void PhaseBlockKernel(Index1D index, ArrayView<float> input, ArrayView<Taps3x3> weight,
+        ArrayView<float> style, ArrayView<float> demod, ArrayView<float> output, ConvGeometry g, ConvFusion f, WorkSplit blocks)
+    {
+        int plane = g.H * g.W;
+        int blockCols = g.W + 1, blockRows = g.H + 1;
+        for (int e = blocks.Begin(index), end = blocks.End(index); e < end; e++)
+        {
+            int b = e % blockCols;
+            int t = e / blockCols;
+            int a = t % blockRows;
+            t /= blockRows;
+            int o0 = t % g.ChannelBlocks * ConvGeometry.ChannelBlock;
+            int n = t / g.ChannelBlocks;
+
+            bool rowA = a < g.H, rowUp = a >= 1, colB = b < g.W, colLeft = b >= 1;
+            int w0 = g.WeightOffset(o0, 0) / 9, w1 = g.WeightOffset(o0, 1) / 9, w2 = g.WeightOffset(o0, 2) / 9, w3 = g.WeightOffset(o0, 3) / 9;
+            int wIn = g.WeightInStride / 9;
+            var s0 = default(PhaseBlock);
+            var s1 = default(PhaseBlock);
+            var s2 = default(PhaseBlock);
+            var s3 = default(PhaseBlock);
+            for (int ci = 0; ci < g.Cin; ci++)
+            {
+                int at = (n * g.Cin + ci) * plane + a * g.W + b;
+                // x11 = x[a][b], x10 = x[a][b−1], x01 = x[a−1][b], x00 = x[a−1][b−1].
+                float x11 = rowA && colB ? input[at] : 0f;
+                float x10 = rowA && colLeft ? input[at - 1] : 0f;
+                float x01 = rowUp && colB ? input[at - g.W] : 0f;
+                float x00 = rowUp && colLeft ? input[at - g.W - 1] : 0f;
+                float sc = f.HasStyle != 0 ? style[n * g.Cin + ci] : 1f;
+                int k = ci * wIn;
+                s0.Add(weight[w0 + k], x00, x01, x10, x11, sc);
+                s1.Add(weight[w1 + k], x00, x01, x10, x11, sc);
+                s2.Add(weight[w2 + k], x00, x01, x10, x11, sc);
+                s3.Add(weight[w3 + k], x00, x01, x10, x11, sc);
+            }
+            int y = 2 * a, x = 2 * b;
+            int oPlane = g.OH * g.OW;
+            int first = ((n * g.Cout + o0) * g.OH + y) * g.OW + x;
+            bool right = x + 1 < g.OW, below = y + 1 < g.OH;
+            f.StoreBlock(output, first, oPlane, n, o0, g.Cout, s0.Y00, s1.Y00, s2.Y00, s3.Y00, demod);
+            if (right) f.StoreBlock(output, first + 1, oPlane, n, o0, g.Cout, s0.Y01, s1.Y01, s2.Y01, s3.Y01, demod);
+            if (below) f.StoreBlock(output, first + g.OW, oPlane, n, o0, g.Cout, s0.Y10, s1.Y10, s2.Y10, s3.Y10, demod);
+            if (right && below) f.StoreBlock(output, first + g.OW + 1, oPlane, n, o0, g.Cout, s0.Y11, s1.Y11, s2.Y11, s3.Y11, demod);
+        }
+    }
+
+    /// <summary>One output channel's sums at the 2×2 output block of <see cref="PhaseBlockKernel"/>.</summary>
+    private struct PhaseBlock
+    {
+        public float Y00, Y01, Y10, Y11;
+
+        /// <summary>
+        /// Adds one input channel: each output's taps (as the gather form sums them: ky ascending, then kx), times the
+        /// channel's style.
+        /// </summary>
+        public void Add(Taps3x3 w, float x00, float x01, float x10, float x11, float style)
+        {
+            // (2a, 2b): (0,0)·x[a][b], (0,2)·x[a][b−1], (2,0)·x[a−1][b], (2,2)·x[a−1][b−1]; the gather form visits
+            // ky = 0 first (input row a), kx = 0 first (column b).
+            Y00 += (w.K00 * x11 + w.K02 * x10 + w.K20 * x01 + w.K22 * x00) * style;
+            Y01 += (w.K01 * x11 + w.K21 * x01) * style;
+            Y10 += (w.K10 * x11 + w.K12 * x10) * style;
+            Y11 += w.K11 * x11 * style;
+        }
     }
 
     // Gather form, no atomics; a work item is a block of four output channels at one output pixel

@@ -77,6 +77,14 @@ public static class Upfirdn2d
         epilogue.Validate(Op, output);
 
         var geometry = new UpfirdnGeometry(input.Device, input.Shape, output.Shape, kernel.H, kernel.W, p);
+        if (p.Up == 1 && p.Down == 1 && kernel.H == 4 && kernel.W == 4)
+        {
+            // The blur after every upsampling conv: four outputs of a row per work item (see FirFourKernel).
+            var quads = WorkSplit.For(input.Device, (long)input.N * input.C * output.H * ((output.W + 3) / 4));
+            input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, UpfirdnGeometry, EpilogueTerms, WorkSplit>(FirFourKernel)(
+                quads.Threads, input.View, kernel.View, output.View, geometry, epilogue.Terms(), quads);
+            return;
+        }
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, UpfirdnGeometry, EpilogueTerms>(UpfirdnKernel)(
             geometry.Split.Threads, input.View, kernel.View, output.View, geometry, epilogue.Terms());
     }
@@ -127,6 +135,68 @@ public static class Upfirdn2d
 
             // StyledConv order (DESIGN.md "Generator"): noise, then bias, then the activation (EpilogueArguments).
             output[i] = epilogue.Apply(acc, planeIndex / g.C, planeIndex % g.C, y * g.OW + x, g.OH * g.OW, i);
+        }
+    }
+
+    // up = down = 1 with a 4×4 kernel: a work item is four adjacent outputs of a row. The 16 taps are read once per
+    // thread, each input row of the item's 4×7 window once (columns outside the input read as 0, rows outside are
+    // skipped, as the general kernel skips those taps), so 28 input reads serve 64 multiply-adds instead of 64 input
+    // and 64 tap reads. Each output's terms are added in the general kernel's order (jy, then jx, ascending).
+    private static void FirFourKernel(Index1D index, ArrayView<float> input, ArrayView<float> kernel, ArrayView<float> output,
+        UpfirdnGeometry g, EpilogueTerms epilogue, WorkSplit quads)
+    {
+        // Tap (jy, jx) multiplies K[3 − jy, 3 − jx] (a true convolution).
+        float k00 = kernel[15], k01 = kernel[14], k02 = kernel[13], k03 = kernel[12];
+        float k10 = kernel[11], k11 = kernel[10], k12 = kernel[9], k13 = kernel[8];
+        float k20 = kernel[7], k21 = kernel[6], k22 = kernel[5], k23 = kernel[4];
+        float k30 = kernel[3], k31 = kernel[2], k32 = kernel[1], k33 = kernel[0];
+        int quadsPerRow = (g.OW + 3) / 4;
+        for (int e = quads.Begin(index), end = quads.End(index); e < end; e++)
+        {
+            int x = e % quadsPerRow * 4;
+            int t = e / quadsPerRow;
+            int y = t % g.OH;
+            int planeIndex = t / g.OH;
+            int uy0 = y - g.PadY0, ux0 = x - g.PadX0;
+            int plane = planeIndex * g.H * g.W;
+            var sums = default(FourSums);
+            for (int jy = 0; jy < 4; jy++)
+            {
+                int row = uy0 + jy;
+                if (row < 0 || row >= g.H) continue;
+                int at = plane + row * g.W + ux0;
+                float r0 = Tap(input, at, ux0, g.W), r1 = Tap(input, at + 1, ux0 + 1, g.W), r2 = Tap(input, at + 2, ux0 + 2, g.W),
+                    r3 = Tap(input, at + 3, ux0 + 3, g.W), r4 = Tap(input, at + 4, ux0 + 4, g.W), r5 = Tap(input, at + 5, ux0 + 5, g.W),
+                    r6 = Tap(input, at + 6, ux0 + 6, g.W);
+                if (jy == 0) sums.AddRow(r0, r1, r2, r3, r4, r5, r6, k00, k01, k02, k03);
+                else if (jy == 1) sums.AddRow(r0, r1, r2, r3, r4, r5, r6, k10, k11, k12, k13);
+                else if (jy == 2) sums.AddRow(r0, r1, r2, r3, r4, r5, r6, k20, k21, k22, k23);
+                else sums.AddRow(r0, r1, r2, r3, r4, r5, r6, k30, k31, k32, k33);
+            }
+            int n = planeIndex / g.C, c = planeIndex % g.C, pixel = y * g.OW + x, oPlane = g.OH * g.OW;
+            int i = planeIndex * oPlane + pixel;
+            output[i] = epilogue.Apply(sums.S0, n, c, pixel, oPlane, i);
+            if (x + 1 < g.OW) output[i + 1] = epilogue.Apply(sums.S1, n, c, pixel + 1, oPlane, i + 1);
+            if (x + 2 < g.OW) output[i + 2] = epilogue.Apply(sums.S2, n, c, pixel + 2, oPlane, i + 2);
+            if (x + 3 < g.OW) output[i + 3] = epilogue.Apply(sums.S3, n, c, pixel + 3, oPlane, i + 3);
+        }
+    }
+
+    /// <summary>The input at <paramref name="at"/> when its column <paramref name="u"/> is inside the row, else 0.</summary>
+    private static float Tap(ArrayView<float> input, int at, int u, int width) => u >= 0 && u < width ? input[at] : 0f;
+
+    /// <summary>The running sums of <see cref="FirFourKernel"/>'s four outputs.</summary>
+    private struct FourSums
+    {
+        public float S0, S1, S2, S3;
+
+        /// <summary>One input row r0..r6 under taps (jx = 0..3) q0..q3: output k reads r_k..r_{k+3}.</summary>
+        public void AddRow(float r0, float r1, float r2, float r3, float r4, float r5, float r6, float q0, float q1, float q2, float q3)
+        {
+            S0 += r0 * q0; S0 += r1 * q1; S0 += r2 * q2; S0 += r3 * q3;
+            S1 += r1 * q0; S1 += r2 * q1; S1 += r3 * q2; S1 += r4 * q3;
+            S2 += r2 * q0; S2 += r3 * q1; S2 += r4 * q2; S2 += r5 * q3;
+            S3 += r3 * q0; S3 += r4 * q1; S3 += r5 * q2; S3 += r6 * q3;
         }
     }
 

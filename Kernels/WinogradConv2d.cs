@@ -32,7 +32,10 @@ public static class WinogradConv2d
     /// CPU accelerator, where it does 16 multiplies per tile and input channel instead of 36 and fewer view accesses per
     /// multiply-add. GPU backends keep the direct conv (the kernel shape follows <see cref="DeviceKind"/>).
     /// </summary>
-    public static bool Preferred(ComputeDevice device) => device.Kind == DeviceKind.Cpu;
+    public static bool Preferred(ComputeDevice device) => Preferred(device.Kind);
+
+    /// <summary>Whether a device of this kind should run a 3×3 stride-1 conv by this kernel (see <see cref="Preferred(ComputeDevice)"/>).</summary>
+    public static bool Preferred(DeviceKind kind) => kind == DeviceKind.Cpu;
 
     /// <summary>The transformed weight's shape for a Cout×Cin×3×3 weight: Cout×Cin×4×4.</summary>
     /// <exception cref="ArgumentException">The weight is not 3×3.</exception>
@@ -108,8 +111,9 @@ public static class WinogradConv2d
     {
         var g = new WinogradGeometry(input.Device, input.Shape, output.Shape, padding, ChannelBlock);
         var empty = ArrayView<float>.Empty;
-        input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            WinogradGeometry, ConvFusion>(TileKernel)(g.Split.Threads, input.View, u.View, style?.View ?? empty,
+        // The kernel reads each (o, i)'s 16 transformed weights as one Tile: one view access instead of 16.
+        input.Device.Load<ArrayView<float>, ArrayView<Tile>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            WinogradGeometry, ConvFusion>(TileKernel)(g.Split.Threads, input.View, u.View.Cast<Tile>(), style?.View ?? empty,
             demod?.View ?? empty, output.View, g, fusion);
     }
 
@@ -144,7 +148,7 @@ public static class WinogradConv2d
     // so each input window load feeds 4 channels and each transformed weight two tiles. The padding map (zero or
     // reflect, and zero past the padded input for the partial tiles at the right and bottom edge) is resolved once per
     // item into row and column offsets; -1 reads as 0.
-    private static void TileKernel(Index1D index, ArrayView<float> input, ArrayView<float> u, ArrayView<float> style,
+    private static void TileKernel(Index1D index, ArrayView<float> input, ArrayView<Tile> u, ArrayView<float> style,
         ArrayView<float> demod, ArrayView<float> output, WinogradGeometry g, ConvFusion f)
     {
         for (int e = g.Split.Begin(index), end = g.Split.End(index); e < end; e++)
@@ -180,11 +184,10 @@ public static class WinogradConv2d
                 Row6.Columns(Row6.Difference(d2, d1), ref v, ref w, 2);
                 Row6.Columns(Row6.Difference(d1, d3), ref v, ref w, 3);
 
-                int k = ci * 16;
-                Tile.MultiplyAdd(ref a0, ref b0, u, q0 + k, ref v, ref w);
-                Tile.MultiplyAdd(ref a1, ref b1, u, q1 + k, ref v, ref w);
-                Tile.MultiplyAdd(ref a2, ref b2, u, q2 + k, ref v, ref w);
-                Tile.MultiplyAdd(ref a3, ref b3, u, q3 + k, ref v, ref w);
+                Tile.MultiplyAdd(ref a0, ref b0, u[q0 + ci], ref v, ref w);
+                Tile.MultiplyAdd(ref a1, ref b1, u[q1 + ci], ref v, ref w);
+                Tile.MultiplyAdd(ref a2, ref b2, u[q2 + ci], ref v, ref w);
+                Tile.MultiplyAdd(ref a3, ref b3, u[q3 + ci], ref v, ref w);
             }
             Store(output, g, f, demod, n, o0, oy, tx, ref a0);
             Store(output, g, f, demod, n, o0 + 1, oy, tx, ref a1);
@@ -223,31 +226,30 @@ public static class WinogradConv2d
     }
 
     /// <summary>A 4×4 tile in registers (or the stack): a transformed input window or an accumulator.</summary>
-    private struct Tile
+    internal struct Tile
     {
         public float M00, M01, M02, M03, M10, M11, M12, M13, M20, M21, M22, M23, M30, M31, M32, M33;
 
-        /// <summary>a += U ⊙ v and b += U ⊙ w, U the 16 transformed weights at <paramref name="q"/>: each weight loaded once for two tiles.</summary>
+        /// <summary>a += U ⊙ v and b += U ⊙ w: each transformed weight loaded once for two tiles.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void MultiplyAdd(ref Tile a, ref Tile b, ArrayView<float> u, int q, ref Tile v, ref Tile w)
+        public static void MultiplyAdd(ref Tile a, ref Tile b, Tile u, ref Tile v, ref Tile w)
         {
-            float x;
-            x = u[q]; a.M00 += x * v.M00; b.M00 += x * w.M00;
-            x = u[q + 1]; a.M01 += x * v.M01; b.M01 += x * w.M01;
-            x = u[q + 2]; a.M02 += x * v.M02; b.M02 += x * w.M02;
-            x = u[q + 3]; a.M03 += x * v.M03; b.M03 += x * w.M03;
-            x = u[q + 4]; a.M10 += x * v.M10; b.M10 += x * w.M10;
-            x = u[q + 5]; a.M11 += x * v.M11; b.M11 += x * w.M11;
-            x = u[q + 6]; a.M12 += x * v.M12; b.M12 += x * w.M12;
-            x = u[q + 7]; a.M13 += x * v.M13; b.M13 += x * w.M13;
-            x = u[q + 8]; a.M20 += x * v.M20; b.M20 += x * w.M20;
-            x = u[q + 9]; a.M21 += x * v.M21; b.M21 += x * w.M21;
-            x = u[q + 10]; a.M22 += x * v.M22; b.M22 += x * w.M22;
-            x = u[q + 11]; a.M23 += x * v.M23; b.M23 += x * w.M23;
-            x = u[q + 12]; a.M30 += x * v.M30; b.M30 += x * w.M30;
-            x = u[q + 13]; a.M31 += x * v.M31; b.M31 += x * w.M31;
-            x = u[q + 14]; a.M32 += x * v.M32; b.M32 += x * w.M32;
-            x = u[q + 15]; a.M33 += x * v.M33; b.M33 += x * w.M33;
+            a.M00 += u.M00 * v.M00; b.M00 += u.M00 * w.M00;
+            a.M01 += u.M01 * v.M01; b.M01 += u.M01 * w.M01;
+            a.M02 += u.M02 * v.M02; b.M02 += u.M02 * w.M02;
+            a.M03 += u.M03 * v.M03; b.M03 += u.M03 * w.M03;
+            a.M10 += u.M10 * v.M10; b.M10 += u.M10 * w.M10;
+            a.M11 += u.M11 * v.M11; b.M11 += u.M11 * w.M11;
+            a.M12 += u.M12 * v.M12; b.M12 += u.M12 * w.M12;
+            a.M13 += u.M13 * v.M13; b.M13 += u.M13 * w.M13;
+            a.M20 += u.M20 * v.M20; b.M20 += u.M20 * w.M20;
+            a.M21 += u.M21 * v.M21; b.M21 += u.M21 * w.M21;
+            a.M22 += u.M22 * v.M22; b.M22 += u.M22 * w.M22;
+            a.M23 += u.M23 * v.M23; b.M23 += u.M23 * w.M23;
+            a.M30 += u.M30 * v.M30; b.M30 += u.M30 * w.M30;
+            a.M31 += u.M31 * v.M31; b.M31 += u.M31 * w.M31;
+            a.M32 += u.M32 * v.M32; b.M32 += u.M32 * w.M32;
+            a.M33 += u.M33 * v.M33; b.M33 += u.M33 * w.M33;
         }
     }
 
@@ -328,8 +330,9 @@ internal readonly struct WinogradGeometry
         Split = WorkSplit.For(device, (long)N * ChannelBlocks * TileRows * TilePairsPerRow);
     }
 
-    /// <summary>Channel o0 + k's transformed weights (Cout×Cin×16); channels past Cout read the last one (not stored).</summary>
-    public int WeightOffset(int o0, int k) => (o0 + k < Cout ? o0 + k : Cout - 1) * Cin * 16;
+    /// <summary>Channel o0 + k's first transformed 4×4 weight, counted in 4×4 tiles (Cout×Cin of them); channels past Cout
+    /// read the last one (not stored).</summary>
+    public int WeightOffset(int o0, int k) => (o0 + k < Cout ? o0 + k : Cout - 1) * Cin;
 
     /// <summary>The offset y·W of padded row <paramref name="y"/> (input coordinates), −1 for a zero.</summary>
     public int Row(int y)

@@ -22,7 +22,7 @@ public sealed class Conv2dOp(Conv2dOptions options, Epilogue? epilogue = null, b
 
     /// <summary>
     /// Whether the last input is the Winograd-transformed weight: a CPU device then runs
-    /// <see cref="WinogradConv2d"/> (<see cref="WinogradConv2d.Preferred"/>), other devices the direct conv.
+    /// <see cref="WinogradConv2d"/> (<see cref="WinogradConv2d.Preferred(DeviceKind)"/>), other devices the direct conv.
     /// </summary>
     public bool ReadsTransformedWeight { get; } = readsTransformedWeight;
 
@@ -61,8 +61,9 @@ public sealed class Conv2dOp(Conv2dOptions options, Epilogue? epilogue = null, b
         ReadsTransformedWeight || (epilogue.HasBias && inputs.Count - Epilogue.InputCount > 2) ? null : new Conv2dOp(Options, epilogue);
 
     /// <summary>A 3×3 stride-1 conv reads Winograd's G g Gᵀ of its weight (input 1).</summary>
-    public WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs) =>
-        ReadsTransformedWeight || inputs.Count < 2 || !WinogradConv2d.Supports(inputs[1], Options.Stride)
+    public WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs, DeviceKind? target) =>
+        ReadsTransformedWeight || inputs.Count < 2 || !WinogradConv2d.Supports(inputs[1], Options.Stride) ||
+        (target is { } kind && !WinogradConv2d.Preferred(kind))
             ? null
             : new WeightTransform(1, new WinogradWeightOp(), new Conv2dOp(Options, Epilogue, readsTransformedWeight: true));
 

@@ -72,7 +72,7 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, E
 
     /// <summary>
     /// Whether the last input is the Winograd-transformed weight (plain 3×3 only): a CPU device then runs
-    /// <see cref="WinogradConv2d.ForwardModulated"/> (<see cref="WinogradConv2d.Preferred"/>), other devices the direct conv.
+    /// <see cref="WinogradConv2d.ForwardModulated"/> (<see cref="WinogradConv2d.Preferred(DeviceKind)"/>), other devices the direct conv.
     /// </summary>
     /// <exception cref="ArgumentException">Asked of a kind other than <see cref="ModulatedConvKind.Plain"/>.</exception>
     public bool ReadsTransformedWeight { get; } = !readsTransformedWeight || kind == ModulatedConvKind.Plain ? readsTransformedWeight
@@ -156,8 +156,9 @@ public sealed class ModulatedConvOp(ModulatedConvKind kind, float weightScale, E
         ReadsTransformedWeight ? null : new ModulatedConvOp(Kind, WeightScale, epilogue);
 
     /// <summary>The plain 3×3 conv reads Winograd's G g Gᵀ of its weight (input 1).</summary>
-    public WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs) =>
-        Kind != ModulatedConvKind.Plain || ReadsTransformedWeight || inputs.Count < 2 || !WinogradConv2d.Supports(inputs[1], 1)
+    public WeightTransform? WeightTransform(IReadOnlyList<Shape4> inputs, DeviceKind? target) =>
+        Kind != ModulatedConvKind.Plain || ReadsTransformedWeight || inputs.Count < 2 || !WinogradConv2d.Supports(inputs[1], 1) ||
+        (target is { } kind && !WinogradConv2d.Preferred(kind))
             ? null
             : new WeightTransform(1, new WinogradWeightOp(), new ModulatedConvOp(Kind, WeightScale, Epilogue, readsTransformedWeight: true));
 

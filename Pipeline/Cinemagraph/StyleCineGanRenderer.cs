@@ -185,7 +185,7 @@ public sealed class StyleCineGanRenderer : IDisposable
         var framesKey = new PlanKey("frames", new Shape4(1, 3, size, size), new Shape4(1, 2, grid, grid), FrameCount, Options.Loop,
             OutputSize: Size, Styled: StyleWPlus is not null, Placement: inputs.Placement,
             Background: inputs.Background is { } b ? new Shape4(1, 3, b.Height, b.Width) : default);
-        framesLease = PlanCache.Rent(cache, framesKey, () => new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid, inputs.Placement)), FrameCount));
+        framesLease = PlanCache.Rent(cache, framesKey, () => new GraphRunner(device, Scheduler.Plan(BuildFrameGraph(weights.Generator, size, grid, inputs.Placement), device.Kind), FrameCount));
         frames = framesLease.Item;
         frames.SetInput(Generator.WPlusInput, WPlus);
         frames.SetInput(Generator.FeatureInput, Feature);
@@ -278,7 +278,7 @@ public sealed class StyleCineGanRenderer : IDisposable
             var bindings = Enumerable.Range(0, config.Sources.Count).ToDictionary(MaskPredictor.FeatureInput, i => features[Generator.FeaturesOutput(i)]);
             foreach (var (name, logits) in b.Include(MaskPredictor.BuildGraph(config, weights.Classifiers, FirstLayerPlacement.PerSource), bindings))
                 b.Output(name, logits);
-            return new GraphRunner(device, Scheduler.Plan(b.Build()));
+            return new GraphRunner(device, Scheduler.Plan(b.Build(), device.Kind));
         });
         var predictor = lease.Item;
         predictor.SetInput(Generator.WPlusInput, WPlus);
@@ -298,7 +298,7 @@ public sealed class StyleCineGanRenderer : IDisposable
             var motion = b.Include(MotionGenerator.BuildGraph(weights.MotionConfig, weights.Motion, grid, grid),
                 new Dictionary<string, Value> { [MotionGenerator.ImageInput] = atGrid });
             b.Output(MotionGenerator.MotionOutput, motion[MotionGenerator.MotionOutput]);
-            return new GraphRunner(device, Scheduler.Plan(b.Build()));
+            return new GraphRunner(device, Scheduler.Plan(b.Build(), device.Kind));
         });
         var network = lease.Item;
         network.SetInput(PhotoInput, image.ToSigned());

@@ -111,7 +111,7 @@ public sealed class WeightFreeRenderer : IDisposable
         var masked = motion.Masked(mask, options.Speed);
         var clock = Stopwatch.StartNew();
         var key = new PlanKey("weight-free", new Shape4(1, 3, height, width), motion.Shape, options.FrameCount, options.Loop, options.PyramidLevels);
-        var lease = PlanCache.Rent(cache, key, () => new GraphRunner(device, Scheduler.Plan(BuildGraph(width, height, motion.Width, motion.Height, options)), options.FrameCount));
+        var lease = PlanCache.Rent(cache, key, () => new GraphRunner(device, Scheduler.Plan(BuildGraph(width, height, motion.Width, motion.Height, options), device.Kind), options.FrameCount));
         var renderer = new WeightFreeRenderer(device, options, width, height, lease);
         try
         {

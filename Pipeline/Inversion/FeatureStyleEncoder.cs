@@ -43,7 +43,7 @@ public sealed class FeatureStyleEncoder : IDisposable
     {
         Config = FeatureStyleEncoderConfig.FromWeights(parameters);
         Graph = BuildGraph(Config, parameters, latentAverage, input, foldBatchNorm, downscales);
-        Plan = Scheduler.Plan(Graph);
+        Plan = Scheduler.Plan(Graph, device.Kind);
         runner = new GraphRunner(device, Plan);
     }
 

@@ -88,6 +88,24 @@ public class SchedulerTests
     }
 
     [Test]
+    public void WeightTransformsArePlannedOnlyForDevicesThatUseThem()
+    {
+        var g = new GraphBuilder("winograd-target");
+        var x = g.Input("x", new Shape4(1, 4, 9, 11), perFrame: true);
+        var weight = g.Constant("w", new Shape4(4, 4, 3, 3), Numerics.Random(144, 5));
+        g.Output("out", g.Apply("c", new Conv2dOp(new Conv2dOptions { Padding = Padding2d.Uniform(1) }), x, weight));
+        var graph = g.Build();
+
+        int Transforms(DeviceKind? target) => Scheduler.Plan(graph, target).Steps.Count(s => s.Op is WinogradWeightOp);
+        Assert.That(Transforms(DeviceKind.Cpu), Is.EqualTo(1), "the CPU accelerator runs Winograd");
+        Assert.That(Transforms(DeviceKind.Cuda), Is.Zero, "a GPU runs the direct conv: no transformed weight to hold");
+        Assert.That(Transforms(DeviceKind.OpenCL), Is.Zero);
+        Assert.That(Transforms(null), Is.EqualTo(1), "unknown device: offered, the op picks when it runs");
+        var direct = Scheduler.Plan(graph, DeviceKind.OpenCL).Steps.Select(s => s.Op).OfType<Conv2dOp>().Single();
+        Assert.That(direct.ReadsTransformedWeight, Is.False);
+    }
+
+    [Test]
     public void EpiloguesFuseIntoTheirProducerOnlyWhenAllowed()
     {
         // add → scale fuses only if add can absorb scale; AddOp cannot, ScaleShift→ScaleShift can.

@@ -9,6 +9,8 @@ public class ConvTransposedTests
     private static ComputeDevice Device => TestDevice.Instance;
 
     [TestCase(2, 3, 4, 5, 7, 3, 2, false, TestName = "K3, stride 2, N=2 (the StyleGAN2 upsampling conv)")]
+    [TestCase(1, 3, 5, 4, 3, 3, 2, true, TestName = "K3, stride 2, a partial channel block, bias, fused leaky ReLU")]
+    [TestCase(1, 2, 6, 1, 1, 3, 2, false, TestName = "K3, stride 2, a 1x1 input (only border blocks)")]
     [TestCase(1, 2, 3, 4, 3, 4, 2, true, TestName = "K4, stride 2, bias, fused leaky ReLU")]
     [TestCase(1, 3, 2, 3, 5, 1, 2, true, TestName = "K1, stride 2 (output with zero rows between)")]
     [TestCase(2, 2, 2, 4, 6, 3, 1, false, TestName = "K3, stride 1")]

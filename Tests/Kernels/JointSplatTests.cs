@@ -178,6 +178,47 @@ public class JointSplatTests
         Numerics.AssertClose(actual, expected, 1e-5, $"kept window {window} of {shape}");
     }
 
+    /// <summary>
+    /// The warp's case: both copies splat one value tensor (the band pass reads each value once for both), one image,
+    /// a kept window with a reach, so only the rows that can reach the window are cut into bands.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void BandedPassWithOneValueTensorAndKeptWindowMatchesReference(bool useList)
+    {
+        var shape = new Shape4(1, 3, 61, 19);
+        var k = RandomCase(shape, 130);
+        for (int i = 0; i < k.FlowA.Length; i++)
+        {
+            k.FlowA[i] *= 0.5f;
+            k.FlowB[i] *= -0.5f;
+            if (i % 5 == 0) k.FlowA[i] = k.FlowB[i] = 0f;
+        }
+        var window = new Window(17, 2, 23, 15);
+        int reach = (int)Math.Ceiling(k.FlowA.Concat(k.FlowB).Max(Math.Abs)) + 1;
+        using var a = Device.Upload(k.A, shape);
+        using var fa = Device.Upload(k.FlowA, shape with { C = 2 });
+        using var fb = Device.Upload(k.FlowB, shape with { C = 2 });
+        using var m = Device.Upload(Enumerable.Repeat(1f, (int)fa.Length).ToArray(), shape with { C = 2 });
+        using var moving = MovingPixels.Of(m);
+        using var acc = Device.Allocate(JointSplat.AccumulatorShape(shape));
+        JointSplat.Accumulate(new SplatSource(a, fa, null, 0.4f), new SplatSource(a, fb, null, 0.6f), acc, window,
+            useList ? moving : null, reach);
+
+        var values = Numerics.ToDouble(k.A);
+        var full = DfwReference.SplatAccumulator(new DfwReference.Copy(values, k.FlowA, null, 0.4),
+            new DfwReference.Copy(values, k.FlowB, null, 0.6), shape);
+        var actual = acc.ToArray();
+        var expected = new double[full.Length];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int x = i % shape.W, y = i / shape.W % shape.H;
+            bool inside = y >= window.Top && y < window.Top + window.Height && x >= window.Left && x < window.Left + window.Width;
+            expected[i] = inside ? full[i] : 0;
+        }
+        Numerics.AssertClose(actual, expected, 1e-5, $"one value tensor, kept window {window} of {shape}");
+    }
+
     [Test]
     public void MovingListOfAnotherShapeIsRefused()
     {

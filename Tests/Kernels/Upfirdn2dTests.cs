@@ -13,6 +13,8 @@ public class Upfirdn2dTests
         // Random, asymmetric kernels so that a missing flip shows.
         yield return new TestCaseData(new Shape4(2, 3, 7, 9), 4, 4, UpfirdnParams.Symmetric(1, 1, 1, 1), false)
             .SetName("blur after the transposed conv: up 1, pad (1,1), 4×4, N=2");
+        yield return new TestCaseData(new Shape4(1, 2, 6, 5), 4, 4, new UpfirdnParams(1, 1, 2, -1, -1, 3), true)
+            .SetName("up 1, down 1, 4×4 (four outputs per item): asymmetric pads and crops, width not a multiple of 4, epilogue");
         yield return new TestCaseData(new Shape4(1, 3, 5, 6), 4, 4, UpfirdnParams.Symmetric(2, 1, 2, 1), false)
             .SetName("toRGB skip upsampling: up 2, pad (2,1)");
         yield return new TestCaseData(new Shape4(1, 2, 9, 8), 4, 4, UpfirdnParams.Symmetric(1, 2, 1, 1), true)

@@ -28,7 +28,7 @@ public class MotionGeneratorTests
         Assert.That(config, Is.EqualTo(new MotionGeneratorConfig(3, 2, 8, 4, 2)));
         var image = file.Read("in.image");
         var graph = MotionGenerator.BuildGraph(config, NetworkParameters.From(file), 64, 64);
-        var plan = Scheduler.Plan(graph, fuse);
+        var plan = Scheduler.Plan(graph, Device.Kind, fuse);
         using var runner = new GraphRunner(Device, plan);
         runner.SetInput(MotionGenerator.ImageInput, image.Data);
         runner.Run();

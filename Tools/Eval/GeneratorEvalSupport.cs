@@ -32,7 +32,7 @@ internal static class GeneratorEvalSupport
         {
             throw new CliException(e.Message);
         }
-        return new GraphRunner(context.Device, Scheduler.Plan(graph), frameCount);
+        return new GraphRunner(context.Device, Scheduler.Plan(graph, context.Device.Kind), frameCount);
     }
 
     /// <summary>Copies an input tensor into a graph input of the same element count.</summary>

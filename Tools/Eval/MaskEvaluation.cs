@@ -44,7 +44,7 @@ public sealed class MaskEvaluation : IEvaluation
 
         var config = new MaskPredictorConfig(sources.Select(s => new MaskFeatureSource((int)s.Shape[1], (int)s.Shape[2])).ToList(), size);
         var models = MaskMlpEvaluation.LoadEnsemble(context, config.TotalChannels);
-        using var runner = new GraphRunner(context.Device, Scheduler.Plan(MaskPredictor.BuildGraph(config, models, FirstLayerPlacement.PerSource)));
+        using var runner = new GraphRunner(context.Device, Scheduler.Plan(MaskPredictor.BuildGraph(config, models, FirstLayerPlacement.PerSource), context.Device.Kind));
         for (int i = 0; i < sources.Count; i++) runner.SetInput(MaskPredictor.FeatureInput(i), sources[i].Data);
         runner.Run();
 

@@ -34,7 +34,7 @@ public sealed class MaskMlpEvaluation : IEvaluation
         var g = new GraphBuilder("mask mlp");
         var x = g.Input("features", new Shape4(1, 1, rows, inFeatures));
         for (int m = 0; m < models.Count; m++) g.Output($"logits.{m}", models[m].Build(g, x, m, perPixel: false));
-        using var runner = new GraphRunner(device, Scheduler.Plan(g.Build()));
+        using var runner = new GraphRunner(device, Scheduler.Plan(g.Build(), device.Kind));
         runner.SetInput("features", features);
         runner.Run();
         return Enumerable.Range(0, models.Count).Select(m => runner.Output($"logits.{m}").ToArray()).ToArray();

@@ -33,7 +33,7 @@ public sealed class MotionEvaluation : IEvaluation
         {
             throw new CliException($"{context.Inputs.Path}: {e.Message}");
         }
-        using var runner = new GraphRunner(context.Device, Scheduler.Plan(graph));
+        using var runner = new GraphRunner(context.Device, Scheduler.Plan(graph, context.Device.Kind));
         runner.SetInput(MotionGenerator.ImageInput, image.Data);
         runner.Run();
         var motion = runner.Output(MotionGenerator.MotionOutput);

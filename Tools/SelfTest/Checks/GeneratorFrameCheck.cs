@@ -31,7 +31,7 @@ internal sealed class GeneratorFrameCheck() : SelfTestCheck("network/generator-f
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
         var generator = new Generator(Config, NetworkParameters.From(Weights, "random"));
-        using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: FlowSize))), Frames);
+        using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildFrames(new FramesOptions(FlowSize: FlowSize)), device.Kind), Frames);
         runner.SetInput(Generator.WPlusInput, WPlus);
         runner.SetInput(Generator.FeatureInput, Feature);
         runner.SetInput(Generator.FlowInput, Flow);

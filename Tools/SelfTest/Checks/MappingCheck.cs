@@ -24,7 +24,7 @@ internal sealed class MappingCheck() : SelfTestCheck("network/generator-mapping-
     {
         var generator = new Generator(Config, NetworkParameters.From(name => data.Input(Name, name), Name));
         var z = data.Input(Name, "z");
-        using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildMapping(checked((int)(z.Data.Length / Config.StyleDim)))));
+        using var runner = new GraphRunner(device, Scheduler.Plan(generator.BuildMapping(checked((int)(z.Data.Length / Config.StyleDim))), device.Kind));
         runner.SetInput("z", z.Data);
         runner.Run();
         return runner.Output("w").ToArray();

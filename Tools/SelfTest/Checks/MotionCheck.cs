@@ -21,7 +21,7 @@ internal sealed class MotionCheck() : SelfTestCheck("network/motion-generator", 
     public override float[] Run(ComputeDevice device, SelfTestData data)
     {
         var graph = MotionGenerator.BuildGraph(Config, NetworkParameters.From(Weights, "random"), ImageShape.H, ImageShape.W);
-        using var runner = new GraphRunner(device, Scheduler.Plan(graph));
+        using var runner = new GraphRunner(device, Scheduler.Plan(graph, device.Kind));
         runner.SetInput(MotionGenerator.ImageInput, Image);
         runner.Run();
         return runner.Output(MotionGenerator.MotionOutput).ToArray();
