@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
@@ -50,8 +49,7 @@ public class ManyPhotosBenchmarks
     {
         string root = FindRoot();
         sample = Path.Combine(root, "samples", "0002268");
-        tool = Environment.GetEnvironmentVariable("CINEKERNEL_TOOL") ?? Path.Combine(root, "Tools", "bin", "Release", "net10.0", "cinekernel.dll");
-        if (!File.Exists(tool)) throw new FileNotFoundException($"build the tool first (dotnet build -c Release CineKernel.sln): {tool} is missing");
+        tool = ToolProcess.Find(root);
         device = Environment.GetEnvironmentVariable(ComputeDevice.EnvironmentVariable) is { Length: > 0 } d ? d.Trim() : "cpu";
         outDir = Path.Combine(Path.GetTempPath(), "cinekernel-bench-photos-" + Environment.ProcessId);
         Directory.CreateDirectory(outDir);
@@ -64,19 +62,8 @@ public class ManyPhotosBenchmarks
     {
         for (int i = 0; i < Photos; i++)
         {
-            var start = new ProcessStartInfo(tool.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : tool)
-            {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            };
-            if (tool.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(tool);
-            foreach (string a in new[] { "animate", sample, "-o", Path.Combine(outDir, $"process{i}.gif"), "--size", $"{Size}", "--frames", $"{Frames}",
-                         "--device", device, "--quiet", "--overwrite" })
-                start.ArgumentList.Add(a);
-            using var p = Process.Start(start)!;
-            string err = p.StandardError.ReadToEnd();
-            p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"cinekernel animate failed ({p.ExitCode}): {err}");
+            ToolProcess.Run(tool, ["animate", sample, "-o", Path.Combine(outDir, $"process{i}.gif"), "--size", $"{Size}", "--frames", $"{Frames}",
+                "--device", device, "--quiet", "--overwrite"]);
         }
     }
 

@@ -58,6 +58,19 @@ public static class SpeedTable
             _ => throw new ArgumentException($"table: unknown generator '{generator}' (config-f or tiny)"),
         };
 
+        string? tool = null;
+        if (only.Contains("demo"))
+        {
+            try
+            {
+                tool = ToolProcess.Find(FindRoot());
+            }
+            catch (FileNotFoundException e)
+            {
+                throw new ArgumentException($"table: {e.Message}");
+            }
+        }
+
         using var device = BenchDevice.Open();
         Console.WriteLine($"# CineKernel speed table: {device.Name} ({device.Kind}), {Environment.ProcessorCount} cores, generator {generator}, " +
                           $"{repeat} runs per row ({frames} frames for the frame row), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -66,7 +79,7 @@ public static class SpeedTable
         Console.WriteLine("| --- | --- | --- | --- | --- |");
 
         if (only.Overlaps(["forward", "once", "frame"])) GeneratorRows(device, config, only, repeat, frames, steps);
-        if (only.Contains("demo")) DemoRow(device, repeat);
+        if (tool is not null) DemoRow(device, tool, repeat);
         return 0;
     }
 
@@ -110,29 +123,16 @@ public static class SpeedTable
         if (steps) Breakdown("frame", program, s => s.Schedule == Schedule.PerFrame, frames);
     }
 
-    private static void DemoRow(ComputeDevice device, int repeat)
+    private static void DemoRow(ComputeDevice device, string tool, int repeat)
     {
         string root = FindRoot();
-        string tool = Environment.GetEnvironmentVariable("CINEKERNEL_TOOL") ?? Path.Combine(root, "Tools", "bin", "Release", "net10.0", "cinekernel.dll");
-        if (!File.Exists(tool)) throw new ArgumentException($"table: build the tool first (dotnet build -c Release CineKernel.sln): {tool} is missing");
         string output = Path.Combine(Path.GetTempPath(), $"cinekernel-table-{Environment.ProcessId}.gif");
         string deviceName = device.Kind.ToString().ToLowerInvariant();
         try
         {
             Row("README demo (animate samples/0002268 -o out.gif: 1024², 120 frames, weight-free)", 0, repeat, warmUp: false, () =>
             {
-                var start = new ProcessStartInfo(tool.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : tool)
-                {
-                    RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-                };
-                if (tool.EndsWith(".dll", StringComparison.Ordinal)) start.ArgumentList.Add(tool);
-                foreach (string a in new[] { "animate", Path.Combine(root, "samples", "0002268"), "-o", output, "--device", deviceName, "--overwrite", "--quiet" })
-                    start.ArgumentList.Add(a);
-                using var process = Process.Start(start)!;
-                var stderr = process.StandardError.ReadToEndAsync();
-                process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                if (process.ExitCode != 0) throw new InvalidOperationException($"cinekernel animate failed ({process.ExitCode}): {stderr.Result}");
+                ToolProcess.Run(tool, ["animate", Path.Combine(root, "samples", "0002268"), "-o", output, "--device", deviceName, "--overwrite", "--quiet"]);
             });
         }
         finally

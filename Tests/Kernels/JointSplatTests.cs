@@ -168,13 +168,7 @@ public class JointSplatTests
         var backward = new DfwReference.Copy(Numerics.ToDouble(k.B), k.FlowB, null, 0.7);
         var full = DfwReference.SplatAccumulator(forward, backward, shape);
         var actual = acc.ToArray();
-        var expected = new double[full.Length];
-        for (int i = 0; i < expected.Length; i++)
-        {
-            int x = i % shape.W, y = i / shape.W % shape.H;
-            bool inside = y >= window.Top && y < window.Top + window.Height && x >= window.Left && x < window.Left + window.Width;
-            expected[i] = inside ? full[i] : 0;
-        }
+        var expected = InsideWindow(full, shape, window);
         Numerics.AssertClose(actual, expected, 1e-5, $"kept window {window} of {shape}");
     }
 
@@ -209,14 +203,21 @@ public class JointSplatTests
         var full = DfwReference.SplatAccumulator(new DfwReference.Copy(values, k.FlowA, null, 0.4),
             new DfwReference.Copy(values, k.FlowB, null, 0.6), shape);
         var actual = acc.ToArray();
-        var expected = new double[full.Length];
-        for (int i = 0; i < expected.Length; i++)
+        var expected = InsideWindow(full, shape, window);
+        Numerics.AssertClose(actual, expected, 1e-5, $"one value tensor, kept window {window} of {shape}");
+    }
+
+    /// <summary>The accumulator a kept window leaves: the full splat's sums inside the window, 0 outside.</summary>
+    private static double[] InsideWindow(double[] full, Shape4 shape, Window window)
+    {
+        var kept = new double[full.Length];
+        for (int i = 0; i < kept.Length; i++)
         {
             int x = i % shape.W, y = i / shape.W % shape.H;
             bool inside = y >= window.Top && y < window.Top + window.Height && x >= window.Left && x < window.Left + window.Width;
-            expected[i] = inside ? full[i] : 0;
+            kept[i] = inside ? full[i] : 0;
         }
-        Numerics.AssertClose(actual, expected, 1e-5, $"one value tensor, kept window {window} of {shape}");
+        return kept;
     }
 
     [Test]
