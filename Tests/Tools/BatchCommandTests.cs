@@ -303,18 +303,26 @@ public class BatchCommandTests : CliTestBase
     [Test]
     public void AJsonValueThatIsNotTextIsARowErrorInPlainWords()
     {
+        AnimateSample.Create(PathOf("in"), "a", 64); // so that only the values can fail
         var r = Batch(WriteManifest("photos.jsonl", [
             """{"photo": "in/a", "output": "object.gif", "frames": {"n": 2}}""",
             """{"photo": "in/a", "output": "list.gif", "arrows": [["1,2,3,4"]]}""",
             """{"photo": "in/a", "output": "null.gif", "arrows": ["1,2,3,4", null]}""",
+            """{"photo": "in/a", "output": ["j8.gif", "j9.gif"], "frames": 2, "size": 64}""",
+            """{"photo": "in/a", "output": "four.gif", "frames": [4]}""",
+            """{"photo": "in/a", "output": "arrows.gif", "arrows": {"a": 1}}""",
         ]));
         Assert.That(r.Exit, Is.EqualTo(1));
         Assert.That(FailedErrors(r), Is.EqualTo(new[]
         {
-            "line 1: 'frames' is a JSON object; give text, a number, true/false or a list",
+            "line 1: 'frames' is a JSON object; give text, a number or true/false",
             "line 2: 'arrows' holds a JSON array in its list; give text or numbers",
             "line 3: 'arrows' holds null in its list; give text or numbers",
+            "line 4: 'output' is a JSON list; only arrows may hold a list: give output one value",
+            "line 5: 'frames' is a JSON list; only arrows may hold a list: give frames one value",
+            "line 6: 'arrows' is a JSON object; give text, a number, true/false or a list",
         }));
+        Assert.That(Directory.GetFileSystemEntries(PathOf("out")), Is.Empty, "no 'j8.gif;j9.gif'");
     }
 
     /// <summary>The README's manifests: every column accepted, and every row with its motion (a file, arrows, or a sample folder's).</summary>

@@ -260,7 +260,7 @@ public static class BatchCommand
                 case var flag when flag is "overwrite" or "quiet":
                     break; // refused by CheckManifest
                 default:
-                    string value = string.Join(";", values);
+                    string value = values.Single(); // only arrows may hold a list (BatchManifest)
                     args.AddRange([$"--{key}", InputPaths.Contains(key) ? Path.Combine(manifestFolder, value) : value]);
                     break;
             }

@@ -10,7 +10,7 @@ namespace CineKernel.Tools;
 /// quoting) or as JSON lines (one object per line, System.Text.Json; blank lines and lines starting with <c>#</c>
 /// skipped). Column names are animate's long option names without the dashes (<c>frames</c>, <c>size</c>, ...) plus
 /// <c>photo</c>, <c>output</c> and <c>arrows</c>; values are text (a JSON number or boolean is taken as written, a JSON
-/// array as a list, e.g. of arrows). A row that cannot be read is kept with its <see cref="BatchRow.Error"/>, so the
+/// array as a list, for arrows only). A row that cannot be read is kept with its <see cref="BatchRow.Error"/>, so the
 /// others still render; a manifest that cannot be read at all is an error (exit 2, nothing rendered).
 /// </summary>
 internal sealed class BatchManifest
@@ -154,6 +154,9 @@ internal sealed class BatchManifest
                 if (property.Value.ValueKind == JsonValueKind.Null) continue;
                 if (property.Value.ValueKind == JsonValueKind.Array)
                 {
+                    // Only arrows repeat; a list anywhere else would be joined into one value no one asked for (an
+                    // output "a.gif;b.gif"), so it is the row's error, naming the column.
+                    if (!Repeats(key)) throw new FormatException($"'{key}' is a JSON list; only arrows may hold a list: give {key} one value");
                     var items = new List<string>();
                     foreach (var item in property.Value.EnumerateArray())
                         items.Add(Scalar(item) ?? throw new FormatException($"'{key}' holds {Describe(item.ValueKind)} in its list; give text or numbers"));
@@ -161,7 +164,7 @@ internal sealed class BatchManifest
                 }
                 else
                 {
-                    values[key] = [Scalar(property.Value) ?? throw new FormatException($"'{key}' is {Describe(property.Value.ValueKind)}; give text, a number, true/false or a list")];
+                    values[key] = [Scalar(property.Value) ?? throw new FormatException($"'{key}' is {Describe(property.Value.ValueKind)}; give text, a number{(Repeats(key) ? ", true/false or a list" : " or true/false")}")];
                 }
             }
         }
@@ -175,6 +178,9 @@ internal sealed class BatchManifest
         }
         return new BatchRow(number, line, values, null);
     }
+
+    /// <summary>Whether a column may hold several values: only arrows (animate's repeatable <c>--arrow</c>).</summary>
+    private static bool Repeats(string key) => key is "arrows" or "arrow";
 
     /// <summary>A JSON value's kind in a sentence: "an object", "an array", "null".</summary>
     private static string Describe(JsonValueKind kind) => kind switch
