@@ -240,6 +240,50 @@ public class BatchCommandTests : CliTestBase
         Assert.That(Outputs(Events(Batch(manifest)), "skipped"), Is.EqualTo(new[] { "p1.gif", "p2.gif" }), "the main output decides");
     }
 
+    [TestCase("fr", "file", "output 'fr' is a file in -o DIR, but an output without an extension is a folder of PNG frames: remove or rename the file")]
+    [TestCase("fr", "empty file", "output 'fr' is a file in -o DIR, but an output without an extension is a folder of PNG frames")]
+    [TestCase("f.gif", "folder", "output 'f.gif' is a folder in -o DIR, but a .gif output is a file: remove or rename the folder")]
+    [TestCase("lnk.gif", "dangling link", "output 'lnk.gif' is a symbolic link in -o DIR; batch neither follows nor replaces links")]
+    [TestCase("lnk.gif", "link", "output 'lnk.gif' is a symbolic link in -o DIR")]
+    [TestCase("lnk", "folder link", "output 'lnk' is a symbolic link in -o DIR")]
+    public void AnOutputOfTheWrongKindIsABadRowNeverDone(string name, string what, string expected)
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        string target = PathOf($"out/{name}");
+        Directory.CreateDirectory(PathOf("out"));
+        Directory.CreateDirectory(PathOf("elsewhere/frames"));
+        File.WriteAllBytes(PathOf("elsewhere/frames/frame_0000.png"), [1]);
+        File.WriteAllBytes(PathOf("elsewhere/x.gif"), [71, 73, 70]);
+        switch (what)
+        {
+            case "file": File.WriteAllBytes(target, [1, 2, 3]); break;
+            case "empty file": File.WriteAllBytes(target, []); break;
+            case "folder": Directory.CreateDirectory(target); File.WriteAllBytes(Path.Combine(target, "frame_0000.png"), [1]); break;
+            case "dangling link": File.CreateSymbolicLink(target, PathOf("nowhere.gif")); break;
+            case "link": File.CreateSymbolicLink(target, PathOf("elsewhere/x.gif")); break;
+            case "folder link": Directory.CreateSymbolicLink(target, PathOf("elsewhere/frames")); break;
+        }
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,frames,size", $"in/a,{name},2,64", "in/a,good.gif,2,64"]));
+        Assert.That(r.Exit, Is.EqualTo(1), r.Err);
+        Assert.That(FailedErrors(r).Single(), Does.StartWith(expected));
+        Assert.That(Outputs(Events(r), "skipped"), Is.Empty, "never taken as done");
+        Assert.That(Outputs(Events(r), "rendered"), Is.EqualTo(new[] { "good.gif" }));
+        Assert.That(Directory.GetFileSystemEntries(PathOf("elsewhere"), "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order(),
+            Is.EqualTo(new[] { "frame_0000.png", "frames", "x.gif" }), "nothing written through a link");
+    }
+
+    [Test]
+    public void AFramesFolderWithoutFramesIsRenderedOver()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        Directory.CreateDirectory(PathOf("out/fr"));
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,frames,size", "in/a,fr,2,64"]));
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        Assert.That(Outputs(Events(r), "rendered"), Is.EqualTo(new[] { "fr" }));
+        Assert.That(Directory.GetFiles(PathOf("out/fr"), "frame_*.png"), Has.Length.EqualTo(2));
+        Assert.That(Outputs(Events(Batch(PathOf("photos.csv"))), "skipped"), Is.EqualTo(new[] { "fr" }), "done once it holds its frames");
+    }
+
     [TestCase("photos.csv", "photo,output\n", "the manifest has no rows")]
     [TestCase("photos.csv", "", "the CSV manifest needs a header row")]
     [TestCase("photos.csv", "photo,output,Photo\na.png,one.gif,b.png\n", "photos.csv line 1: the header names column 'photo' twice")]

@@ -118,9 +118,9 @@ public static class BatchCommand
                 if (row.Error is not null) throw new CliException(row.Error);
                 string target = InDir("output", output ?? throw new CliException(
                     "no output: give the row an output file name (.gif, .mp4, or a name without extension for PNG frames)"), outDir);
-                FrameWriter.KindOf(target); // an unsupported extension is the row's error before any work
+                var kind = FrameWriter.KindOf(target); // an unsupported extension is the row's error before any work
                 if (row.Get("preview") is { } preview) InDir("preview", preview, outDir); // refused as the output is, done or not
-                if (IsComplete(target))
+                if (IsDone(output, target, kind))
                 {
                     progress.Skipped(RowEvent(row, output, "skipped").With("reason", "the output is already there"));
                     continue;
@@ -228,11 +228,28 @@ public static class BatchCommand
     }
 
     /// <summary>
-    /// An output is complete when it is there and not empty: outputs are renamed into place only when finished, so an
-    /// empty file or folder was not written by a render (a stray placeholder) and is rendered over.
+    /// Whether a row's output is done: a GIF or MP4 when it is a regular file and not empty, PNG frames when they are a
+    /// folder holding frames. Outputs are renamed into place only when finished, so an empty file or folder was not
+    /// written by a render (a stray placeholder) and is rendered over. A link, or a file where the frames' folder
+    /// belongs (or a folder where the file does), was not written by a render either, and is not the batch's to
+    /// follow or replace: the row's error, never taken as done.
     /// </summary>
-    private static bool IsComplete(string target) =>
-        (File.Exists(target) && new FileInfo(target).Length > 0) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
+    private static bool IsDone(string name, string target, FrameOutputKind kind)
+    {
+        var entry = new FileInfo(target);
+        if (entry.LinkTarget is not null)
+            throw new CliException($"output '{name}' is a symbolic link in -o DIR; batch neither follows nor replaces links: remove it or give another name");
+        bool folder = kind == FrameOutputKind.PngDirectory;
+        if (Directory.Exists(target))
+            return folder
+                ? Directory.EnumerateFiles(target, "frame_*.png").Any() // PngSequenceEncoder's frame_NNNN.png
+                : throw new CliException($"output '{name}' is a folder in -o DIR, but a {Path.GetExtension(name)} output is a file: remove or rename the folder");
+        if (entry.Exists)
+            return !folder
+                ? entry.Length > 0
+                : throw new CliException($"output '{name}' is a file in -o DIR, but an output without an extension is a folder of PNG frames: remove or rename the file");
+        return false;
+    }
 
     /// <summary>
     /// animate's command line for a row: the photo, -o, its fields as options, and the batch's device and weights. With
