@@ -301,6 +301,14 @@ public class BatchCommandTests : CliTestBase
     }
 
     [Test]
+    public void WeightsThatCannotBeOpenedExit2WithoutMakingDir()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,frames,size", "in/a,one.gif,2,64"]), "--weights", PathOf("no-weights"));
+        AssertManifestRefused(r, "no-weights");
+    }
+
+    [Test]
     public void AnUnterminatedQuoteIsReportedOnTheLineItStarts()
     {
         var r = Batch(WriteManifest("photos.csv", ["photo,output", "\"in/a,one.gif", "in/a,two.gif"]));

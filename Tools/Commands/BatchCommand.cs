@@ -88,6 +88,9 @@ public static class BatchCommand
         CheckManifest(manifest, command);
         string outDir = Path.GetFullPath(settings.OutputFolder);
         if (File.Exists(outDir)) throw new CliException($"-o {settings.OutputFolder} is a file; it must be a folder", 2);
+        var mine = manifest.Rows.Where((_, i) => settings.Shard.Owns(i)).ToList();
+        using var engine = OpenEngine(settings);
+        // DIR is made last, once the device and weights are open: a run refused with exit 2 leaves nothing behind.
         try
         {
             Directory.CreateDirectory(outDir);
@@ -96,9 +99,6 @@ public static class BatchCommand
         {
             throw new CliException($"-o {settings.OutputFolder}: cannot create the folder ({e.Message})", 2);
         }
-
-        var mine = manifest.Rows.Where((_, i) => settings.Shard.Owns(i)).ToList();
-        using var engine = OpenEngine(settings);
         var progress = new BatchProgress(settings.Shard, mine.Count, total, stdout, stderr);
         // A signal ends the process from its handler (Interrupts): the summary of the rows done so far is said there.
         using var onStop = Interrupts.OnStop(signal => progress.Summarize(signal));
