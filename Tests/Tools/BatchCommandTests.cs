@@ -272,6 +272,22 @@ public class BatchCommandTests : CliTestBase
             Is.EqualTo(new[] { "frame_0000.png", "frames", "x.gif" }), "nothing written through a link");
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void APreviewThatIsALinkIsABadRowAndNothingIsWrittenThroughIt(bool outputDone)
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        Directory.CreateDirectory(PathOf("outside"));
+        Directory.CreateDirectory(PathOf("out"));
+        Directory.CreateSymbolicLink(PathOf("out/pl"), "../outside");
+        if (outputDone) File.WriteAllBytes(PathOf("out/one.gif"), [71, 73, 70]);
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,preview,frames,size", "in/a,one.gif,pl,2,64", "in/a,two.gif,pv,2,64"]));
+        Assert.That(r.Exit, Is.EqualTo(1), r.Err);
+        Assert.That(FailedErrors(r), Is.EqualTo(new[] { "preview 'pl' is a symbolic link in -o DIR; batch neither follows nor replaces links: remove it or give another name" }));
+        Assert.That(Outputs(Events(r), "rendered"), Is.EqualTo(new[] { "two.gif" }));
+        Assert.That(Directory.GetFileSystemEntries(PathOf("outside")), Is.Empty, "no preview escaped DIR");
+    }
+
     [Test]
     public void AFramesFolderWithoutFramesIsRenderedOver()
     {

@@ -217,14 +217,18 @@ public static class BatchCommand
 
     /// <summary>
     /// DIR/NAME for a row's output or preview. NAME must be a plain name in DIR: no folder (nor a trailing '/'), no
-    /// '..', not absolute, and not hidden, as the staging files (<c>.NAME.XXXXXXXX.partial</c>) are.
+    /// '..', not absolute, and not hidden, as the staging files (<c>.NAME.XXXXXXXX.partial</c>) are. Nor may DIR/NAME
+    /// be a symbolic link: written through, it would put the row's files outside DIR.
     /// </summary>
     private static string InDir(string column, string name, string outDir)
     {
         if (string.IsNullOrWhiteSpace(name) || name.StartsWith('.') || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl) || Path.IsPathRooted(name)
             || Path.GetFileName(name) != name || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             throw new CliException($"{column} '{name}' must be a plain name inside -o DIR: no folders or '/', and not starting with '.'");
-        return Path.Combine(outDir, name);
+        string path = Path.Combine(outDir, name);
+        if (new FileInfo(path).LinkTarget is not null) // a file's or a folder's link, dangling or not
+            throw new CliException($"{column} '{name}' is a symbolic link in -o DIR; batch neither follows nor replaces links: remove it or give another name");
+        return path;
     }
 
     /// <summary>
@@ -232,13 +236,11 @@ public static class BatchCommand
     /// folder holding frames. Outputs are renamed into place only when finished, so an empty file or folder was not
     /// written by a render (a stray placeholder) and is rendered over. A link, or a file where the frames' folder
     /// belongs (or a folder where the file does), was not written by a render either, and is not the batch's to
-    /// follow or replace: the row's error, never taken as done.
+    /// follow or replace: the row's error, never taken as done (links are refused by <see cref="InDir"/>).
     /// </summary>
     private static bool IsDone(string name, string target, FrameOutputKind kind)
     {
         var entry = new FileInfo(target);
-        if (entry.LinkTarget is not null)
-            throw new CliException($"output '{name}' is a symbolic link in -o DIR; batch neither follows nor replaces links: remove it or give another name");
         bool folder = kind == FrameOutputKind.PngDirectory;
         if (Directory.Exists(target))
             return folder
