@@ -185,12 +185,15 @@ public class BatchCommandTests : CliTestBase
     [Test]
     public void TwoRowsWithOneOutputAreRefused()
     {
-        var r = Batch(WriteManifest("photos.csv", ["photo,output", "a.png,same.gif", "b.png,SAME.gif", "c.png,other.gif", "d.png,Same.gif"]));
-        AssertManifestRefused(r, "'same.gif' is the output of rows 1, 2 and 4; every output and preview needs a name of its own");
+        var r = Batch(WriteManifest("photos.csv", ["photo,output", "a.png,same.gif", "b.png,SAME.gif", "c.png,other.gif", "d.png,Same.gif", "e.png,same.gif"]));
+        AssertManifestRefused(r, "'same.gif' is the output of rows 1 and 5, 'SAME.gif' the output of row 2 and 'Same.gif' the output of row 4; "
+                                 + "every output and preview needs a name of its own");
     }
 
     [TestCase("p8.gif", "pv2", "'p8.gif' is the output of row 2 and the preview of row 1")]
-    [TestCase("pv", "PV", "'pv' is the preview of rows 1 and 2")]
+    [TestCase("pv", "PV", "'pv' is the preview of row 1 and 'PV' the preview of row 2")]
+    [TestCase("P8.GIF", "pv2", "'P8.GIF' is the preview of row 1 and 'p8.gif' the output of row 2")]
+    [TestCase("pv", "pv", "'pv' is the preview of rows 1 and 2")]
     [TestCase("one.gif", "two", "'one.gif' is the output of row 1 and the preview of row 1")]
     public void APreviewNamedLikeAnotherOutputOrPreviewIsRefused(string firstPreview, string secondPreview, string expected)
     {
@@ -305,6 +308,8 @@ public class BatchCommandTests : CliTestBase
     [TestCase("photos.csv", "photo,output,Photo\na.png,one.gif,b.png\n", "photos.csv line 1: the header names column 'photo' twice")]
     [TestCase("photos.csv", "photo,,output\n", "the header has an empty column name (column 2)")]
     [TestCase("photos.jsonl", "# nothing\n\n", "the manifest has no rows")]
+    [TestCase("photos.jsonl", "{\"photo\": \"a.png\", \"output\": \"one.gif\"}\n\n{\"photo\": \"a.png\", \"frames\": null, \"output\": \"two.gif\", \"Frames\": 3}\n",
+        "photos.jsonl line 3: the object names column 'frames' twice")]
     [TestCase("missing.csv", null, "manifest not found")]
     [TestCase("folder.csv", null, "manifest")]
     public void AnUnusableManifestExits2BeforeAnyWork(string name, string? text, string expected)
@@ -340,7 +345,7 @@ public class BatchCommandTests : CliTestBase
         Assert.That(r.Exit, Is.EqualTo(1));
         var failed = Events(r).Where(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed").ToList();
         Assert.That(failed.Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("line").GetInt32())), Is.EqualTo(new[] { (1, 2), (2, 5) }));
-        Assert.That(failed[1].GetProperty("error").GetString(), Is.EqualTo("line 5 has 3 fields; the header has 4"));
+        Assert.That(failed[1].GetProperty("error").GetString(), Is.EqualTo("the row has 3 fields; the header has 4"));
         Assert.That(Outputs(Events(r), "rendered"), Is.EqualTo(new[] { "three.gif" }));
     }
 
@@ -383,13 +388,17 @@ public class BatchCommandTests : CliTestBase
         Assert.That(r.Exit, Is.EqualTo(1));
         Assert.That(FailedErrors(r), Is.EqualTo(new[]
         {
-            "line 1: 'frames' is a JSON object; give text, a number or true/false",
-            "line 2: 'arrows' holds a JSON array in its list; give text or numbers",
-            "line 3: 'arrows' holds null in its list; give text or numbers",
-            "line 4: 'output' is a JSON list; only arrows may hold a list: give output one value",
-            "line 5: 'frames' is a JSON list; only arrows may hold a list: give frames one value",
-            "line 6: 'arrows' is a JSON object; give text, a number, true/false or a list",
+            "'frames' is a JSON object; give text, a number or true/false",
+            "'arrows' holds a JSON array in its list; give text or numbers",
+            "'arrows' holds null in its list; give text or numbers",
+            "'output' is a JSON list; only arrows may hold a list: give output one value",
+            "'frames' is a JSON list; only arrows may hold a list: give frames one value",
+            "'arrows' is a JSON object; give text, a number, true/false or a list",
         }));
+        Assert.That(Outputs(Events(r), "failed"), Is.EqualTo(new[] { "object.gif", "list.gif", "null.gif", null, "four.gif", "arrows.gif" }),
+            "the row's other fields are still read");
+        Assert.That(Regex.Matches(r.Err, "line 6"), Has.Count.EqualTo(1), r.Err);
+        Assert.That(r.Err, Does.Contain("row 6 (line 6, arrows.gif): 'arrows' is a JSON object"));
         Assert.That(Directory.GetFileSystemEntries(PathOf("out")), Is.Empty, "no 'j8.gif;j9.gif'");
     }
 

@@ -175,8 +175,11 @@ public static class BatchCommand
         var names = manifest.Rows.SelectMany(r => new[] { "output", "preview" }.Where(c => r.Get(c) is not null).Select(c => (Name: r.Get(c)!, Column: c, Row: r.Number)));
         if (names.GroupBy(n => n.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
-            var uses = twice.GroupBy(n => n.Column).OrderBy(g => g.Key == "output" ? 0 : 1).Select(g => $"the {g.Key} of {Rows(g.Select(n => n.Row).ToList())}");
-            throw new CliException($"{manifest.Path}: '{twice.Key}' is {string.Join(" and ", uses)}; every output and preview needs a name of its own in DIR "
+            // Each spelling quoted as its rows give it: "'B.GIF' is the output of row 1 and 'b.gif' the output of row 2".
+            var spellings = twice.GroupBy(n => n.Name, StringComparer.Ordinal).Select((spelling, i) =>
+                $"'{spelling.Key}' {(i == 0 ? "is " : "")}" + And(spelling.GroupBy(n => n.Column).OrderBy(g => g.Key == "output" ? 0 : 1)
+                    .Select(g => $"the {g.Key} of {Rows(g.Select(n => n.Row).ToList())}").ToList()));
+            throw new CliException($"{manifest.Path}: {And(spellings.ToList())}; every output and preview needs a name of its own in DIR "
                                    + "(names are compared ignoring case)", 2);
         }
     }
@@ -192,8 +195,11 @@ public static class BatchCommand
     private static string ColumnOf(string key) => key == "arrow" ? "arrows" : key;
 
     /// <summary>"row 2", "rows 1 and 3", "rows 1, 2 and 3".</summary>
-    private static string Rows(IReadOnlyList<int> numbers) =>
-        numbers.Count == 1 ? $"row {numbers[0]}" : $"rows {string.Join(", ", numbers.Take(numbers.Count - 1))} and {numbers[^1]}";
+    private static string Rows(IReadOnlyList<int> numbers) => (numbers.Count == 1 ? "row " : "rows ") + And(numbers);
+
+    /// <summary>"a", "a and b", "a, b and c".</summary>
+    private static string And<T>(IReadOnlyList<T> items) =>
+        items.Count == 1 ? $"{items[0]}" : $"{string.Join(", ", items.Take(items.Count - 1))} and {items[^1]}";
 
     /// <summary>
     /// A row's error in the manifest's words: animate's per-row options become their columns (<c>--frames must be ...</c>

@@ -39,7 +39,7 @@ internal sealed class BatchManifest
     public IReadOnlyList<(string Key, int Line)> Columns { get; }
 
     /// <summary>Reads a manifest: JSON lines for <c>.jsonl</c>, <c>.ndjson</c> and <c>.json</c>, CSV for <c>.csv</c>, else JSON lines when the first character is <c>{</c>.</summary>
-    /// <exception cref="CliException">The file is missing, a folder, unreadable or has no rows; a CSV header is empty or names a column twice; a
+    /// <exception cref="CliException">The file is missing, a folder, unreadable or has no rows; a CSV header is empty or names a column twice, as does a JSON line; a
     /// quoted CSV field is never closed (exit 2: the manifest is unusable).</exception>
     public static BatchManifest Load(string path)
     {
@@ -57,7 +57,7 @@ internal sealed class BatchManifest
         string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         bool jsonLines = extension is ".jsonl" or ".ndjson" or ".json" || (extension != ".csv" && text.TrimStart().StartsWith('{'));
         var columns = new List<(string Key, int Line)>();
-        var rows = jsonLines ? ReadJsonLines(text, columns) : ReadCsv(path, text, columns);
+        var rows = jsonLines ? ReadJsonLines(path, text, columns) : ReadCsv(path, text, columns);
         if (rows.Count == 0) throw new CliException($"{path}: the manifest has no rows", 2);
         return new BatchManifest(path, rows, columns);
     }
@@ -109,7 +109,7 @@ internal sealed class BatchManifest
             if (fields.Length != keys.Length)
             {
                 rows.Add(new BatchRow(rows.Count + 1, line, new Dictionary<string, IReadOnlyList<string>>(),
-                    $"line {line} has {fields.Length} fields; the header has {keys.Length}"));
+                    $"the row has {fields.Length} fields; the header has {keys.Length}"));
                 continue;
             }
             var values = new Dictionary<string, IReadOnlyList<string>>();
@@ -124,7 +124,7 @@ internal sealed class BatchManifest
     private static CliException Unterminated(string path, int line) =>
         new($"{path} line {line}: unterminated quoted field (a '\"' that is never closed; the rest of the file would be read as that one field)", 2);
 
-    private static List<BatchRow> ReadJsonLines(string text, List<(string Key, int Line)> columns)
+    private static List<BatchRow> ReadJsonLines(string path, string text, List<(string Key, int Line)> columns)
     {
         var rows = new List<BatchRow>();
         int line = 0;
@@ -133,50 +133,59 @@ internal sealed class BatchManifest
             line++;
             string s = raw.Trim();
             if (s.Length == 0 || s.StartsWith('#')) continue;
-            rows.Add(ReadJsonRow(rows.Count + 1, line, s, columns));
+            rows.Add(ReadJsonRow(path, rows.Count + 1, line, s, columns));
         }
         return rows;
     }
 
-    private static BatchRow ReadJsonRow(int number, int line, string json, List<(string Key, int Line)> columns)
+    /// <summary>
+    /// One JSON line as a row. A value that is not text is the row's error (the row's line is said with every error,
+    /// so not again here), while its other fields, its output among them, are still read for the report; a key named
+    /// twice is the manifest's error, as a CSV header naming a column twice is.
+    /// </summary>
+    private static BatchRow ReadJsonRow(string path, int number, int line, string json, List<(string Key, int Line)> columns)
     {
         var values = new Dictionary<string, IReadOnlyList<string>>();
+        var seen = new HashSet<string>();
+        string? error = null;
         try
         {
             using var doc = JsonDocument.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                return new BatchRow(number, line, values, $"line {line} is not a JSON object");
+                return new BatchRow(number, line, values, $"not a JSON object ({Describe(doc.RootElement.ValueKind)}); give one object per line");
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 string key = Key(property.Name);
                 if (!columns.Exists(c => c.Key == key)) columns.Add((key, line));
-                if (values.ContainsKey(key)) return new BatchRow(number, line, values, $"line {line} names '{key}' twice");
+                if (!seen.Add(key)) throw new CliException($"{path} line {line}: the object names column '{key}' twice", 2);
                 if (property.Value.ValueKind == JsonValueKind.Null) continue;
-                if (property.Value.ValueKind == JsonValueKind.Array)
+                try
                 {
-                    // Only arrows repeat; a list anywhere else would be joined into one value no one asked for (an
-                    // output "a.gif;b.gif"), so it is the row's error, naming the column.
-                    if (!Repeats(key)) throw new FormatException($"'{key}' is a JSON list; only arrows may hold a list: give {key} one value");
-                    var items = new List<string>();
-                    foreach (var item in property.Value.EnumerateArray())
-                        items.Add(Scalar(item) ?? throw new FormatException($"'{key}' holds {Describe(item.ValueKind)} in its list; give text or numbers"));
-                    values[key] = items;
+                    values[key] = Values(key, property.Value);
                 }
-                else
+                catch (FormatException e)
                 {
-                    values[key] = [Scalar(property.Value) ?? throw new FormatException($"'{key}' is {Describe(property.Value.ValueKind)}; give text, a number{(Repeats(key) ? ", true/false or a list" : " or true/false")}")];
+                    error ??= e.Message;
                 }
             }
         }
         catch (JsonException e)
         {
-            return new BatchRow(number, line, new Dictionary<string, IReadOnlyList<string>>(), $"line {line} is not valid JSON ({e.Message})");
+            return new BatchRow(number, line, new Dictionary<string, IReadOnlyList<string>>(), $"not valid JSON ({e.Message})");
         }
-        catch (FormatException e)
-        {
-            return new BatchRow(number, line, new Dictionary<string, IReadOnlyList<string>>(), $"line {line}: {e.Message}");
-        }
-        return new BatchRow(number, line, values, null);
+        return new BatchRow(number, line, values, error);
+    }
+
+    /// <summary>A JSON value as the column's values: text, a number or true/false, or for arrows a list of them.</summary>
+    /// <exception cref="FormatException">Any other value, naming the column.</exception>
+    private static List<string> Values(string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+            return [Scalar(value) ?? throw new FormatException($"'{key}' is {Describe(value.ValueKind)}; give text, a number{(Repeats(key) ? ", true/false or a list" : " or true/false")}")];
+        // Only arrows repeat; a list anywhere else would be joined into one value no one asked for (an output
+        // "a.gif;b.gif"), so it is the row's error, naming the column.
+        if (!Repeats(key)) throw new FormatException($"'{key}' is a JSON list; only arrows may hold a list: give {key} one value");
+        return value.EnumerateArray().Select(item => Scalar(item) ?? throw new FormatException($"'{key}' holds {Describe(item.ValueKind)} in its list; give text or numbers")).ToList();
     }
 
     /// <summary>Whether a column may hold several values: only arrows (animate's repeatable <c>--arrow</c>).</summary>
