@@ -106,6 +106,18 @@ public class BatchCommandTests : CliTestBase
     }
 
     [Test]
+    public void AGifOver50FpsIsABadRowNamingTheColumns()
+    {
+        AnimateSample.Create(PathOf("in"), "a", 64);
+        var r = Batch(WriteManifest("photos.csv", ["photo,output,frames,size,fps", "in/a,fast.gif,2,64,60", "in/a,fast.mp4,2,64,60"]));
+        Assert.That(r.Exit, Is.EqualTo(1));
+        var failed = Events(r).Where(e => e.GetProperty("event").GetString() == "row" && e.GetProperty("status").GetString() == "failed").ToList();
+        Assert.That(failed.Select(e => e.GetProperty("error").GetString()),
+            Is.EqualTo(new[] { "fps 60: a GIF plays at most 50 fps; give an .mp4 output or fps 50 or less" }));
+        Assert.That(Outputs(Events(r), "rendered"), Is.EqualTo(new[] { "fast.mp4" }));
+    }
+
+    [Test]
     public void ABadRowIsReportedAndTheOthersFinish()
     {
         AnimateSample.Create(PathOf("in"), "a", 64);
@@ -120,7 +132,7 @@ public class BatchCommandTests : CliTestBase
         Assert.That(failed[0].GetProperty("error").GetString(), Does.Contain("input not found").And.Contain("missing.png"));
         Assert.That(failed[1].GetProperty("error").GetString(), Does.StartWith("frames must be between 2 and 10000").And.Not.Contain("--frames"),
             "animate's own check, naming the column");
-        Assert.That(failed[2].GetProperty("error").GetString(), Does.Contain("unsupported extension"));
+        Assert.That(failed[2].GetProperty("error").GetString(), Does.StartWith("output 'five.txt': '.txt' is not an output batch writes; give a .gif or .mp4 name"));
         Assert.That(events[^1].GetProperty("failed").GetInt32(), Is.EqualTo(3));
         Assert.That(r.Err, Does.Contain("row 2 (line 3, two.gif)").And.Contain("2 rendered, 0 already done, 3 failed of 5 rows"));
         Assert.That(File.Exists(PathOf("out/two.gif")) || File.Exists(PathOf("out/four.gif")), Is.False);

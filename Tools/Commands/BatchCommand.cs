@@ -118,7 +118,9 @@ public static class BatchCommand
                 if (row.Error is not null) throw new CliException(row.Error);
                 string target = InDir("output", output ?? throw new CliException(
                     "no output: give the row an output file name (.gif, .mp4, or a name without extension for PNG frames)"), outDir);
-                var kind = FrameWriter.KindOf(target); // an unsupported extension is the row's error before any work
+                var kind = OutputKind(output); // an unsupported extension is the row's error before any work
+                if (kind == FrameOutputKind.Gif && row.Get("fps") is { } fps && double.TryParse(fps, System.Globalization.CultureInfo.InvariantCulture, out double rate) && rate > 50)
+                    throw new CliException($"fps {fps}: a GIF plays at most 50 fps; give an .mp4 output or fps 50 or less");
                 if (row.Get("preview") is { } preview) InDir("preview", preview, outDir); // refused as the output is, done or not
                 if (IsDone(output, target, kind))
                 {
@@ -226,6 +228,15 @@ public static class BatchCommand
     /// '..', not absolute, and not hidden, as the staging files (<c>.NAME.XXXXXXXX.partial</c>) are. Nor may DIR/NAME
     /// be a symbolic link: written through, it would put the row's files outside DIR.
     /// </summary>
+    /// <summary>The README's rule for a row's output: .gif, .mp4, or no extension for PNG frames (whatever exists in DIR).</summary>
+    private static FrameOutputKind OutputKind(string name) => Path.GetExtension(name).ToLowerInvariant() switch
+    {
+        ".gif" => FrameOutputKind.Gif,
+        ".mp4" => FrameOutputKind.Mp4,
+        "" => FrameOutputKind.PngDirectory,
+        var other => throw new CliException($"output '{name}': '{other}' is not an output batch writes; give a .gif or .mp4 name, or a name without an extension for a folder of PNG frames"),
+    };
+
     private static string InDir(string column, string name, string outDir)
     {
         if (string.IsNullOrWhiteSpace(name) || name.StartsWith('.') || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl) || Path.IsPathRooted(name)
