@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using CineKernel.Bench.Support;
 using CineKernel.Kernels;
@@ -104,28 +103,13 @@ public class ConvShapeBenchmarks
     }
 
     /// <summary>The layer's direct-conv FLOPs over the median, in GFLOP/s.</summary>
-    private sealed class LayerThroughputColumn : IColumn
+    private sealed class LayerThroughputColumn()
+        : MedianColumn(nameof(LayerThroughputColumn), "GFLOP/s", "The direct conv's FLOPs (2 per multiply-add) over the median time")
     {
-        public string Id => nameof(LayerThroughputColumn);
-        public string ColumnName => "GFLOP/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "The direct conv's FLOPs (2 per multiply-add) over the median time";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            var layer = benchmarkCase.Parameters.Items.Select(p => p.Value).OfType<Shape>().FirstOrDefault();
-            return stats is null || layer is null ? "-" : (layer.Flops / (stats.Median * 1e-9) / 1e9).ToString("F2");
-        }
-
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        protected override string Value(BenchmarkCase benchmarkCase, double seconds) =>
+            benchmarkCase.Parameters.Items.Select(p => p.Value).OfType<Shape>().FirstOrDefault() is { } layer
+                ? (layer.Flops / seconds / 1e9).ToString("F2")
+                : "-";
     }
 
     /// <summary>
