@@ -12,7 +12,8 @@ namespace CineKernel.Tests.Parsers;
 /// repository, mutated (bit flips, truncations, huge length fields and numbers, duplicated and overlapping
 /// offsets, repeated runs), are either read or refused with the parser's documented exception in one line
 /// naming the file (<see cref="FuzzTarget.Check"/>), never allocate more than the file's size justifies,
-/// and each finishes within <see cref="CaseLimit"/>. Seeded, so a failure reproduces; CsCheck shrinks it.
+/// and each finishes within <see cref="CaseLimit"/> (when timed twice: a first run may pay a decoder's JIT). CsCheck
+/// prints the seed of a failing case (CsCheck_Seed reproduces it) and shrinks it.
 /// </summary>
 public class MutatedFileTests : FileTestBase
 {
@@ -49,7 +50,16 @@ public class MutatedFileTests : FileTestBase
             var start = clock.Elapsed;
             var result = target.Check(path);
             var took = clock.Elapsed - start;
-            if (took > CaseLimit) throw new TimeoutException($"{name}: one parse took {took.TotalSeconds:F1} s");
+            if (took > CaseLimit)
+            {
+                // A first run of a decoder path the warm-up did not reach pays its JIT (and may meet a GC): time the
+                // same file again, and fail only when the parse itself is slow.
+                start = clock.Elapsed;
+                target.Check(path);
+                var again = clock.Elapsed - start;
+                if (again > CaseLimit)
+                    throw new TimeoutException($"{name}: one parse took {took.TotalSeconds:F1} s, and {again.TotalSeconds:F1} s again");
+            }
             total++;
             if (!result.Accepted) refused++;
         }, iter: cases, threads: 1, seed: "0N0XIzNsQ0O2"), TaskCreationOptions.LongRunning);
