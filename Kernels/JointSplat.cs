@@ -319,7 +319,7 @@ public static class JointSplat
     }
 
     /// <summary>
-    /// Where one copy's source pixel lands: the bilinear weights (times the copy's Z) of its destination's four
+    /// Where one copy's source pixel lands: the copy's Z and the bilinear weights of its destination's four
     /// integer neighbours, which of them are kept, and the offset of the north-west one in the accumulator's first
     /// plane. <see cref="Any"/> is false when it adds nothing: it stays (pass 1 has it), its Z is 0, or no kept
     /// neighbour has a non-zero weight.
