@@ -52,7 +52,8 @@ public static class Resize
             throw new ArgumentException("expand: a composite needs both the mask and the background");
         if (mask is not null && (mask.Shape != output.Shape with { C = 1 } || background!.Shape != output.Shape))
             throw new ArgumentException($"expand: mask {mask.Shape} must be {output.Shape with { C = 1 }} and background {background!.Shape} {output.Shape}");
-        var split = WorkSplit.For(output.Device, output.Length);
+        // A work item is one pixel, all its channels: the source taps and the mask are read once for them.
+        var split = WorkSplit.For(output.Device, (long)output.N * output.H * output.W);
         var p = new BilinearParams(coarse.H, coarse.W, output.H, output.W,
             SourceScale(coarse.H, output.H, false, null), SourceScale(coarse.W, output.W, false, null), 0, 1f, (int)output.Length, 0);
         var e = new ExpandParams(output.C, mask is null ? 0 : 1, split);
@@ -65,22 +66,24 @@ public static class Resize
     private static void ExpandKernel(Index1D thread, ArrayView<float> coarse, ArrayView<float> band, ArrayView<float> mask,
         ArrayView<float> background, ArrayView<float> output, BilinearParams p, ExpandParams e)
     {
-        long plane = (long)p.OutH * p.OutW;
+        int plane = p.OutH * p.OutW;
         for (int i = e.Split.Begin(thread), end = e.Split.End(thread); i < end; i++)
         {
-            float m = 1f;
-            if (e.Composite != 0)
+            int n = i / plane, pixel = i - n * plane, y = pixel / p.OutW, x = pixel - y * p.OutW;
+            long at = (long)n * e.Channels * plane + pixel;
+            float m = e.Composite != 0 ? mask[i] : 1f;
+            if (m == 0f)
             {
-                long n = i / (e.Channels * plane);
-                m = mask[n * plane + i % plane];
-                if (m == 0f)
-                {
-                    output[i] = background[i];
-                    continue;
-                }
+                for (int c = 0; c < e.Channels; c++) output[at + (long)c * plane] = background[at + (long)c * plane];
+                continue;
             }
-            float v = BilinearValue(i, coarse, p) + band[i];
-            output[i] = e.Composite != 0 ? m * v + (1f - m) * background[i] : v;
+            var taps = Taps2D.Of(y, x, p);
+            for (int c = 0; c < e.Channels; c++)
+            {
+                long o = at + (long)c * plane;
+                float v = taps.Value(coarse, n * e.Channels + c, p) + band[o];
+                output[o] = e.Composite != 0 ? m * v + (1f - m) * background[o] : v;
+            }
         }
     }
 
@@ -130,14 +133,44 @@ public static class Resize
         int x = i % p.OutW;
         int y = i / p.OutW % p.OutH;
         int plane = i / (p.OutW * p.OutH);
-        bool align = p.AlignCorners != 0;
-        SourceTaps(y, p.InH, p.OutH, p.ScaleY, align, out int y0, out int y1, out float wy0, out float wy1);
-        SourceTaps(x, p.InW, p.OutW, p.ScaleX, align, out int x0, out int x1, out float wx0, out float wx1);
-        long row0 = ((long)plane * p.InH + y0) * p.InW;
-        long row1 = ((long)plane * p.InH + y1) * p.InW;
-        // Same association as torch's separable Interpolate<2>: rows first, then the two rows blended.
-        float t0 = input[row0 + x0] * wx0 + input[row0 + x1] * wx1;
-        float t1 = input[row1 + x0] * wx0 + input[row1 + x1] * wx1;
-        return (t0 * wy0 + t1 * wy1) * p.ValueScale;
+        return Taps2D.Of(y, x, p).Value(input, plane, p);
+    }
+
+    /// <summary>The four source taps of output pixel (y, x) and their weights: the same for every plane.</summary>
+    private readonly struct Taps2D
+    {
+        private readonly int y0, y1, x0, x1;
+        private readonly float wy0, wy1, wx0, wx1;
+
+        private Taps2D(int y0, int y1, int x0, int x1, float wy0, float wy1, float wx0, float wx1)
+        {
+            this.y0 = y0;
+            this.y1 = y1;
+            this.x0 = x0;
+            this.x1 = x1;
+            this.wy0 = wy0;
+            this.wy1 = wy1;
+            this.wx0 = wx0;
+            this.wx1 = wx1;
+        }
+
+        public static Taps2D Of(int y, int x, BilinearParams p)
+        {
+            bool align = p.AlignCorners != 0;
+            SourceTaps(y, p.InH, p.OutH, p.ScaleY, align, out int y0, out int y1, out float wy0, out float wy1);
+            SourceTaps(x, p.InW, p.OutW, p.ScaleX, align, out int x0, out int x1, out float wx0, out float wx1);
+            return new Taps2D(y0, y1, x0, x1, wy0, wy1, wx0, wx1);
+        }
+
+        /// <summary>The resized value in input plane <paramref name="plane"/> (n·C + c).</summary>
+        public float Value(ArrayView<float> input, int plane, BilinearParams p)
+        {
+            long row0 = ((long)plane * p.InH + y0) * p.InW;
+            long row1 = ((long)plane * p.InH + y1) * p.InW;
+            // Same association as torch's separable Interpolate<2>: rows first, then the two rows blended.
+            float t0 = input[row0 + x0] * wx0 + input[row0 + x1] * wx1;
+            float t1 = input[row1 + x0] * wx0 + input[row1 + x1] * wx1;
+            return (t0 * wy0 + t1 * wy1) * p.ValueScale;
+        }
     }
 }
