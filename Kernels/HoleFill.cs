@@ -3,13 +3,14 @@ using ILGPU;
 namespace CineKernel.Kernels;
 
 /// <summary>
-/// A feature map as the hole filter reads it: value (n, c, y, x) of an N×C×H×W map. Implemented by a
-/// dense tensor and by the joint-splat accumulator (which normalises on read), so the same box filter
+/// A feature map as the hole filter reads it: channels 4g..4g+3 of pixel (n, y, x) of an N×C×H×W map, as one
+/// <see cref="Float4"/> (components past C−1 are not values; callers ignore them). Implemented by a dense tensor and
+/// by the joint-splat accumulator (which normalises on read, a pixel's group in one access), so the same box filter
 /// serves the standalone op and the fused splat resolve.
 /// </summary>
 internal interface IFeatureSource
 {
-    float Read(int n, int c, int y, int x);
+    Float4 Read(int n, int g, int y, int x);
 }
 
 /// <summary>A dense N×C×H×W tensor.</summary>
@@ -18,7 +19,14 @@ internal readonly struct DenseFeature(ArrayView<float> data, int channels, int h
     private readonly ArrayView<float> data = data;
     private readonly int channels = channels, height = height, width = width;
 
-    public float Read(int n, int c, int y, int x) => data[(((long)n * channels + c) * height + y) * width + x];
+    public Float4 Read(int n, int g, int y, int x)
+    {
+        long plane = (long)height * width, at = (long)n * channels * plane + (long)y * width + x;
+        int c = 4 * g;
+        return new Float4(Value(at, plane, c), Value(at, plane, c + 1), Value(at, plane, c + 2), Value(at, plane, c + 3));
+    }
+
+    private float Value(long at, long plane, int c) => c < channels ? data[at + c * plane] : 0f;
 }
 
 /// <summary>
@@ -45,16 +53,20 @@ public static class HoleFill
         if (onesMap.Shape != feature.Shape with { C = 1 })
             throw new ArgumentException($"hole fill: ones map {onesMap.Shape} must be {feature.Shape with { C = 1 }}");
         var source = new DenseFeature(feature.View, feature.C, feature.H, feature.W);
-        int threads = GridStride.Threads(feature.Device, output.Length);
-        feature.Device.Load<DenseFeature, ArrayView<float>, ArrayView<float>, Shape4, int>(ApplyKernel)(
-            threads, source, onesMap.View, output.View, output.Shape, threads);
+        // A work item is one pixel, all its channels: the ones map is read once for them.
+        var split = WorkSplit.For(feature.Device, (long)output.N * output.H * output.W);
+        feature.Device.Load<DenseFeature, ArrayView<float>, ArrayView<float>, Shape4, WorkSplit>(ApplyKernel)(
+            split.Threads, source, onesMap.View, output.View, output.Shape, split);
     }
 
-    /// <summary>The 7×7 box filter of one element, reading zeros outside the H×W plane (conv2d padding 3).</summary>
-    internal static float BoxMean<TSource>(TSource source, int n, int c, int y, int x, int height, int width)
+    /// <summary>
+    /// The 7×7 box filter of channels 4g..4g+3 at one pixel, reading zeros outside the H×W plane (conv2d padding 3);
+    /// each channel's sum is added in the same order as a scalar filter's.
+    /// </summary>
+    internal static Float4 BoxMean<TSource>(TSource source, int n, int g, int y, int x, int height, int width)
         where TSource : struct, IFeatureSource
     {
-        float sum = 0f;
+        var sum = new Float4();
         for (int dy = -Radius; dy <= Radius; dy++)
         {
             int yy = y + dy;
@@ -63,22 +75,26 @@ public static class HoleFill
             {
                 int xx = x + dx;
                 if (xx < 0 || xx >= width) continue;
-                sum += source.Read(n, c, yy, xx) * Weight;
+                Float4.AddScaled(ref sum, source.Read(n, g, yy, xx), Weight);
             }
         }
         return sum;
     }
 
-    private static void ApplyKernel(Index1D thread, DenseFeature source, ArrayView<float> onesMap, ArrayView<float> output, Shape4 s, int stride)
+    private static void ApplyKernel(Index1D thread, DenseFeature source, ArrayView<float> onesMap, ArrayView<float> output, Shape4 s,
+        WorkSplit split)
     {
-        for (int i = thread; i < s.Length; i += stride)
+        int plane = s.H * s.W;
+        for (int i = split.Begin(thread), end = split.End(thread); i < end; i++)
         {
-            int x = i % s.W;
-            int y = i / s.W % s.H;
-            int c = i / (s.W * s.H) % s.C;
-            int n = i / (s.W * s.H * s.C);
-            bool hole = onesMap[((long)n * s.H + y) * s.W + x] == 0f;
-            output[i] = hole ? BoxMean(source, n, c, y, x, s.H, s.W) : source.Read(n, c, y, x);
+            int n = i / plane, pixel = i - n * plane, y = pixel / s.W, x = pixel - y * s.W;
+            bool hole = onesMap[i] == 0f;
+            long at = (long)n * s.C * plane + pixel;
+            for (int g = 0; g < s.C; g += 4)
+            {
+                var v = hole ? BoxMean(source, n, g / 4, y, x, s.H, s.W) : source.Read(n, g / 4, y, x);
+                for (int k = 0; k < 4 && g + k < s.C; k++) output[at + (long)(g + k) * plane] = v.Get(k);
+            }
         }
     }
 }

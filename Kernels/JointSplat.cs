@@ -7,8 +7,8 @@ namespace CineKernel.Kernels;
 /// <summary>
 /// Joint forward splatting, the original's <c>joint_splatting</c> over softsplat 'linear' (DESIGN.md
 /// "Joint splatting"): every source pixel of both copies adds (value·Z, Z) bilinearly to the four integer
-/// neighbours of its destination, into one accumulator (N×(C+1)×H×W: C value planes, then the metric
-/// plane); the result is Σ value·Z / Σ Z with Σ Z = 0 read as 1.
+/// neighbours of its destination, into one accumulator (per pixel: the C value sums, then the metric sum, in
+/// groups of four floats; see <see cref="AccumulatorShape"/>); the result is Σ value·Z / Σ Z with Σ Z = 0 read as 1.
 /// <para>
 /// <see cref="Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?, int?)"/> writes the sources that stay in place plainly, then scatters the moving sources of
 /// both copies (atomics; on the CPU, given a reach, row bands without atomics); <see cref="Resolve"/> then
@@ -17,8 +17,18 @@ namespace CineKernel.Kernels;
 /// </summary>
 public static class JointSplat
 {
-    /// <summary>The accumulator for values of this shape: C value planes and one metric plane.</summary>
-    public static Shape4 AccumulatorShape(Shape4 values) => values with { C = values.C + 1 };
+    /// <summary>
+    /// The accumulator for values of this shape (N×C×H×W): N×S×H×W floats with S = 4·⌈(C+1)/4⌉, laid out pixel
+    /// by pixel, not plane by plane: pixel (n, y, x) holds its C value sums, then its metric sum, then zeros, in
+    /// S consecutive floats. One pixel's sums are then a few <see cref="Float4"/> groups: a splat tap updates four
+    /// sums per view access, and a resolve reads a pixel's metric beside its values. Only
+    /// <see cref="Accumulate(SplatSource, SplatSource, Tensor, Window?, MovingPixels?, int?)"/> and
+    /// <see cref="Resolve"/> read or write it.
+    /// </summary>
+    public static Shape4 AccumulatorShape(Shape4 values) => values with { C = 4 * Groups(values.C) };
+
+    /// <summary>Float4 groups per accumulator pixel for C value channels: ⌈(C+1)/4⌉ (C sums and the metric).</summary>
+    internal static int Groups(int channels) => channels / 4 + 1;
 
     /// <summary>
     /// Clears the accumulator and splats both copies into it. Destinations are the copies' own H×W grid
@@ -35,7 +45,7 @@ public static class JointSplat
     /// </summary>
     /// <param name="forward">The forward copy: values, displacement field and Z (weight 1 − α).</param>
     /// <param name="backward">The backward copy (weight α).</param>
-    /// <param name="accumulator">N×(C+1)×H×W sums of value·Z and Z, overwritten.</param>
+    /// <param name="accumulator">The sums of value·Z and Z (<see cref="AccumulatorShape"/>), overwritten.</param>
     /// <param name="keep">When given, only this window of the accumulator is needed; sums elsewhere are not kept.</param>
     /// <param name="moving">When given, the only source pixels whose displacement may be non-zero in either copy
     /// (<see cref="MovingPixels.Of(Tensor, Window?, int)"/> of the motion both fields were integrated from): the atomic pass visits just
@@ -86,7 +96,8 @@ public static class JointSplat
             WorkSplit.For(device, (long)shape.N * clip.Height * clip.Width), moving is null ? 0 : 1, Reach: reach ?? -1);
         var f = CopyViews.Of(forward);
         var b = CopyViews.Of(backward);
-        device.Load<CopyViews, CopyViews, ArrayView<float>, SplatParams>(StayingKernel)(p.Split.Threads, f, b, accumulator.View, p);
+        var acc = new AccumulatorViews(accumulator);
+        device.Load<CopyViews, CopyViews, AccumulatorViews, SplatParams>(StayingKernel)(p.Split.Threads, f, b, acc, p);
 
         int sources = moving?.Count ?? pixels;
         if (sources == 0) return;
@@ -112,19 +123,19 @@ public static class JointSplat
                     BandRows = bandRows, Parity = parity, FirstRow = firstRow, EndRow = endRow,
                     SharedValues = ReferenceEquals(forward.Values, backward.Values) ? 1 : 0,
                 };
-                device.Load<CopyViews, CopyViews, ArrayView<float>, ArrayView<int>, ArrayView<int>, SplatParams>(BandKernel)(
-                    (bands - parity + 1) / 2, f, b, accumulator.View, moving?.View ?? ArrayView<int>.Empty, rowStarts, banded);
+                device.Load<CopyViews, CopyViews, AccumulatorViews, ArrayView<int>, ArrayView<int>, SplatParams>(BandKernel)(
+                    (bands - parity + 1) / 2, f, b, acc, moving?.View ?? ArrayView<int>.Empty, rowStarts, banded);
             }
             return;
         }
         p = p with { Split = WorkSplit.For(device, 2L * sources) };
-        device.Load<CopyViews, CopyViews, ArrayView<float>, ArrayView<int>, SplatParams>(MovingKernel)(
-            p.Split.Threads, f, b, accumulator.View, moving?.View ?? ArrayView<int>.Empty, p);
+        device.Load<CopyViews, CopyViews, AccumulatorViews, ArrayView<int>, SplatParams>(MovingKernel)(
+            p.Split.Threads, f, b, acc, moving?.View ?? ArrayView<int>.Empty, p);
     }
 
     /// <summary>
     /// output (N×C×h×w) = the normalised splat, Σ value·Z / Σ Z (Σ Z = 0 read as 1), of the accumulator
-    /// window at (<paramref name="top"/>, <paramref name="left"/>). With <paramref name="fillHoles"/>, pixels
+    /// (<see cref="AccumulatorShape"/> of N×C×H×W values) window at (<paramref name="top"/>, <paramref name="left"/>). With <paramref name="fillHoles"/>, pixels
     /// no source reached (Σ Z = 0) take the 7×7 box filter of the normalised splat over the whole
     /// accumulator plane, as <c>feature_inpaint_conv</c> does before the crop.
     /// </summary>
@@ -136,11 +147,11 @@ public static class JointSplat
     /// </remarks>
     public static void Resolve(Tensor accumulator, Tensor output, int top, int left, bool fillHoles)
     {
-        if (output.N != accumulator.N || output.C != accumulator.C - 1)
-            throw new ArgumentException($"joint splat resolve: output {output.Shape} does not match accumulator {accumulator.Shape} (N×(C+1)×H×W)");
+        if (output.N != accumulator.N || accumulator.Shape != AccumulatorShape(accumulator.Shape with { C = output.C }))
+            throw new ArgumentException($"joint splat resolve: output {output.Shape} does not match accumulator {accumulator.Shape} (N×4⌈(C+1)/4⌉×H×W)");
         if (top < 0 || left < 0 || top + output.H > accumulator.H || left + output.W > accumulator.W)
             throw new ArgumentException($"joint splat resolve: window at ({top}, {left}) of {output.H}×{output.W} does not fit in accumulator {accumulator.Shape}");
-        var source = new SplattedFeature(accumulator.View, output.C, accumulator.H, accumulator.W);
+        var source = new SplattedFeature(new AccumulatorViews(accumulator), output.C, accumulator.H, accumulator.W);
         // A work item is one pixel, all its channels: the metric is read once for them.
         var split = WorkSplit.For(accumulator.Device, (long)output.N * output.H * output.W);
         int threads = split.Threads;
@@ -187,13 +198,6 @@ public static class JointSplat
         public bool CanReachWindow(int y, int x) =>
             Reach < 0 || (y >= KeepTop - Reach && y < KeepBottom + Reach && x >= KeepLeft - Reach && x < KeepRight + Reach);
 
-        /// <summary>Banded (BandRows > 0): one thread owns the band and adds plainly; else atomics.</summary>
-        public void Add(ArrayView<float> acc, long at, float v)
-        {
-            if (BandRows > 0) acc[at] += v;
-            else Atomic.Add(ref acc[at], v);
-        }
-
         /// <summary>Z of a copy's pixel: the scale times the metric map (1 without one).</summary>
         public float Metric(bool backward, ArrayView<float> metric, long at) =>
             (backward ? MetricScaleBackward : MetricScaleForward)
@@ -202,30 +206,66 @@ public static class JointSplat
 
     internal readonly record struct ResolveParams(Shape4 Output, int AccH, int AccW, int Top, int Left, int FillHoles, WorkSplit Split);
 
-    /// <summary>The accumulator read as the normalised splat, for the hole filter's neighbours.</summary>
-    internal readonly struct SplattedFeature(ArrayView<float> accumulator, int channels, int height, int width) : IFeatureSource
+    /// <summary>
+    /// The accumulator as two views of the same floats: <see cref="Floats"/> for one sum (atomics, the metric),
+    /// <see cref="Groups"/> for four at once. Pixel (n, y, x) is cell (n·H + y)·W + x, its sums start at float
+    /// cell·S and group cell·(S/4) (<see cref="AccumulatorShape"/>).
+    /// </summary>
+    internal readonly struct AccumulatorViews(Tensor accumulator)
     {
-        private readonly ArrayView<float> accumulator = accumulator;
+        public readonly ArrayView<float> Floats = accumulator.View;
+        public readonly ArrayView<Float4> Groups = accumulator.View.Cast<Float4>();
+    }
+
+    /// <summary>The accumulator read as the normalised splat, for the hole filter's neighbours.</summary>
+    internal readonly struct SplattedFeature(AccumulatorViews accumulator, int channels, int height, int width) : IFeatureSource
+    {
+        private readonly AccumulatorViews accumulator = accumulator;
         private readonly int channels = channels, height = height, width = width;
 
-        public float Metric(int n, int y, int x) =>
-            accumulator[(((long)n * (channels + 1) + channels) * height + y) * width + x];
+        private int GroupCount => channels / 4 + 1;
 
-        /// <summary>Σ value·Z of channel c at (y, x), not yet normalised.</summary>
-        public float Sum(int n, int c, int y, int x) => accumulator[(((long)n * (channels + 1) + c) * height + y) * width + x];
+        private long Cell(int n, int y, int x) => ((long)n * height + y) * width + x;
 
-        public float Read(int n, int c, int y, int x)
+        /// <summary>Σ Z at (y, x).</summary>
+        public float Metric(int n, int y, int x) => accumulator.Floats[Cell(n, y, x) * 4 * GroupCount + channels];
+
+        /// <summary>Σ value·Z of channels 4g..4g+3 at (y, x), not yet normalised (the metric and zeros past C−1).</summary>
+        public Float4 Sums(int n, int g, int y, int x) => accumulator.Groups[Cell(n, y, x) * GroupCount + g];
+
+        public Float4 Read(int n, int g, int y, int x)
         {
-            float z = Metric(n, y, x);
-            return Sum(n, c, y, x) / (z == 0f ? 1f : z);
+            var q = Sums(n, g, y, x);
+            // The metric shares the last group: read it from there instead of a second access.
+            float z = g == GroupCount - 1 ? q.Get(channels % 4) : Metric(n, y, x);
+            float d = z == 0f ? 1f : z;
+            return new Float4(q.X / d, q.Y / d, q.Z / d, q.W / d);
         }
     }
 
+    /// <summary>
+    /// Group g of one copy's source pixel before Z: values of channels 4g..4g+3 (planes of <paramref name="values"/>
+    /// from <paramref name="at"/>), 1 in the metric's slot (channel C), 0 past it. Times Z it is what the pixel adds.
+    /// </summary>
+    private static Float4 SourceGroup(ArrayView<float> values, long at, int plane, int g, int channels)
+    {
+        int c = 4 * g;
+        return new Float4(
+            SourceValue(values, at, plane, c, channels), SourceValue(values, at, plane, c + 1, channels),
+            SourceValue(values, at, plane, c + 2, channels), SourceValue(values, at, plane, c + 3, channels));
+    }
+
+    private static float SourceValue(ArrayView<float> values, long at, int plane, int c, int channels) =>
+        c < channels ? values[at + (long)c * plane] : c == channels ? 1f : 0f;
+
+    private static Float4 Times(Float4 v, float z) => new(v.X * z, v.Y * z, v.Z * z, v.W * z);
+
     // Pass 1: every accumulator pixel (n, y, x) of the kept window gets the copies that stay there (displacement
     // exactly 0: bilinear weight 1 on itself), or 0. Written plainly: this pass also clears the window.
-    private static void StayingKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, SplatParams p)
+    private static void StayingKernel(Index1D thread, CopyViews f, CopyViews b, AccumulatorViews acc, SplatParams p)
     {
         int plane = p.H * p.W;
+        int groups = Groups(p.C);
         int keepW = p.KeepRight - p.KeepLeft, keepH = p.KeepBottom - p.KeepTop;
         int i = p.Split.Begin(thread), end = p.Split.End(thread);
         if (i >= end) return;
@@ -240,14 +280,14 @@ public static class JointSplat
             // As the moving pass: a copy with Z = 0 adds nothing.
             bool stayF = zF != 0f && f.Flow[flowAt] == 0f && f.Flow[flowAt + plane] == 0f;
             bool stayB = zB != 0f && b.Flow[flowAt] == 0f && b.Flow[flowAt + plane] == 0f;
-            long accPlane0 = (long)n * (p.C + 1) * plane + pixel;
-            for (int c = 0; c <= p.C; c++)
+            long valuesAt = (long)n * p.C * plane + pixel;
+            long cell = ((long)n * p.H + y) * p.W + x;
+            for (int g = 0; g < groups; g++)
             {
-                long at = ((long)n * p.C + c) * plane + pixel;
-                float sum = 0f;
-                if (stayF) sum += c < p.C ? f.Values[at] * zF : zF;
-                if (stayB) sum += c < p.C ? b.Values[at] * zB : zB;
-                acc[accPlane0 + (long)c * plane] = sum;
+                var sum = new Float4();
+                if (stayF) Float4.AddScaled(ref sum, SourceGroup(f.Values, valuesAt, plane, g, p.C), zF);
+                if (stayB) Float4.AddScaled(ref sum, SourceGroup(b.Values, valuesAt, plane, g, p.C), zB);
+                acc.Groups[cell * groups + g] = sum;
             }
             if (++x == p.KeepRight)
             {
@@ -262,9 +302,10 @@ public static class JointSplat
     }
 
     // Pass 2: the sources that move, both copies, with atomics.
-    private static void MovingKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, ArrayView<int> list, SplatParams p)
+    private static void MovingKernel(Index1D thread, CopyViews f, CopyViews b, AccumulatorViews acc, ArrayView<int> list, SplatParams p)
     {
         int plane = p.H * p.W;
+        int groups = Groups(p.C);
         int sources = p.Split.Total / 2;
         for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
@@ -277,21 +318,22 @@ public static class JointSplat
             var taps = Taps.Of(n, y, x, backward, copy, p);
             if (!taps.Any) continue;
             long at = (long)n * p.C * plane + pixel;
-            for (int c = 0; c <= p.C; c++)
-                taps.Add(acc, c, c < p.C ? copy.Values[at + (long)c * plane] : 0f, p);
+            for (int g = 0; g < groups; g++)
+                taps.AddAtomic(acc.Floats, g, Times(SourceGroup(copy.Values, at, plane, g, p.C), taps.Z), p);
         }
     }
 
     // Pass 2 on the CPU with a reach: thread k owns band 2k + parity (rows [first + band·B, first + band·B + B) of the
     // rows that can reach the window) and splats both copies of its sources pixel by pixel, plainly (see Accumulate's
     // remarks); the two copies share each value read when they splat the same values (as the warp's do).
-    private static void BandKernel(Index1D thread, CopyViews f, CopyViews b, ArrayView<float> acc, ArrayView<int> list,
+    private static void BandKernel(Index1D thread, CopyViews f, CopyViews b, AccumulatorViews acc, ArrayView<int> list,
         ArrayView<int> rowStarts, SplatParams p)
     {
         int band = 2 * thread + p.Parity;
         int firstRow = p.FirstRow + band * p.BandRows;
         int endRow = XMath.Min(firstRow + p.BandRows, p.EndRow);
         int plane = p.H * p.W;
+        int groups = Groups(p.C);
         for (int row = firstRow; row < endRow; row++)
         {
             int n = row / p.H, y = row - n * p.H;
@@ -307,12 +349,12 @@ public static class JointSplat
                 var forward = Taps.Of(n, y, x, false, f, p);
                 var backward = Taps.Of(n, y, x, true, b, p);
                 if (!forward.Any && !backward.Any) continue;
-                for (int c = 0; c <= p.C; c++)
+                for (int g = 0; g < groups; g++)
                 {
-                    long at = valuesAt + (long)c * plane + x;
-                    float v = c < p.C ? f.Values[at] : 0f;
-                    forward.Add(acc, c, v, p);
-                    backward.Add(acc, c, p.SharedValues != 0 || c == p.C ? v : b.Values[at], p);
+                    var v = SourceGroup(f.Values, valuesAt + x, plane, g, p.C);
+                    forward.Add(acc.Groups, g, Times(v, forward.Z));
+                    if (p.SharedValues == 0) v = SourceGroup(b.Values, valuesAt + x, plane, g, p.C);
+                    backward.Add(acc.Groups, g, Times(v, backward.Z));
                 }
             }
         }
@@ -320,26 +362,28 @@ public static class JointSplat
 
     /// <summary>
     /// Where one copy's source pixel lands: the copy's Z and the bilinear weights of its destination's four
-    /// integer neighbours, which of them are kept, and the offset of the north-west one in the accumulator's first
-    /// plane. <see cref="Any"/> is false when it adds nothing: it stays (pass 1 has it), its Z is 0, or no kept
+    /// integer neighbours, which of them are kept, and the accumulator cell of the north-west one.
+    /// <see cref="Any"/> is false when it adds nothing: it stays (pass 1 has it), its Z is 0, or no kept
     /// neighbour has a non-zero weight.
     /// </summary>
     private readonly struct Taps
     {
-        private readonly float wNW, wNE, wSW, wSE, z;
-        private readonly long at; // accumulator index of (n, plane 0, y0, x0)
-        private readonly int plane;
+        private readonly float wNW, wNE, wSW, wSE;
+        private readonly long cell; // accumulator cell of (n, y0, x0)
+        private readonly int width, groups;
+        public readonly float Z;
         public readonly bool Any;
 
-        private Taps(float wNW, float wNE, float wSW, float wSE, float z, long at, int plane, bool any)
+        private Taps(float wNW, float wNE, float wSW, float wSE, float z, long cell, int width, int groups, bool any)
         {
-            this.z = z;
+            Z = z;
             this.wNW = wNW;
             this.wNE = wNE;
             this.wSW = wSW;
             this.wSE = wSE;
-            this.at = at;
-            this.plane = plane;
+            this.cell = cell;
+            this.width = width;
+            this.groups = groups;
             Any = any;
         }
 
@@ -370,22 +414,36 @@ public static class JointSplat
             return new Taps(
                 inY0 && inX0 ? ax * ay : 0f, inY0 && inX1 ? bx * ay : 0f,
                 inY1 && inX0 ? ax * by : 0f, inY1 && inX1 ? bx * by : 0f,
-                z, (long)n * (p.C + 1) * plane + (long)y0 * p.W + x0, plane, true);
+                z, ((long)n * p.H + y0) * p.W + x0, p.W, Groups(p.C), true);
         }
 
         /// <summary>
-        /// Adds (value·Z)·weight to the kept neighbours in accumulator plane <paramref name="c"/>: value planes splat
-        /// value·Z (softsplat 'linear'), the metric plane (value 1) Z itself.
+        /// Adds v·weight to group g of the kept neighbours, plainly (one thread owns them): v is value·Z for the value
+        /// channels (softsplat 'linear') and Z itself in the metric's slot.
         /// </summary>
-        public void Add(ArrayView<float> acc, int c, float value, SplatParams p)
+        public void Add(ArrayView<Float4> acc, int g, Float4 v)
         {
             if (!Any) return;
-            float v = c < p.C ? value * z : z;
-            long nw = at + (long)c * plane;
-            if (wNW != 0f) p.Add(acc, nw, v * wNW);
-            if (wNE != 0f) p.Add(acc, nw + 1, v * wNE);
-            if (wSW != 0f) p.Add(acc, nw + p.W, v * wSW);
-            if (wSE != 0f) p.Add(acc, nw + p.W + 1, v * wSE);
+            long nw = cell * groups + g, below = (long)width * groups;
+            if (wNW != 0f) Float4.AddScaled(ref acc[nw], v, wNW);
+            if (wNE != 0f) Float4.AddScaled(ref acc[nw + groups], v, wNE);
+            if (wSW != 0f) Float4.AddScaled(ref acc[nw + below], v, wSW);
+            if (wSE != 0f) Float4.AddScaled(ref acc[nw + below + groups], v, wSE);
+        }
+
+        /// <summary>As <see cref="Add"/>, with an atomic add per sum (channels past the metric are skipped).</summary>
+        public void AddAtomic(ArrayView<float> acc, int g, Float4 v, SplatParams p)
+        {
+            int stride = 4 * groups, count = XMath.Min(4, p.C + 1 - 4 * g);
+            long nw = cell * stride + 4 * g;
+            for (int k = 0; k < count; k++)
+            {
+                float value = v.Get(k);
+                if (wNW != 0f) Atomic.Add(ref acc[nw + k], value * wNW);
+                if (wNE != 0f) Atomic.Add(ref acc[nw + stride + k], value * wNE);
+                if (wSW != 0f) Atomic.Add(ref acc[nw + (long)width * stride + k], value * wSW);
+                if (wSE != 0f) Atomic.Add(ref acc[nw + (long)width * stride + stride + k], value * wSE);
+            }
         }
     }
 
@@ -393,18 +451,18 @@ public static class JointSplat
     {
         var s = p.Output;
         int plane = s.H * s.W;
+        int groups = Groups(s.C);
         for (int i = p.Split.Begin(thread), end = p.Split.End(thread); i < end; i++)
         {
             int n = i / plane, pixel = i - n * plane;
             int y = pixel / s.W + p.Top, x = pixel % s.W + p.Left;
-            float z = source.Metric(n, y, x);
-            bool fill = z == 0f && p.FillHoles != 0;
-            float divisor = z == 0f ? 1f : z;
+            bool fill = p.FillHoles != 0 && source.Metric(n, y, x) == 0f;
             long at = (long)n * s.C * plane + pixel;
-            for (int c = 0; c < s.C; c++)
-                output[at + (long)c * plane] = fill
-                    ? HoleFill.BoxMean(source, n, c, y, x, p.AccH, p.AccW)
-                    : source.Sum(n, c, y, x) / divisor;
+            for (int g = 0; g < groups; g++)
+            {
+                var v = fill ? HoleFill.BoxMean(source, n, g, y, x, p.AccH, p.AccW) : source.Read(n, g, y, x);
+                for (int k = 0, c = 4 * g; k < 4 && c < s.C; k++, c++) output[at + (long)c * plane] = v.Get(k);
+            }
         }
     }
 }

@@ -167,7 +167,7 @@ public class JointSplatTests
         var forward = new DfwReference.Copy(Numerics.ToDouble(k.A), k.FlowA, null, 0.3);
         var backward = new DfwReference.Copy(Numerics.ToDouble(k.B), k.FlowB, null, 0.7);
         var full = DfwReference.SplatAccumulator(forward, backward, shape);
-        var actual = acc.ToArray();
+        var actual = SumPlanes(acc, shape);
         var expected = InsideWindow(full, shape, window);
         Numerics.AssertClose(actual, expected, 1e-5, $"kept window {window} of {shape}");
     }
@@ -202,9 +202,31 @@ public class JointSplatTests
         var values = Numerics.ToDouble(k.A);
         var full = DfwReference.SplatAccumulator(new DfwReference.Copy(values, k.FlowA, null, 0.4),
             new DfwReference.Copy(values, k.FlowB, null, 0.6), shape);
-        var actual = acc.ToArray();
+        var actual = SumPlanes(acc, shape);
         var expected = InsideWindow(full, shape, window);
         Numerics.AssertClose(actual, expected, 1e-5, $"one value tensor, kept window {window} of {shape}");
+    }
+
+    /// <summary>
+    /// The accumulator's sums as the reference lays them out, N×(C+1)×H×W planes (C value planes, then the metric):
+    /// the kernel keeps each pixel's sums together (<see cref="JointSplat.AccumulatorShape"/>), padded to groups of four
+    /// with zeros, which this checks too.
+    /// </summary>
+    private static float[] SumPlanes(Tensor accumulator, Shape4 values)
+    {
+        var data = accumulator.ToArray();
+        int stride = accumulator.C, plane = values.H * values.W;
+        Assert.That(stride % 4, Is.Zero, "pixels are whole Float4 groups");
+        var planes = new float[values.N * (values.C + 1) * plane];
+        for (int n = 0; n < values.N; n++)
+            for (int p = 0; p < plane; p++)
+                for (int c = 0; c < stride; c++)
+                {
+                    float v = data[((long)n * plane + p) * stride + c];
+                    if (c <= values.C) planes[(n * (values.C + 1) + c) * plane + p] = v;
+                    else Assert.That(v, Is.Zero, $"padding sum {c} of pixel {p}");
+                }
+        return planes;
     }
 
     /// <summary>The accumulator a kept window leaves: the full splat's sums inside the window, 0 outside.</summary>

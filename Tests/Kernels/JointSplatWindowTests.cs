@@ -27,7 +27,8 @@ public class JointSplatWindowTests
         var expected = new double[keptData.Length];
         for (int i = 0; i < expected.Length; i++)
         {
-            int x = i % 17, y = i / 17 % 13;
+            int pixel = i / kept.C; // the accumulator keeps each pixel's sums together (JointSplat.AccumulatorShape)
+            int x = pixel % 17, y = pixel / 17 % 13;
             bool inside = y >= window.Top && y < window.Top + window.Height && x >= window.Left && x < window.Left + window.Width;
             expected[i] = inside ? fullData[i] : 0.0;
         }
