@@ -74,18 +74,23 @@ public static class EulerIntegrator
     }
 
     /// <summary>
-    /// Writes into trajectory[j] (K×2×H×W, for a single motion field) the displacement after j more steps,
-    /// j = 0..K−1, and leaves the state advanced by K−1 steps: the displacement fields of a whole loop in
-    /// one O(K) pass. With <paramref name="moving"/>, only the moving pixels' entries are written: the others'
-    /// displacement is 0, and the caller keeps it so (a zero-filled trajectory only ever traced with that list).
+    /// Advances the state by <paramref name="advanceFirst"/> steps, then writes into trajectory[j] (K×2×H×W, for a
+    /// single motion field) the displacement after j more steps, j = 0..K−1, and leaves the state advanced by
+    /// advanceFirst + K − 1 steps: the displacement fields of a whole loop in one O(K) pass, and a running state's
+    /// next field in one launch (the state is read and written once, not once by <see cref="Advance"/> and again
+    /// here). With <paramref name="moving"/>, only the moving pixels' entries are written: the others' displacement is
+    /// 0, and the caller keeps it so (a zero-filled trajectory only ever traced with that list).
     /// </summary>
-    public static void Trace(Tensor motion, Tensor state, Tensor trajectory, float motionSign = 1f, MovingPixels? moving = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="advanceFirst"/> is negative.</exception>
+    public static void Trace(Tensor motion, Tensor state, Tensor trajectory, float motionSign = 1f, MovingPixels? moving = null,
+        int advanceFirst = 0)
     {
         RequireState(motion, state);
         RequireMoving(motion, moving);
         if (motion.N != 1 || trajectory.C != 2 || trajectory.H != motion.H || trajectory.W != motion.W)
             throw new ArgumentException($"Euler trace: motion {motion.Shape} must be one field and trajectory {trajectory.Shape} K×2×{motion.H}×{motion.W}");
-        var p = Params(motion, 1, trajectory.N, motionSign, moving);
+        if (advanceFirst < 0) throw new ArgumentOutOfRangeException(nameof(advanceFirst), advanceFirst, "Euler steps must be ≥ 0");
+        var p = Params(motion, 1, trajectory.N, motionSign, moving) with { Skip = advanceFirst };
         if (p.Pixels == 0) return;
         motion.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, EulerParams>(TraceKernel)(
             p.Threads, motion.View, state.View, trajectory.View, moving?.View ?? ArrayView<int>.Empty, p);
@@ -121,9 +126,9 @@ public static class EulerIntegrator
 
     /// <summary>
     /// Split: the work items, contiguous runs per thread (neighbouring pixels' state shares cache lines); with
-    /// Listed = 1 item j is pixel list[j], else pixel j.
+    /// Listed = 1 item j is pixel list[j], else pixel j. Skip: steps a trace takes before its first field.
     /// </summary>
-    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign, WorkSplit Split, int Listed = 0)
+    internal readonly record struct EulerParams(int H, int W, int Steps, float Sign, WorkSplit Split, int Listed = 0, int Skip = 0)
     {
         public int Pixels => Split.Total;
 
@@ -224,6 +229,7 @@ public static class EulerIntegrator
             int x = i % p.W, y = i / p.W;
             float px = state[i], py = state[i + plane];
             bool escaped = state[i + 2L * plane] != 0f;
+            for (int k = 0; k < p.Skip; k++) Step(motion, 0, p, x, y, ref px, ref py, ref escaped);
             for (int k = 0; k < p.Steps; k++)
             {
                 if (k > 0) Step(motion, 0, p, x, y, ref px, ref py, ref escaped);

@@ -297,18 +297,16 @@ public sealed class DisplacementFields : IDisposable
             {
                 // Stop at the next checkpoint not yet stored, so one pass stores them all.
                 int next = knownCheckpoints < checkpointCount ? (knownCheckpoints + 1) * SegmentLength : int.MaxValue;
-                int target = Math.Min(start, next);
-                Advance(target - stateSteps);
-                if (target == next)
-                {
-                    EulerIntegrator.CopyState(state, checkpoints!.Batch(knownCheckpoints));
-                    knownCheckpoints++;
-                }
+                if (start < next) break; // the last stretch: the trace takes it (one launch, the state read once)
+                Advance(next - stateSteps);
+                EulerIntegrator.CopyState(state, checkpoints!.Batch(knownCheckpoints));
+                knownCheckpoints++;
             }
+            int skip = start - stateSteps;
             // Invalidate first: should the trace fail, the buffer no longer holds the old segment.
             segmentStart = -1;
-            EulerIntegrator.Trace(motion, state, segment.Batch(0, count), sign, moving);
-            Steps += count - 1;
+            EulerIntegrator.Trace(motion, state, segment.Batch(0, count), sign, moving, skip);
+            Steps += skip + count - 1;
             stateSteps = start + count - 1;
             segmentStart = start;
             segmentCount = count;

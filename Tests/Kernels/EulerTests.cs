@@ -152,6 +152,31 @@ public class EulerTests
             Assert.That(traced.AsSpan(k * 2 * h * w, 2 * h * w).ToArray(), Is.EqualTo(DfwReference.Euler(motion, shape, k, sign)), $"trace with the list, step {k}");
     }
 
+    /// <summary>A trace that advances first (a running state's next fields in one launch) writes the fields after
+    /// skip + j steps and leaves the state where Advance then Trace would.</summary>
+    [TestCase(false, 1f)]
+    [TestCase(true, -1f)]
+    public void TraceAfterAdvancingFirstEqualsAdvanceThenTrace(bool listed, float sign)
+    {
+        var shape = new Shape4(1, 2, 14, 11);
+        var motion = MaskedMotion(shape, 77);
+        using var m = Device.Upload(motion, shape);
+        using var moving = MovingPixels.Of(m);
+        var list = listed ? moving : null;
+        using var state = Device.Allocate(EulerIntegrator.StateShape(shape));
+        using var output = Device.Allocate(shape);
+        using var trajectory = Device.Allocate(shape with { N = 3 });
+        EulerIntegrator.Reset(state);
+        EulerIntegrator.Trace(m, state, trajectory, sign, list, advanceFirst: 4);
+        var traced = trajectory.ToArray();
+        int field = 2 * shape.H * shape.W;
+        for (int j = 0; j < 3; j++)
+            Assert.That(traced.AsSpan(j * field, field).ToArray(), Is.EqualTo(DfwReference.Euler(motion, shape, 4 + j, sign)), $"field {j}");
+        EulerIntegrator.Displacement(state, output);
+        Assert.That(output.ToArray(), Is.EqualTo(DfwReference.Euler(motion, shape, 6, sign)), "the state after 4 + 3 − 1 steps");
+        Assert.Throws<ArgumentOutOfRangeException>(() => EulerIntegrator.Trace(m, state, trajectory, sign, list, advanceFirst: -1));
+    }
+
     [Test]
     public void ReachBoundsEveryDisplacement()
     {
