@@ -17,10 +17,11 @@ namespace CineKernel.Pipeline.Warping;
 /// <item><see cref="DisplacementStorage.AllFrames"/>: both directions traced once, fields k = 0..p kept:
 /// 4(p+1) + 6 planes (6.16 GB), 2p steps (238) in <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/>, none per frame; any order is free.</item>
 /// <item><see cref="DisplacementStorage.Checkpointed"/>, spacing K chosen to minimise memory (≈ √(1.5p); 15 here):
-/// forward = one state advanced as t grows (3 + 2 planes); backward = the states after K, 2K, …, ⌊p/K⌋K steps
-/// (3⌊p/K⌋ planes), stored by one pass of p steps in <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/>, a buffer of K fields (2K planes)
-/// and one state (3): 3⌊p/K⌋ + 2K + 8 ≤ 2√(6p) + 11 planes (59 planes, 748 MB, 8× less).
-/// Frames in order t = 0..N−1 cost N−1 forward steps and p + ⌊p/K⌋(K−1) backward steps (each backward segment
+/// forward = one state advanced as t grows and a buffer of F = <see cref="ForwardFieldsPerTrace"/> fields traced in one
+/// launch (3 + 2F planes); backward = the states after K, 2K, …, ⌊p/K⌋K steps (3⌊p/K⌋ planes), stored by one pass
+/// of p steps in <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/>, a buffer of K fields (2K planes) and one state (3):
+/// 3⌊p/K⌋ + 2K + 2F + 6 ≤ 2√(6p) + 17 planes (65 planes, 824 MB, 7.5× less).
+/// Frames in order t = 0..N−1 cost at most p forward steps and p + ⌊p/K⌋(K−1) backward steps (each backward segment
 /// is recomputed once from its checkpoint, as frames need it in decreasing step order): under 3p in all
 /// (336 with Compute's pass, against the original's 14 280).</item>
 /// </list>
@@ -28,7 +29,7 @@ namespace CineKernel.Pipeline.Warping;
 /// Random access (frames out of order) gives the same fields at a bounded cost: a backward field outside the
 /// buffered segment recomputes that segment from its checkpoint, at most K−1 steps (and a state copy); a forward
 /// field for t past the current state advances by the difference, and for t before it restarts from the start
-/// state: up to t ≤ p steps. <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
+/// state: up to min(t + F − 1, p) steps (the trace runs to the end of t's F fields). <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
 /// bytes fit the budget (the small levels: 97 MB at the 128 level for N = 120), else the checkpoints.
 /// </para>
 /// <para>
@@ -39,6 +40,12 @@ namespace CineKernel.Pipeline.Warping;
 /// </summary>
 public sealed class DisplacementFields : IDisposable
 {
+    /// <summary>
+    /// Forward fields a checkpointed trace writes per launch (F): the running state is read and written once per F
+    /// frames instead of once per frame, for 2(F − 1) more planes.
+    /// </summary>
+    public const int ForwardFieldsPerTrace = 4;
+
     /// <summary>Memory <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> may spend to keep every field (256 MiB: the 128 level for any usual N).</summary>
     public const long DefaultMemoryBudgetBytes = 256L << 20;
 
@@ -207,7 +214,7 @@ public sealed class DisplacementFields : IDisposable
                 return (period + 1, period + 1, 0);
             case DisplacementStorage.Checkpointed:
                 int k = CheckpointSpacingFor(period);
-                return (1, k, period / k);
+                return (Math.Min(ForwardFieldsPerTrace, period + 1), k, period / k);
             default:
                 throw new ArgumentOutOfRangeException(nameof(storage), storage, "unknown displacement storage");
         }
