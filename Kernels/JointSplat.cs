@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -387,6 +388,7 @@ public static class JointSplat
             Any = any;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // per source pixel and copy: no call, no struct copies
         public static Taps Of(int n, int y, int x, bool backward, CopyViews copy, SplatParams p)
         {
             int plane = p.H * p.W;
@@ -421,6 +423,7 @@ public static class JointSplat
         /// Adds v·weight to group g of the kept neighbours, plainly (one thread owns them): v is value·Z for the value
         /// channels (softsplat 'linear') and Z itself in the metric's slot.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(ArrayView<Float4> acc, int g, Float4 v)
         {
             if (!Any) return;
