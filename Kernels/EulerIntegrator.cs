@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
@@ -138,6 +139,7 @@ public static class EulerIntegrator
     }
 
     /// <summary>torch.round: nearest integer, halves to even.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RoundHalfToEven(float v)
     {
         float f = XMath.Floor(v);
@@ -148,6 +150,7 @@ public static class EulerIntegrator
     }
 
     /// <summary>One Euler step of one pixel; an escaped pixel stays on its start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // per pixel and step: no call, no copy of the parameters
     private static void Step(ArrayView<float> motion, long fieldBase, EulerParams p, int x, int y,
         ref float px, ref float py, ref bool escaped)
     {

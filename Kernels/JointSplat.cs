@@ -234,6 +234,7 @@ public static class JointSplat
         /// <summary>Σ value·Z of channels 4g..4g+3 at (y, x), not yet normalised (the metric and zeros past C−1).</summary>
         public Float4 Sums(int n, int g, int y, int x) => accumulator.Groups[Cell(n, y, x) * GroupCount + g];
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Float4 Read(int n, int g, int y, int x)
         {
             var q = Sums(n, g, y, x);
@@ -248,6 +249,7 @@ public static class JointSplat
     /// Group g of one copy's source pixel before Z: values of channels 4g..4g+3 (planes of <paramref name="values"/>
     /// from <paramref name="at"/>), 1 in the metric's slot (channel C), 0 past it. Times Z it is what the pixel adds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Float4 SourceGroup(ArrayView<float> values, long at, int plane, int g, int channels)
     {
         int c = 4 * g;

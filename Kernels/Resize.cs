@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Algorithms;
 
@@ -154,6 +155,7 @@ public static class Resize
             this.wx1 = wx1;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Taps2D Of(int y, int x, BilinearParams p)
         {
             bool align = p.AlignCorners != 0;
@@ -163,6 +165,7 @@ public static class Resize
         }
 
         /// <summary>The resized value in input plane <paramref name="plane"/> (n·C + c).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Value(ArrayView<float> input, int plane, BilinearParams p)
         {
             long row0 = ((long)plane * p.InH + y0) * p.InW;
