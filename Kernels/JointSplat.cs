@@ -94,7 +94,8 @@ public static class JointSplat
         var p = new SplatParams(shape.C, shape.H, shape.W,
             forward.Metric is null ? 0 : 1, forward.MetricScale, backward.Metric is null ? 0 : 1, backward.MetricScale,
             clip.Top, clip.Left, clip.Top + clip.Height, clip.Left + clip.Width,
-            WorkSplit.For(device, (long)shape.N * clip.Height * clip.Width), moving is null ? 0 : 1, Reach: reach ?? -1);
+            WorkSplit.For(device, (long)shape.N * clip.Height * clip.Width), moving is null ? 0 : 1, Reach: reach ?? -1,
+            SharedValues: ReferenceEquals(forward.Values, backward.Values) ? 1 : 0);
         var f = CopyViews.Of(forward);
         var b = CopyViews.Of(backward);
         var acc = new AccumulatorViews(accumulator);
@@ -122,7 +123,6 @@ public static class JointSplat
                 var banded = p with
                 {
                     BandRows = bandRows, Parity = parity, FirstRow = firstRow, EndRow = endRow,
-                    SharedValues = ReferenceEquals(forward.Values, backward.Values) ? 1 : 0,
                 };
                 device.Load<CopyViews, CopyViews, AccumulatorViews, ArrayView<int>, ArrayView<int>, SplatParams>(BandKernel)(
                     (bands - parity + 1) / 2, f, b, acc, moving?.View ?? ArrayView<int>.Empty, rowStarts, banded);
@@ -240,8 +240,15 @@ public static class JointSplat
             var q = Sums(n, g, y, x);
             // The metric shares the last group: read it from there instead of a second access.
             float z = g == GroupCount - 1 ? q.Get(channels % 4) : Metric(n, y, x);
+            return Normalised(q, z);
+        }
+
+        /// <summary>Sums over Σ Z (Σ Z = 0 read as 1), as the original's blend divides.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Float4 Normalised(Float4 sums, float z)
+        {
             float d = z == 0f ? 1f : z;
-            return new Float4(q.X / d, q.Y / d, q.Z / d, q.W / d);
+            return new Float4(sums.X / d, sums.Y / d, sums.Z / d, sums.W / d);
         }
     }
 
@@ -288,8 +295,9 @@ public static class JointSplat
             for (int g = 0; g < groups; g++)
             {
                 var sum = new Float4();
-                if (stayF) Float4.AddScaled(ref sum, SourceGroup(f.Values, valuesAt, plane, g, p.C), zF);
-                if (stayB) Float4.AddScaled(ref sum, SourceGroup(b.Values, valuesAt, plane, g, p.C), zB);
+                var v = stayF || stayB ? SourceGroup(stayF ? f.Values : b.Values, valuesAt, plane, g, p.C) : default;
+                if (stayF) Float4.AddScaled(ref sum, v, zF);
+                if (stayB) Float4.AddScaled(ref sum, stayF && p.SharedValues == 0 ? SourceGroup(b.Values, valuesAt, plane, g, p.C) : v, zB);
                 acc.Groups[cell * groups + g] = sum;
             }
             if (++x == p.KeepRight)
@@ -461,11 +469,15 @@ public static class JointSplat
         {
             int n = i / plane, pixel = i - n * plane;
             int y = pixel / s.W + p.Top, x = pixel % s.W + p.Left;
-            bool fill = p.FillHoles != 0 && source.Metric(n, y, x) == 0f;
+            // The last group holds the metric: read it first, and with C < 4 it is the only read.
+            var last = source.Sums(n, groups - 1, y, x);
+            float z = last.Get(s.C % 4);
+            bool fill = p.FillHoles != 0 && z == 0f;
             long at = (long)n * s.C * plane + pixel;
             for (int g = 0; g < groups; g++)
             {
-                var v = fill ? HoleFill.BoxMean(source, n, g, y, x, p.AccH, p.AccW) : source.Read(n, g, y, x);
+                var v = fill ? HoleFill.BoxMean(source, n, g, y, x, p.AccH, p.AccW)
+                    : SplattedFeature.Normalised(g == groups - 1 ? last : source.Sums(n, g, y, x), z);
                 for (int k = 0, c = 4 * g; k < 4 && c < s.C; k++, c++) output[at + (long)c * plane] = v.Get(k);
             }
         }
