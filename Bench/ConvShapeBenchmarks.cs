@@ -9,7 +9,9 @@ using CineKernel.Kernels;
 namespace CineKernel.Bench;
 
 /// <summary>
-/// Today's direct conv against each new variant on the 3×3 stride-1 layer shapes that carry the work (issue 15):
+/// The direct conv against each variant on the 3×3 stride-1 layer shapes that carry the work (issue 15): Winograd (the
+/// CPU's) and the shared-memory implicit GEMM (the GPUs'), each run on the benchmark device whatever its kind, so a GPU
+/// check measures the GEMM against the direct kernel in one run.
 /// the generator's 128-level conv (256→256 at 128², convs[9], the per-frame conv), its 64-level one (512→512 at 64²),
 /// the motion network's residual block (1024→1024 at 32², reflect padding) and its second upsampling conv
 /// (256→128 at 128²), and the encoder's first-stage block conv (64→64 at 256²). Same run, same
@@ -71,18 +73,26 @@ public class ConvShapeBenchmarks
         var direct = o.ToArray();
         Winograd();
         ConvLayer.RequireSame(direct, o.ToArray(), $"{l.Name}: winograd vs direct");
+        ImplicitGemm();
+        ConvLayer.RequireSame(direct, o.ToArray(), $"{l.Name}: implicit GEMM vs direct");
     }
 
     private Padding2d Padding => Padding2d.Uniform(1, Layer.Reflect ? PaddingMode.Reflect : PaddingMode.Zeros);
 
     private EpilogueArguments Epilogue => new() { Bias = b, Activation = ActivationFunction.FusedLeakyRelu };
 
-    /// <summary>Today's kernel (Conv2d's direct conv, or ModulatedConv2d's for the generator layers).</summary>
+    /// <summary>The blocked direct kernel (Conv2d's, or ModulatedConv2d's for the generator layers), on any device.</summary>
     [Benchmark(Baseline = true)]
-    public void Direct()
+    public void Direct() => Run(ConvMapping.Direct);
+
+    /// <summary>The shared-memory implicit GEMM (what GPU backends run), on any device.</summary>
+    [Benchmark]
+    public void ImplicitGemm() => Run(ConvMapping.ImplicitGemm);
+
+    private void Run(ConvMapping mapping)
     {
-        if (Layer.Modulated) ModulatedConv2d.Forward(x, w, s, d, o, weightScale, Epilogue);
-        else Conv2d.Forward(x, w, o, new Conv2dOptions { Padding = Padding, WeightScale = weightScale }, Epilogue);
+        if (Layer.Modulated) ModulatedConv2d.Forward(x, w, s, d, o, weightScale, Epilogue, mapping);
+        else Conv2d.Forward(x, w, o, new Conv2dOptions { Padding = Padding, WeightScale = weightScale, Mapping = mapping }, Epilogue);
         device.Synchronize();
     }
 

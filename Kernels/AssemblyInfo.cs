@@ -6,3 +6,6 @@ using System.Runtime.CompilerServices;
 
 // Tests pick a thread mapping explicitly, to cover on the CPU accelerator the mappings a GPU uses.
 [assembly: InternalsVisibleTo("CineKernel.Tests")]
+
+// Bench measures both thread mappings of a conv on one device (ConvShapeBenchmarks).
+[assembly: InternalsVisibleTo("CineKernel.Bench")]

@@ -36,7 +36,7 @@ public static class Conv2d
             throw new ArgumentException($"{Op}: the activation goes in the epilogue arguments, not also in the options");
         Validate(Op, input, weight, epilogue, output, options.Stride, options.Padding);
         Launch(input, weight, style: null, demod: null, output, options.Stride, options.Padding,
-            new ConvFusion(options.WeightScale, false, false, epilogue));
+            new ConvFusion(options.WeightScale, false, false, epilogue), options.Mapping);
     }
 
     internal static void Validate(string op, Tensor input, Tensor weight, EpilogueArguments epilogue, Tensor output, int stride,
@@ -69,13 +69,21 @@ public static class Conv2d
         epilogue.Validate(op, output);
     }
 
-    /// <summary>The one direct-conv launch; <see cref="ModulatedConv2d"/> reuses it with style and demod.</summary>
+    /// <summary>
+    /// The one direct-conv launch; <see cref="ModulatedConv2d"/> reuses it with style and demod. The mapping
+    /// (<see cref="ConvMapping"/>) follows the device unless a test forces one.
+    /// </summary>
     internal static void Launch(Tensor input, Tensor weight, Tensor? style, Tensor? demod, Tensor output,
-        int stride, Padding2d padding, ConvFusion fusion)
+        int stride, Padding2d padding, ConvFusion fusion, ConvMapping mapping = ConvMapping.Auto)
     {
         var geometry = new ConvGeometry(input.Device, input.Shape, output.Shape, weight.H, weight.W, stride, padding.Top,
             padding.Left, padding.Mode == PaddingMode.Reflect, weightInStride: weight.H * weight.W,
             weightOutStride: weight.C * weight.H * weight.W, pixelsPerItem: 2);
+        if (mapping == ConvMapping.ImplicitGemm || (mapping == ConvMapping.Auto && input.Device.Kind != DeviceKind.Cpu))
+        {
+            ImplicitGemmConv2d.Launch(input, weight, style, demod, output, geometry, fusion);
+            return;
+        }
         var empty = ArrayView<float>.Empty;
         input.Device.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ConvGeometry, ConvFusion>(DirectKernel)(
@@ -237,7 +245,7 @@ public static class Conv2d
     }
 
     /// <summary>ReflectionPad2d's index map (valid for pads smaller than the size, which Validate ensures).</summary>
-    private static int Reflect(int v, int size)
+    internal static int Reflect(int v, int size)
     {
         if (v < 0) v = -v;
         if (v >= size) v = 2 * size - 2 - v;

@@ -15,4 +15,7 @@ public sealed record Conv2dOptions
     /// the identity when the whole epilogue comes as <see cref="EpilogueArguments"/>.
     /// </summary>
     public ActivationFunction Epilogue { get; init; } = ActivationFunction.Identity;
+
+    /// <summary>The thread mapping (tests force one; the default follows the device).</summary>
+    internal ConvMapping Mapping { get; init; }
 }

@@ -239,22 +239,6 @@ public static class Linear
         if (Group.IdxX == 0) y[p.YIndex(row, feature)] = p.Epilogue(dot, row, feature);
     }
 
-    /// <summary>Four accumulators of one row of a thread's 4×4 output block.</summary>
-    private struct Row4
-    {
-        public float A, B, C, D;
-
-        public void Add(float x, float wa, float wb, float wc, float wd)
-        {
-            A += x * wa;
-            B += x * wb;
-            C += x * wc;
-            D += x * wd;
-        }
-
-        public readonly float Get(int j) => j == 0 ? A : j == 1 ? B : j == 2 ? C : D;
-    }
-
     /// <summary>
     /// One group per tile of (4·side rows) × (4·side outputs). Thread (fast, slow) owns rows
     /// tm + i·side and outputs to + j·side (i, j &lt; 4): strided so that neighbouring threads read

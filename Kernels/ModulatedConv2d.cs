@@ -56,14 +56,18 @@ public static class ModulatedConv2d
     /// </summary>
     /// <exception cref="ArgumentException">Shapes that do not fit.</exception>
     public static void Forward(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor output, float weightScale,
-        EpilogueArguments epilogue)
+        EpilogueArguments epilogue) => Forward(input, weight, style, demod, output, weightScale, epilogue, ConvMapping.Auto);
+
+    /// <summary>As the public overload, on a thread mapping a test forces.</summary>
+    internal static void Forward(Tensor input, Tensor weight, Tensor style, Tensor? demod, Tensor output, float weightScale,
+        EpilogueArguments epilogue, ConvMapping mapping)
     {
         if (weight.H != weight.W)
             throw new ArgumentException($"{Op}: weight {weight.Shape} must have a square kernel");
         var padding = Padding2d.Uniform(weight.H / 2);
         Conv2d.Validate(Op, input, weight, epilogue, output, 1, padding);
         ValidateModulation(input, weight, style, demod);
-        Conv2d.Launch(input, weight, style, demod, output, 1, padding, new ConvFusion(weightScale, true, demod is not null, epilogue));
+        Conv2d.Launch(input, weight, style, demod, output, 1, padding, new ConvFusion(weightScale, true, demod is not null, epilogue), mapping);
     }
 
     private static EpilogueArguments StyledConvEpilogue(Tensor? bias, ActivationFunction? activation, Tensor? noise, float noiseWeight) =>

@@ -33,6 +33,8 @@ public class Conv2dTests
             0.25f)).SetName("K3, zero pad 1, 16×21 (mostly interior pixel pairs), N=2");
         yield return new TestCaseData(new Case(1, 3, 4, 15, 18, 7, 7, 2, Padding2d.Uniform(3, PaddingMode.Reflect), false,
             ActivationFunction.Identity, 1f)).SetName("K7, stride 2, reflect pad 3, 15×18 (interior pairs with taps 3 + 3 + 1)");
+        yield return new TestCaseData(new Case(1, 3, 70, 9, 10, 3, 3, 1, Padding2d.Uniform(1), true, ActivationFunction.Relu, 1f))
+            .SetName("K3, 70 output channels (a second, partial 64-channel GEMM tile)");
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -49,15 +51,18 @@ public class Conv2dTests
         using var tw = Device.Upload(w, ws);
         using var tb = b is null ? null : Device.Upload(b, new Shape4(1, 1, 1, c.Cout));
         using var to = Device.Allocate(os);
-        Conv2d.Forward(tx, tw, tb, to, new Conv2dOptions
-        {
-            Stride = c.Stride, Padding = c.Padding, WeightScale = c.WeightScale, Epilogue = c.Epilogue,
-        });
-
         var expected = ConvReference.Conv2d(Numerics.ToDouble(x), xs, Numerics.ToDouble(w), ws,
             b is null ? null : Numerics.ToDouble(b), c.Stride, c.Padding, c.WeightScale, c.Epilogue);
         Assert.That(expected, Has.Length.EqualTo(os.Length), "reference output size");
-        Numerics.AssertClose(to.ToArray(), expected, 1e-5, "conv2d");
+        // The device's own mapping, then both on this device: the direct kernel (the CPU's), the implicit GEMM (the GPUs').
+        foreach (var mapping in new[] { ConvMapping.Auto, ConvMapping.Direct, ConvMapping.ImplicitGemm })
+        {
+            Conv2d.Forward(tx, tw, tb, to, new Conv2dOptions
+            {
+                Stride = c.Stride, Padding = c.Padding, WeightScale = c.WeightScale, Epilogue = c.Epilogue, Mapping = mapping,
+            });
+            Numerics.AssertClose(to.ToArray(), expected, 1e-5, $"conv2d, {mapping}");
+        }
     }
 
     [Test]

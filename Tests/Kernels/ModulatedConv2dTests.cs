@@ -36,11 +36,17 @@ public class ModulatedConv2dTests
         using var tb = b is null ? null : Device.Upload(b, new Shape4(1, 1, 1, cout));
         using var to = Device.Allocate(n, cout, h, w);
         if (td is not null) ModulatedConv2d.Demodulation(tw, ts, scale, td);
-        ModulatedConv2d.Forward(tx, tw, ts, td, tb, to, scale, epilogue);
-
         var expected = ConvReference.ModulatedConv2d(Numerics.ToDouble(x), xs, Numerics.ToDouble(wt), ws, Numerics.ToDouble(s),
             demodulate, upsample: false, null, 0, b is null ? null : Numerics.ToDouble(b), epilogue);
+        ModulatedConv2d.Forward(tx, tw, ts, td, tb, to, scale, epilogue);
         Numerics.AssertClose(to.ToArray(), expected, 1e-5, "modulated conv");
+        // Both thread mappings on this device: the direct kernel (the CPU's) and the implicit GEMM (the GPUs').
+        foreach (var mapping in new[] { ConvMapping.Direct, ConvMapping.ImplicitGemm })
+        {
+            ModulatedConv2d.Forward(tx, tw, ts, td, to, scale,
+                new EpilogueArguments { Bias = tb, Activation = epilogue }, mapping);
+            Numerics.AssertClose(to.ToArray(), expected, 1e-5, $"modulated conv, {mapping}");
+        }
     }
 
     [TestCase(2, 3, 4, 5, 7, true, false, TestName = "upsample 3×3, demodulated, N=2")]

@@ -146,10 +146,11 @@ sample=$root/samples/0002268
 [ -d "$sample" ] || sample=$script_root/samples/0002268
 if [ "$quick" = 1 ]; then
   demo_args="--size 256 --frames 8" demo_label="256²×8" weights_args=--tiny frames=${weights_frames:-4}
-  bench_args="--job Dry" bench_generator=tiny
+  bench_args="--job Dry" bench_generator=tiny conv_shapes=""
 else
   demo_args="" demo_label="1024²×120" weights_args="" frames=${weights_frames:-30}
-  bench_args="--job short" bench_generator=config-f
+  # The direct conv against the implicit GEMM on the generator's two per-level conv shapes (full size: not in --quick).
+  bench_args="--job short" bench_generator=config-f conv_shapes="CineKernel.Bench.ConvShapeBenchmarks.*"
 fi
 
 # --- the steps (functions run through bash -c so that timeout can stop them) ---------------------------------------
@@ -166,12 +167,12 @@ weights_step() {
 }
 bench_step() {
   # shellcheck disable=SC2086
-  CINEKERNEL_DEVICE=$device CINEKERNEL_BENCH_GENERATOR=$bench_generator "$bench" \
+  CINEKERNEL_DEVICE=$device CINEKERNEL_BENCH_GENERATOR=$bench_generator CINEKERNEL_BENCH_CONV=gen128,gen64 "$bench" \
     --filter 'CineKernel.Bench.GeneratorBenchmarks.*' 'CineKernel.Bench.Conv2dBenchmarks.*' 'CineKernel.Bench.ModulatedConv2dBenchmarks.*' \
-    'CineKernel.Bench.SplatBenchmarks.*' --inProcess $bench_args --artifacts "$work/bench"
+    'CineKernel.Bench.SplatBenchmarks.*' $conv_shapes --inProcess $bench_args --artifacts "$work/bench"
 }
 export -f animate_json demo_step weights_step bench_step
-export cli bench device work out sample frames demo_args weights_args bench_args bench_generator
+export cli bench device work out sample frames demo_args weights_args bench_args bench_generator conv_shapes
 
 run "devices" 60 "$out/devices.txt" "$cli" devices
 run "selftest" 120 "$out/selftest.txt" "$cli" selftest --device "$device"
