@@ -32,6 +32,14 @@ public sealed class ComputeDevice : IDisposable
     /// <summary>The accelerator's kind.</summary>
     public DeviceKind Kind { get; }
 
+    /// <summary>
+    /// Whether the device is a GPU: CUDA always, OpenCL when the driver says so (PoCL on a CPU is OpenCL but not a
+    /// GPU). Kernels with a GPU shape (shared-memory tiles, thousands of threads) are chosen by this, not by the kind.
+    /// </summary>
+    public bool IsGpu => Kind == DeviceKind.Cuda
+        || (Accelerator.Device is ILGPU.Runtime.OpenCL.CLDevice cl
+            && (cl.DeviceType & ILGPU.Runtime.OpenCL.CLDeviceType.CL_DEVICE_TYPE_GPU) != 0);
+
     public string Name => Accelerator.Name;
 
     public AcceleratorStream Stream => Accelerator.DefaultStream;

@@ -79,7 +79,7 @@ public static class Conv2d
         var geometry = new ConvGeometry(input.Device, input.Shape, output.Shape, weight.H, weight.W, stride, padding.Top,
             padding.Left, padding.Mode == PaddingMode.Reflect, weightInStride: weight.H * weight.W,
             weightOutStride: weight.C * weight.H * weight.W, pixelsPerItem: 2);
-        if (mapping == ConvMapping.ImplicitGemm || (mapping == ConvMapping.Auto && input.Device.Kind != DeviceKind.Cpu))
+        if (mapping == ConvMapping.ImplicitGemm || (mapping == ConvMapping.Auto && input.Device.IsGpu))
         {
             ImplicitGemmConv2d.Launch(input, weight, style, demod, output, geometry, fusion);
             return;
