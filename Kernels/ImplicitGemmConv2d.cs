@@ -8,7 +8,7 @@ namespace CineKernel.Kernels;
 /// out[o, p] = Σ_k W[o, k] · X[k, p] with p an output pixel and k = (ci, ky, kx) a tap, X never formed (im2col is
 /// read on the fly). A group of 16×16 threads computes a 64-pixel × 64-channel tile, staging 16 taps of both
 /// operands at a time in shared memory, so each value read from global memory feeds 64 multiply-adds instead of
-/// one; a thread keeps a 4×4 block of outputs in registers (<see cref="Row4"/>). Pixels are the fast thread index:
+/// one; a thread keeps a 4×4 block of outputs in registers (<see cref="Block4x4"/>). Pixels are the fast thread index:
 /// neighbouring threads read neighbouring input pixels and write neighbouring outputs.
 /// <para>
 /// Same maths and fusion as <see cref="Conv2d"/>'s direct kernel (<see cref="ConvFusion"/>: weight scale, the
@@ -65,7 +65,7 @@ internal static class ImplicitGemmConv2d
         int tp = tid % side, to = tid / side;
         int taps = g.KH * g.KW, depth = g.Cin * taps, pixels = g.OH * g.OW, plane = g.H * g.W;
 
-        Row4 r0 = default, r1 = default, r2 = default, r3 = default; // pixels tp + i·side, channels to + j·side
+        var block = new Block4x4(); // pixels tp + i·side, channels to + j·side
         for (int k0 = 0; k0 < depth; k0 += TileDepth)
         {
             for (int e = tid; e < tile * TileDepth; e += side * side)
@@ -84,15 +84,7 @@ internal static class ImplicitGemmConv2d
             }
             Group.Barrier();
 
-            for (int kk = 0; kk < TileDepth; kk++)
-            {
-                int xs = kk * tile + tp, ws = kk * tile + to;
-                float w0 = wTile[ws], w1 = wTile[ws + side], w2 = wTile[ws + 2 * side], w3 = wTile[ws + 3 * side];
-                r0.Add(xTile[xs], w0, w1, w2, w3);
-                r1.Add(xTile[xs + side], w0, w1, w2, w3);
-                r2.Add(xTile[xs + 2 * side], w0, w1, w2, w3);
-                r3.Add(xTile[xs + 3 * side], w0, w1, w2, w3);
-            }
+            block.MultiplyAdd(xTile, wTile, TileDepth, tile, side, tp, to);
             Group.Barrier();
         }
 
@@ -100,10 +92,7 @@ internal static class ImplicitGemmConv2d
         {
             int o = channel0 + to + j * side;
             if (o >= g.Cout) break;
-            Store(v, g, f, n, o, pixel0 + tp, pixels, r0.Get(j));
-            Store(v, g, f, n, o, pixel0 + tp + side, pixels, r1.Get(j));
-            Store(v, g, f, n, o, pixel0 + tp + 2 * side, pixels, r2.Get(j));
-            Store(v, g, f, n, o, pixel0 + tp + 3 * side, pixels, r3.Get(j));
+            for (int i = 0; i < PerThread; i++) Store(v, g, f, n, o, pixel0 + tp + i * side, pixels, block.Get(i, j));
         }
     }
 

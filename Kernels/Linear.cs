@@ -259,7 +259,7 @@ public static class Linear
         int to = rowsFast ? tid / side : tid % side;
         bool xRowsContiguous = p.XRowStride == 1;
 
-        Row4 r0 = default, r1 = default, r2 = default, r3 = default;
+        var block = new Block4x4();
         for (int k0 = 0; k0 < p.In; k0 += TileDepth)
         {
             for (int e = tid; e < tile * TileDepth; e += side * side)
@@ -277,15 +277,7 @@ public static class Linear
             }
             Group.Barrier();
 
-            for (int kk = 0; kk < TileDepth; kk++)
-            {
-                int xs = kk * tile + tm, ws = kk * tile + to;
-                float w0 = wTile[ws], w1 = wTile[ws + side], w2 = wTile[ws + 2 * side], w3 = wTile[ws + 3 * side];
-                r0.Add(xTile[xs], w0, w1, w2, w3);
-                r1.Add(xTile[xs + side], w0, w1, w2, w3);
-                r2.Add(xTile[xs + 2 * side], w0, w1, w2, w3);
-                r3.Add(xTile[xs + 3 * side], w0, w1, w2, w3);
-            }
+            block.MultiplyAdd(xTile, wTile, TileDepth, tile, side, tm, to);
             Group.Barrier();
         }
 
@@ -293,10 +285,7 @@ public static class Linear
         {
             int o = out0 + to + j * side;
             if (o >= p.Out) break;
-            StoreOutput(y, p, row0 + tm, o, r0.Get(j));
-            StoreOutput(y, p, row0 + tm + side, o, r1.Get(j));
-            StoreOutput(y, p, row0 + tm + 2 * side, o, r2.Get(j));
-            StoreOutput(y, p, row0 + tm + 3 * side, o, r3.Get(j));
+            for (int i = 0; i < PerThread; i++) StoreOutput(y, p, row0 + tm + i * side, o, block.Get(i, j));
         }
     }
 

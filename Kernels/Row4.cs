@@ -1,3 +1,5 @@
+using ILGPU;
+
 namespace CineKernel.Kernels;
 
 /// <summary>
@@ -18,4 +20,33 @@ internal struct Row4
     }
 
     public readonly float Get(int j) => j == 0 ? A : j == 1 ? B : j == 2 ? C : D;
+}
+
+/// <summary>
+/// A thread's 4×4 output block of a tiled GEMM: rows <c>row + i·side</c>, columns <c>column + j·side</c> of the tile
+/// (i, j &lt; 4), strided so that neighbouring threads read neighbouring shared-memory words.
+/// </summary>
+internal struct Block4x4
+{
+    public Row4 R0, R1, R2, R3;
+
+    /// <summary>
+    /// Adds one staged step: <paramref name="depth"/> rows of the x tile ([k][row], <paramref name="tile"/> wide) times
+    /// the w tile ([k][column]). Reads shared memory only; the caller's barriers come before and after.
+    /// </summary>
+    public void MultiplyAdd(ArrayView<float> xTile, ArrayView<float> wTile, int depth, int tile, int side, int row, int column)
+    {
+        for (int kk = 0; kk < depth; kk++)
+        {
+            int xs = kk * tile + row, ws = kk * tile + column;
+            float w0 = wTile[ws], w1 = wTile[ws + side], w2 = wTile[ws + 2 * side], w3 = wTile[ws + 3 * side];
+            R0.Add(xTile[xs], w0, w1, w2, w3);
+            R1.Add(xTile[xs + side], w0, w1, w2, w3);
+            R2.Add(xTile[xs + 2 * side], w0, w1, w2, w3);
+            R3.Add(xTile[xs + 3 * side], w0, w1, w2, w3);
+        }
+    }
+
+    /// <summary>The sum at row i, column j of the block.</summary>
+    public readonly float Get(int i, int j) => (i == 0 ? R0 : i == 1 ? R1 : i == 2 ? R2 : R3).Get(j);
 }
