@@ -28,6 +28,18 @@ public static class SpeedTable
 {
     private const int LoopFrames = 120;
 
+    private const string Usage = """
+        table: the speed table (medians of fixed run counts, as Markdown) on CINEKERNEL_DEVICE (default the CPU accelerator)
+          --only ROWS        comma-separated rows: forward, once, frame, demo (default all four)
+          --generator G      config-f (default) or tiny, for the forward/once/frame rows (the demo row has no generator)
+          --repeat N         runs per row (default 3)
+          --frames N         frames timed in the frame row (default 10)
+          --steps            after each generator row, where its time went (the plan's steps, top 8)
+          --help             this text
+        The demo row runs the built cinekernel (Tools/bin/Release) as a process; CINEKERNEL_TOOL=path/to/cinekernel.dll
+        times another build's.
+        """;
+
     /// <summary>Runs the table and prints it as Markdown; returns the process exit code (2 for a usage error).</summary>
     public static int Run(string[] args)
     {
@@ -38,15 +50,23 @@ public static class SpeedTable
         var all = only.ToArray();
         for (int i = 0; i < args.Length; i++)
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"table: {args[i]} needs a value");
+            int Count()
+            {
+                string option = args[i], value = Value();
+                return int.TryParse(value, out int n) ? n : throw new ArgumentException($"table: {option} needs a whole number, got '{value}'");
+            }
             switch (args[i])
             {
+                case "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
                 case "--generator": generator = Value(); break;
-                case "--repeat": repeat = int.Parse(Value()); break;
-                case "--frames": frames = int.Parse(Value()); break;
+                case "--repeat": repeat = Count(); break;
+                case "--frames": frames = Count(); break;
                 case "--steps": steps = true; break;
                 case "--only": only = new HashSet<string>(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
-                default: throw new ArgumentException($"table: unknown option '{args[i]}' (--generator, --repeat, --frames, --only, --steps)");
+                default: throw new ArgumentException($"table: unknown option '{args[i]}' (--generator, --repeat, --frames, --only, --steps, --help)");
             }
         }
         if (repeat < 1 || frames < 1) throw new ArgumentException("table: --repeat and --frames must be at least 1");

@@ -19,7 +19,7 @@ public static class Scheduler
     /// <see cref="IWeightTransformer"/> steps: the direct kernels everywhere).
     /// </summary>
     /// <remarks>A plan runs correctly on any device; the target only decides which weight transforms are worth their
-    /// memory (a Winograd transform on a GPU, which runs the direct conv, would only hold ~1.8× the conv's weight).</remarks>
+    /// memory (a Winograd transform on CUDA or OpenCL, which convolve from the plain weight, would only hold ~1.8× the conv's weight).</remarks>
     public static ExecutionPlan Plan(ComputeGraph graph, DeviceKind? target = null, bool fuse = true, bool transformWeights = true)
     {
         // 1. Dead work: keep only nodes some output depends on, through inputs or ordering edges.

@@ -6,10 +6,11 @@ namespace CineKernel.Kernels;
 /// <summary>
 /// The direct convolution as an implicit GEMM for GPU backends (<see cref="ConvMapping.ImplicitGemm"/>): per image n,
 /// out[o, p] = Σ_k W[o, k] · X[k, p] with p an output pixel and k = (ci, ky, kx) a tap, X never formed (im2col is
-/// read on the fly). A group of 16×16 threads computes a 64-pixel × 64-channel tile, staging 16 taps of both
-/// operands at a time in shared memory, so each value read from global memory feeds 64 multiply-adds instead of
-/// one; a thread keeps a 4×4 block of outputs in registers (<see cref="Block4x4"/>). Pixels are the fast thread index:
-/// neighbouring threads read neighbouring input pixels and write neighbouring outputs.
+/// read on the fly). A group of side×side threads (16×16 where the device allows 256 per group, else the largest power
+/// of two that fits) computes a (4·side)-pixel × (4·side)-channel tile, staging 16 taps of both operands at a time in
+/// shared memory, so each value read from global memory feeds 4·side multiply-adds instead of one; a thread keeps a
+/// 4×4 block of outputs in registers (<see cref="Block4x4"/>: pixels tp + i·side, channels to + j·side, strided so that
+/// neighbouring threads read neighbouring input pixels and write neighbouring outputs).
 /// <para>
 /// Same maths and fusion as <see cref="Conv2d"/>'s direct kernel (<see cref="ConvFusion"/>: weight scale, the
 /// modulated conv's style on the input channels and demod on the outputs, the epilogue in the store), any kernel

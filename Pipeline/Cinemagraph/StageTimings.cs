@@ -12,7 +12,8 @@ public sealed class StageTimings
     /// <summary>All frames: warps, collapse, composite and the copy of each finished frame to the host.</summary>
     public double Frames { get; set; }
 
-    /// <summary>Of <see cref="Frames"/>, the splat + resolve of each pyramid level (finest first).</summary>
+    /// <summary>Of <see cref="Frames"/>, the warp of each pyramid level (finest first): the frame's displacement fields
+    /// (re-traced where they are checkpointed), the splat and the resolve.</summary>
     public double[] LevelWarps { get; internal set; } = [];
 
     /// <summary>Time spent inside the frame callback (e.g. queueing to an encoder), included in <see cref="Frames"/>.</summary>

@@ -28,8 +28,8 @@ namespace CineKernel.Pipeline.Warping;
 /// <para>
 /// Random access (frames out of order) gives the same fields at a bounded cost: a backward field outside the
 /// buffered segment recomputes that segment from its checkpoint, at most K−1 steps (and a state copy); a forward
-/// field for t past the current state advances by the difference, and for t before it restarts from the start
-/// state: up to min(t + F − 1, p) steps (the trace runs to the end of t's F fields). <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
+/// field outside the buffered F fields traces from the running state when it is behind t, else from the start
+/// state, to the end of t's F fields: up to min(t + F − 1, p) steps. <see cref="Compute(Tensor, LoopSchedule, long, Window?)"/> picks <see cref="DisplacementStorage.AllFrames"/> when its
 /// bytes fit the budget (the small levels: 97 MB at the 128 level for N = 120), else the checkpoints.
 /// </para>
 /// <para>
