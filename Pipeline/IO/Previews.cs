@@ -141,6 +141,14 @@ public static class Previews
         OutputTarget.WriteFile(path, stream => sheet.SaveAsPng(stream));
     }
 
+    /// <summary>Writes one frame as a PNG at its own size (values in [0, 1]).</summary>
+    /// <exception cref="MediaFileException">The file cannot be written.</exception>
+    public static void SaveFrame(string path, RgbPlanes frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        Save(path, frame);
+    }
+
     private static void Save(string path, RgbPlanes planes)
     {
         using Image<Rgb24> image = planes.ToImage();

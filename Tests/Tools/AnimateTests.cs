@@ -66,6 +66,25 @@ public class AnimateTests : CliTestBase
         Assert.That(gif.Frames.Count, Is.EqualTo(8));
         foreach (var name in new[] { "flow.png", "mask_overlay.png", "frame_first.png", "frame_middle.png", "contact_sheet.png" })
             Assert.That(File.Exists(Path.Combine(previews, name)), Is.True, name);
+        foreach (var name in new[] { "frame_first.png", "frame_middle.png" })
+        {
+            var info = Image.Identify(Path.Combine(previews, name));
+            Assert.That((info.Width, info.Height), Is.EqualTo((gif.Width, gif.Height)), $"{name} is the frame itself, no border");
+        }
+    }
+
+    [Test]
+    public void ContactSheetTilesKeepANarrowPhotosAspect()
+    {
+        string image = PathOf("narrow.png"), previews = PathOf("narrow-preview");
+        using (var i = IoTestFiles.Noise(16, 300, seed: 3)) i.SaveAsPng(image);
+        var r = Run("animate", image, "-o", PathOf("narrow.gif"), "--arrow", "8,100,8,140", "--frames", "8", "--device", "cpu",
+            "--quiet", "--preview", previews);
+        Assert.That(r.Exit, Is.Zero, r.Err);
+        var sheet = Image.Identify(Path.Combine(previews, "contact_sheet.png"));
+        // 8 tiles in 4 columns and 2 rows, each at most 256 on its long side (here 13×244), 4 px gaps.
+        Assert.That(sheet.Width, Is.LessThanOrEqualTo(4 + 4 * (16 + 4)), "tiles are not widened to 256");
+        Assert.That(sheet.Height, Is.LessThanOrEqualTo(4 + 2 * (256 + 4)), "tiles' long side is at most 256");
     }
 
     [Test]

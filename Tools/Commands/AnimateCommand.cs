@@ -280,12 +280,11 @@ public static class AnimateCommand
         Directory.CreateDirectory(dir);
         Previews.SaveFlow(Path.Combine(dir, "flow.png"), motion.Masked(mask, speed).Planes, motion.Width, motion.Height);
         Previews.SaveMaskOverlay(Path.Combine(dir, "mask_overlay.png"), photo.Pixels, mask.Values, mask.Width, mask.Height);
-        SavePng(Path.Combine(dir, "frame_first.png"), kept[0]);
-        SavePng(Path.Combine(dir, "frame_middle.png"), kept[frames / 2]);
+        Previews.SaveFrame(Path.Combine(dir, "frame_first.png"), kept[0]);
+        Previews.SaveFrame(Path.Combine(dir, "frame_middle.png"), kept[frames / 2]);
         var sheet = Previews.ContactSheetFrames(frames, 8).Select(t => kept[t]).ToList();
-        Previews.SaveContactSheet(Path.Combine(dir, "contact_sheet.png"), sheet, 4, Math.Min(256, photo.Size));
+        // Tiles with a long side of at most 256, at the photo's aspect (a narrow photo is not widened to 256).
+        int tileWidth = Math.Max(1, (int)(photo.Pixels.Width * Math.Min(1.0, 256.0 / photo.Size))); // down: the height follows ≤ 256
+        Previews.SaveContactSheet(Path.Combine(dir, "contact_sheet.png"), sheet, 4, tileWidth);
     }
-
-    private static void SavePng(string path, RgbPlanes frame) =>
-        Previews.SaveContactSheet(path, [frame], 1, frame.Width);
 }
