@@ -93,7 +93,7 @@ public static class SpeedTable
 
         using var device = BenchDevice.Open();
         Console.WriteLine($"# CineKernel speed table: {device.Name} ({device.Kind}), {Environment.ProcessorCount} cores, generator {generator}, " +
-                          $"{repeat} runs per row ({frames} frames for the frame row), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+                          $"{repeat} run{(repeat == 1 ? "" : "s")} per row ({frames} frames for the frame row), {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine();
         Console.WriteLine("| work | median | runs (s) | GFLOP | GFLOP/s |");
         Console.WriteLine("| --- | --- | --- | --- | --- |");
@@ -170,7 +170,7 @@ public static class SpeedTable
     private static void Breakdown(string row, GraphRunner runner, Func<PlanStep, bool> which, int runs)
     {
         var groups = runner.Plan.Steps.Where(which)
-            .GroupBy(s => $"{s.Op.Name} → {s.Output.Shape}")
+            .GroupBy(s => s.Op is EffectOp ? $"{s.Op.Name} (effect: no tensor)" : $"{s.Op.Name} → {s.Output.Shape}")
             .Select(g => (Key: g.Key, Count: g.Count(), Seconds: g.Sum(s => runner.StepSeconds[s.Index]) / runs,
                           Flops: g.Sum(s => s.Op.Flops(s.Inputs.Select(v => v.Shape).ToArray(), s.Output.Shape))))
             .OrderByDescending(g => g.Seconds).ToList();
