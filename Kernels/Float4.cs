@@ -23,16 +23,6 @@ internal struct Float4
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly float Get(int k) => k == 0 ? X : k == 1 ? Y : k == 2 ? Z : W;
 
-    /// <summary>Sets component k (0..3).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(int k, float v)
-    {
-        if (k == 0) X = v;
-        else if (k == 1) Y = v;
-        else if (k == 2) Z = v;
-        else W = v;
-    }
-
     /// <summary>cell += v·w, component by component (each sum rounded as the scalar <c>cell += v * w</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled(ref Float4 cell, Float4 v, float w)

@@ -224,7 +224,7 @@ public static class JointSplat
         private readonly AccumulatorViews accumulator = accumulator;
         private readonly int channels = channels, height = height, width = width;
 
-        private int GroupCount => channels / 4 + 1;
+        private int GroupCount => Groups(channels);
 
         private long Cell(int n, int y, int x) => ((long)n * height + y) * width + x;
 

@@ -138,23 +138,8 @@ public static class Resize
     }
 
     /// <summary>The four source taps of output pixel (y, x) and their weights: the same for every plane.</summary>
-    private readonly struct Taps2D
+    private readonly record struct Taps2D(int Y0, int Y1, int X0, int X1, float Wy0, float Wy1, float Wx0, float Wx1)
     {
-        private readonly int y0, y1, x0, x1;
-        private readonly float wy0, wy1, wx0, wx1;
-
-        private Taps2D(int y0, int y1, int x0, int x1, float wy0, float wy1, float wx0, float wx1)
-        {
-            this.y0 = y0;
-            this.y1 = y1;
-            this.x0 = x0;
-            this.x1 = x1;
-            this.wy0 = wy0;
-            this.wy1 = wy1;
-            this.wx0 = wx0;
-            this.wx1 = wx1;
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Taps2D Of(int y, int x, BilinearParams p)
         {
@@ -168,12 +153,12 @@ public static class Resize
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public float Value(ArrayView<float> input, int plane, BilinearParams p)
         {
-            long row0 = ((long)plane * p.InH + y0) * p.InW;
-            long row1 = ((long)plane * p.InH + y1) * p.InW;
+            long row0 = ((long)plane * p.InH + Y0) * p.InW;
+            long row1 = ((long)plane * p.InH + Y1) * p.InW;
             // Same association as torch's separable Interpolate<2>: rows first, then the two rows blended.
-            float t0 = input[row0 + x0] * wx0 + input[row0 + x1] * wx1;
-            float t1 = input[row1 + x0] * wx0 + input[row1 + x1] * wx1;
-            return (t0 * wy0 + t1 * wy1) * p.ValueScale;
+            float t0 = input[row0 + X0] * Wx0 + input[row0 + X1] * Wx1;
+            float t1 = input[row1 + X0] * Wx0 + input[row1 + X1] * Wx1;
+            return (t0 * Wy0 + t1 * Wy1) * p.ValueScale;
         }
     }
 }
